@@ -1,0 +1,41 @@
+# make demo / make test install what they need themselves: a venv, the package, Chromium.
+VENV      ?= .venv
+PYTHON    ?= python3
+BIN       := $(VENV)/bin
+STAMP     := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: test demo bench lint chromium clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e tests/plugin_example
+	touch $(STAMP)
+
+# Playwright's own browser when present (playwright install chromium), else Debian's package.
+chromium:
+	@if [ -n "$$ARCHIVER_BROWSER" ] || [ -x /usr/bin/chromium ] || ls $$HOME/.cache/ms-playwright/chromium-*/chrome-linux/chrome >/dev/null 2>&1; then \
+		true; \
+	else \
+		echo "installing Debian's chromium"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: $(STAMP) chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+demo: $(STAMP) chromium
+	$(BIN)/python demo/run_demo.py
+
+bench: $(STAMP) chromium
+	$(BIN)/python bench/capture.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check archiver plugins storage cli.py tests bench demo
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) demo-evidence

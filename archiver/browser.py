@@ -1,0 +1,62 @@
+"""Finding and launching Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from playwright.async_api import Browser, Playwright
+
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = (
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-http2",
+    "--no-first-run",
+    # Keep WebRTC from reaching the network around the recording proxy.
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--disable-features=DnsOverHttps,MediaRouter",
+)
+
+
+class BrowserNotFoundError(RuntimeError):
+    pass
+
+
+def find_browser(playwright: Playwright, override: Path | None = None) -> Path:
+    """The Chromium to drive: --browser-path, else Playwright's own download, else Debian's."""
+    if override is not None:
+        if not override.exists():
+            raise BrowserNotFoundError(f"--browser-path {override} does not exist")
+        return override
+    env = os.environ.get("ARCHIVER_BROWSER")
+    if env:
+        return find_browser(playwright, Path(env))
+    bundled = Path(playwright.chromium.executable_path)
+    if bundled.exists():
+        return bundled
+    if DEBIAN_CHROMIUM.exists():
+        return DEBIAN_CHROMIUM
+    raise BrowserNotFoundError(
+        "no Chromium found: run 'playwright install chromium' (needs internet), "
+        "or 'apt-get install chromium', or pass --browser-path"
+    )
+
+
+async def launch(playwright: Playwright, executable: Path) -> Browser:
+    return await playwright.chromium.launch(
+        executable_path=str(executable), headless=True, args=list(LAUNCH_ARGS)
+    )
+
+
+def desktop_user_agent(browser_version: str) -> str:
+    """A plain desktop Chrome UA for the running version (headless UAs are refused by platforms)."""
+    major = re.match(r"\d+", browser_version)
+    return (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        f"Chrome/{major.group(0) if major else '120'}.0.0.0 Safari/537.36"
+    )

@@ -1,0 +1,41 @@
+"""The state of one capture in progress, as plugins see it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from archiver.models import PlatformMatch
+
+if TYPE_CHECKING:
+    from archiver.recorder import CaptureTraffic
+    from archiver.settings import CaptureSettings
+
+
+@dataclass
+class Capture:
+    url: str
+    match: PlatformMatch
+    settings: CaptureSettings
+    bundle_id: str
+    traffic: CaptureTraffic
+    logged_in: bool = False
+    started_monotonic: float = field(default_factory=time.monotonic)
+    notes: list[str] = field(default_factory=list)
+    limits_hit: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def platform(self) -> str:
+        return self.match.platform
+
+    def remaining(self, limit: float | None = None) -> float:
+        """Seconds left before the whole-capture deadline, capped by ``limit``."""
+        left = self.settings.capture_timeout - (time.monotonic() - self.started_monotonic)
+        left = max(0.0, left)
+        return min(left, limit) if limit is not None else left
+
+    def response_facts(self, url: str) -> dict[str, Any] | None:
+        """Network facts (status, content type, server IP, TLS) the proxy recorded for ``url``."""
+        return self.traffic.responses.get(url)

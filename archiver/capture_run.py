@@ -1,0 +1,264 @@
+"""One URL, start to finish: navigate, settle, classify, extract, screenshot, seal the bundle."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page, Response
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from archiver import bundle as names
+from archiver.bundle import BundleWriter
+from archiver.capture import Capture
+from archiver.ids import new_bundle_id
+from archiver.manifest import SCHEMA, SCHEMA_VERSION, anchored_view, artifact_uri, capture_record_uri
+from archiver.media import collect_media
+from archiver.models import Classification, Post, Status
+from archiver.netguard import BadURLError, validate_url
+from archiver.plugin_manager import first_async_result
+from archiver.secrets import scrub
+from archiver.toolinfo import plugin_versions, tool_info
+from archiver.warc import WarcFile
+
+if TYPE_CHECKING:
+    from archiver.pipeline import CaptureRequest, CaptureResult, Environment
+
+# Work done after a timeout (screenshot, DOM) gets this long, so a partial capture still has them.
+GRACE_SECONDS = 10.0
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResult:
+    from archiver.pipeline import CaptureResult, new_token
+
+    try:
+        url = validate_url(request.url)
+    except BadURLError as exc:
+        return CaptureResult(url=request.url, bundle_id=None, status=Status.FAILED, reason=str(exc))
+    match = env.pm.hook.match_url(url=url)
+    bundle_id = new_bundle_id()
+    folder = env.store.prepare(bundle_id)
+    writer = BundleWriter(folder, bundle_id)
+    warc = WarcFile(folder / names.WARC)
+    started_at = utc_now()
+    warc.write_warcinfo({
+        "software": f"evidence-archiver {tool_info()['version']}",
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "browser": f"{env.browser_info['name']} {env.browser_info['version']}",
+        "recorder": "mitmproxy (in-process) via evidence-archiver recorder",
+        "isPartOf": bundle_id,
+        "description": f"Capture of {url}",
+    })
+    token = new_token()
+    traffic = env.proxy.recorder.open(token, warc, env.settings.max_capture_bytes, env.guard)
+    capture = Capture(url=url, match=match, settings=env.settings, bundle_id=bundle_id,
+                      traffic=traffic, logged_in=bool(env.login.playwright_state()))
+    outcome = Outcome()
+    post: Post | None = None
+    context = await env.browser.new_context(
+        proxy={"server": f"http://127.0.0.1:{env.proxy.port}", "username": token,
+               "password": "x", "bypass": "<-loopback>"},
+        viewport={"width": env.settings.viewport_width, "height": env.settings.viewport_height},
+        user_agent=env.user_agent,
+        locale=env.settings.locale,
+        timezone_id=env.settings.timezone,
+        # The proxy checks upstream certificates (unless --insecure); the browser sees the proxy's own.
+        ignore_https_errors=True,
+        service_workers="block",
+        storage_state=env.login.playwright_state(),
+    )
+    try:
+        page = await context.new_page()
+        post = await drive_page(page, capture, env, writer, outcome)
+        for extra_url in match.extra_urls:
+            await load_extra(context, extra_url, capture, outcome)
+    finally:
+        await context.close()
+        await asyncio.sleep(0.2)  # let the proxy finish writing exchanges the context just ended
+        env.proxy.recorder.close(token)
+    secrets_list = env.login.secret_values
+    if post is not None:
+        await collect_media(post, folder, writer, warc)
+        metadata = json.dumps(post.to_dict(), indent=2, ensure_ascii=False).encode()
+        writer.add_bytes(names.METADATA, metadata, "application/json")
+        warc.write_resource(artifact_uri(bundle_id, names.METADATA), "application/json", metadata)
+    status, reason, hint = outcome.verdict(capture)
+    ended_at = utc_now()
+    manifest: dict[str, Any] = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "bundle_id": bundle_id,
+        "case_id": request.case_id,
+        "operator": request.operator,
+        "tool": tool_info(),
+        "plugins": plugin_versions(env.pm),
+        "browser": {**env.browser_info, "user_agent": env.user_agent},
+        "requested_url": url,
+        "final_url": outcome.final_url,
+        "canonical_url": match.canonical_url,
+        "platform": match.platform,
+        "status": str(status),
+        "reason": scrub(reason, secrets_list) if reason else None,
+        "hint": hint,
+        "started_at": started_at,
+        "ended_at": ended_at,
+        "settings": {**env.settings.for_manifest(), "service_workers": "blocked",
+                     "logged_in": capture.logged_in},
+        "account": {"fingerprint": env.login.account_fingerprint()} if capture.logged_in else None,
+        "network": {
+            **traffic.summary(),
+            "main_document": outcome.main_document,
+        },
+        "server_ip": (outcome.main_document or {}).get("server_ip"),
+        "tls": (outcome.main_document or {}).get("tls"),
+        "notes": capture.notes + outcome.notes,
+        "post": post.to_dict() if post else None,
+    }
+    warc.write_json_metadata(capture_record_uri(bundle_id), anchored_view(manifest))
+    warc_sha, warc_size = warc.close()
+    writer.add_existing(names.WARC, "application/warc", warc_sha, warc_size, records=warc.records)
+    manifest["artifacts"] = writer.artifacts
+    manifest_sha = writer.write_manifest(manifest)
+    writer.seal()
+    location = env.store.commit(bundle_id, folder)
+    return CaptureResult(
+        url=url, bundle_id=bundle_id, status=str(status), reason=manifest["reason"],
+        platform=match.platform, canonical_url=match.canonical_url, location=location,
+        manifest_sha256=manifest_sha, post=manifest["post"],
+    )
+
+
+class Outcome:
+    """What happened to the page, gathered as the capture goes."""
+
+    def __init__(self) -> None:
+        self.final_url: str | None = None
+        self.main_document: dict[str, Any] | None = None
+        self.classification: Classification | None = None
+        self.failure: str | None = None
+        self.notes: list[str] = []
+
+    def verdict(self, capture: Capture) -> tuple[Status, str | None, str | None]:
+        if self.failure:
+            return Status.FAILED, self.failure, None
+        if self.classification:
+            reasons = [self.classification.reason, *capture.limits_hit]
+            return self.classification.status, "; ".join(reasons), self.classification.hint
+        limits = list(capture.limits_hit)
+        if capture.traffic.limit_reason:
+            limits.append(capture.traffic.limit_reason)
+        if limits:
+            return Status.PARTIAL, "; ".join(dict.fromkeys(limits)), None
+        return Status.COMPLETE, None, None
+
+
+async def drive_page(page: Page, capture: Capture, env: Environment, writer: BundleWriter,
+                     outcome: Outcome) -> Post | None:
+    settings = capture.settings
+    hook = env.pm.hook
+    response = await navigate(page, capture, outcome)
+    if outcome.failure:
+        await record_views(page, capture, writer, env, None)
+        return None
+    try:
+        await asyncio.wait_for(
+            first_async_result(hook.settle_page(page=page, capture=capture)),
+            timeout=capture.remaining(settings.settle_timeout) + 1,
+        )
+    except (TimeoutError, PlaywrightError) as exc:
+        capture.limits_hit.append(f"settle did not finish: {type(exc).__name__}")
+    post: Post | None = None
+    try:
+        outcome.classification = await asyncio.wait_for(
+            first_async_result(hook.classify_page(page=page, response=response, capture=capture)),
+            timeout=max(capture.remaining(), GRACE_SECONDS),
+        )
+        post = await asyncio.wait_for(
+            first_async_result(hook.extract_post(page=page, capture=capture)),
+            timeout=max(capture.remaining(), GRACE_SECONDS),
+        )
+    except (TimeoutError, PlaywrightError) as exc:
+        capture.limits_hit.append(f"extraction did not finish: {type(exc).__name__}: {exc}"[:300])
+    await record_views(page, capture, writer, env, post)
+    outcome.final_url = page.url
+    return post
+
+
+async def navigate(page: Page, capture: Capture, outcome: Outcome) -> Response | None:
+    settings = capture.settings
+    response: Response | None = None
+    try:
+        response = await page.goto(
+            capture.url, wait_until="load",
+            timeout=capture.remaining(settings.navigation_timeout) * 1000 or 1,
+        )
+    except PlaywrightTimeout:
+        capture.limits_hit.append(f"navigation timeout: page did not load within "
+                                  f"{settings.navigation_timeout:g}s")
+    except PlaywrightError as exc:
+        message = str(exc).splitlines()[0]
+        facts = capture.response_facts(capture.url)
+        if facts is not None and "ERR_ABORTED" in message:
+            outcome.notes.append(f"the browser did not render the response "
+                                 f"({facts.get('content_type')}); it is recorded in the WARC")
+        else:
+            outcome.failure = f"navigation failed: {message}"
+    outcome.final_url = page.url if page.url != "about:blank" else capture.url
+    main = capture.response_facts(response.url) if response is not None else None
+    if response is not None and main is None:
+        # The browser got an answer the server never sent: the proxy's own error page.
+        failed = next((f for f in capture.traffic.failed if f.get("url") == response.url), None)
+        blocked = next((b for b in capture.traffic.blocked if b.get("url") == response.url), None)
+        if blocked:
+            outcome.classification = Classification(Status.BLOCKED, blocked["reason"])
+        else:
+            outcome.failure = f"cannot fetch {response.url}: " + (
+                failed.get("error") or failed.get("reason") or "no response" if failed else "no response")
+    if main is None and response is None and not outcome.failure:
+        main = capture.response_facts(capture.url)
+    outcome.main_document = {"url": response.url if response else capture.url, **(main or {})}
+    return response
+
+
+async def load_extra(context: Any, url: str, capture: Capture, outcome: Outcome) -> None:
+    page = await context.new_page()
+    try:
+        await page.goto(url, wait_until="load",
+                        timeout=max(capture.remaining(capture.settings.navigation_timeout), 1) * 1000)
+        outcome.notes.append(f"also loaded {url}")
+    except PlaywrightError as exc:
+        capture.limits_hit.append(f"extra page {url} failed: {str(exc).splitlines()[0]}")
+    finally:
+        await page.close()
+
+
+async def record_views(page: Page, capture: Capture, writer: BundleWriter, env: Environment,
+                       post: Post | None) -> None:
+    """Full-page screenshot, post screenshot and rendered DOM, into the bundle and the WARC."""
+    from archiver.views import dom_snapshot, element_screenshot, full_screenshot
+
+    warc = capture.traffic.warc
+    shot = await full_screenshot(page, capture)
+    if shot is not None:
+        writer.add_bytes(names.SCREENSHOT, shot, "image/png", **capture.extra.get("screenshot", {}))
+        warc.write_resource(artifact_uri(capture.bundle_id, names.SCREENSHOT), "image/png", shot)
+    if post is not None:
+        selector = await first_async_result(env.pm.hook.post_element(page=page, capture=capture))
+        if selector:
+            element = await element_screenshot(page, selector, capture)
+            if element is not None:
+                writer.add_bytes(names.POST_SCREENSHOT, element, "image/png", selector=selector)
+                warc.write_resource(artifact_uri(capture.bundle_id, names.POST_SCREENSHOT),
+                                    "image/png", element)
+    dom = await dom_snapshot(page, env.login.secret_values)
+    if dom is not None:
+        writer.add_bytes(names.DOM, dom, "text/html")
+        warc.write_resource(artifact_uri(capture.bundle_id, names.DOM), "text/html; charset=utf-8", dom)

@@ -1,0 +1,129 @@
+"""``archiver capture``: capture URLs into evidence bundles."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from archiver.browser import BrowserNotFoundError
+from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager
+from archiver.models import Status
+from archiver.netguard import BadURLError, validate_url
+from archiver.pipeline import CaptureRequest, CaptureResult, capture_all
+from archiver.secrets import SecretsError
+from archiver.settings import CaptureSettings, ResolveRule, SettingsError
+from archiver.storage.base import StoreError
+
+
+def read_url_file(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        fail(f"cannot read --from file {path}: {exc.strerror}")
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def parse_viewport(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit()):
+        fail(f"--viewport expects WIDTHxHEIGHT, got {text!r}")
+    return int(width), int(height)
+
+
+@click.command()
+@click.argument("urls", nargs=-1)
+@click.option("--from", "from_file", type=click.Path(path_type=Path), help="File with one URL a line (# comments).")
+@click.option("--case", "case_id", help="Case identifier recorded in the manifest.")
+@click.option("--operator", help="Person running the capture, recorded in the manifest.")
+@click.option("--store", default="./evidence", show_default=True, help="Where bundles go.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Captures in parallel (browser contexts on one browser).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per URL.")
+@click.option("--resolve", multiple=True, metavar="HOST:PORT:ADDR",
+              help="Connect to ADDR for HOST:PORT (curl's meaning). Recorded.")
+@click.option("--insecure", "-k", is_flag=True, help="Accept invalid server certificates. Recorded.")
+@click.option("--ca-bundle", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Trust these CA certificates for servers instead of the system's.")
+@click.option("--allow-private-networks", is_flag=True,
+              help="Turn off the SSRF guard (loopback/private/link-local fetches). Recorded.")
+@click.option("--cookies", type=click.Path(path_type=Path), help="Netscape cookies.txt of a logged-in session.")
+@click.option("--storage-state", type=click.Path(path_type=Path), help="Playwright storage-state JSON.")
+@click.option("--browser-path", type=click.Path(path_type=Path), help="Chromium executable to use.")
+@click.option("--navigation-timeout", default=30.0, show_default=True, type=float, help="Seconds.")
+@click.option("--settle-timeout", default=15.0, show_default=True, type=float, help="Seconds.")
+@click.option("--timeout", "capture_timeout", default=120.0, show_default=True, type=float,
+              help="Seconds for one whole capture.")
+@click.option("--max-bytes", default=512 * 1024 * 1024, show_default=True, type=int,
+              help="Size cap of the network traffic recorded per capture.")
+@click.option("--screenshot-max-height", default=16384, show_default=True, type=int, help="Pixels.")
+@click.option("--viewport", default="1280x900", show_default=True, help="WIDTHxHEIGHT.")
+@click.option("--locale", default="en-US", show_default=True)
+@click.option("--timezone", default="UTC", show_default=True)
+@click.option("--user-agent", default=None, help="Default: desktop Chrome of the browser's version.")
+@click.pass_context
+def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, case_id: str | None,
+            operator: str | None, store: str, workers: int, as_json: bool, resolve: tuple[str, ...],
+            insecure: bool, ca_bundle: Path | None, allow_private_networks: bool, cookies: Path | None,
+            storage_state: Path | None, browser_path: Path | None, navigation_timeout: float,
+            settle_timeout: float, capture_timeout: float, max_bytes: int, screenshot_max_height: int,
+            viewport: str, locale: str, timezone: str, user_agent: str | None) -> None:
+    """Capture URLS into evidence bundles. Exit 0 when every capture is complete, 1 otherwise."""
+    targets = list(urls) + (read_url_file(from_file) if from_file else [])
+    if not targets:
+        fail("no URL given (pass URLs or --from FILE)")
+    for url in targets:
+        try:
+            validate_url(url)
+        except BadURLError as exc:
+            fail(str(exc))
+    for secret_file in (cookies, storage_state):
+        if secret_file is not None and not secret_file.is_file():
+            fail(f"no such file: {secret_file}")
+    width, height = parse_viewport(viewport)
+    try:
+        settings = CaptureSettings(
+            viewport_width=width, viewport_height=height, user_agent=user_agent, locale=locale,
+            timezone=timezone, navigation_timeout=navigation_timeout, settle_timeout=settle_timeout,
+            capture_timeout=capture_timeout, max_capture_bytes=max_bytes,
+            screenshot_max_height=screenshot_max_height,
+            resolve=tuple(ResolveRule.parse(rule) for rule in resolve), insecure=insecure,
+            allow_private_networks=allow_private_networks, cookies_file=cookies,
+            storage_state_file=storage_state, ca_bundle=ca_bundle,
+        )
+    except SettingsError as exc:
+        fail(str(exc))
+    pm = plugin_manager(ctx)
+    backend = open_store(pm, store)
+    requests = [CaptureRequest(url=u, case_id=case_id, operator=operator) for u in targets]
+    console = Console(stderr=True)
+    results = run_with_progress(requests, pm, backend, settings, browser_path, workers, as_json, console)
+    for result in results:
+        if as_json:
+            click.echo(json.dumps(result.summary(), ensure_ascii=False))
+        else:
+            reason = f" ({result.reason})" if result.reason else ""
+            click.echo(f"{result.status:<15} {result.bundle_id or '-'}  {result.url}{reason}")
+    if any(r.status != Status.COMPLETE for r in results):
+        raise SystemExit(EXIT_PROBLEM)
+
+
+def run_with_progress(requests: list[CaptureRequest], pm, backend, settings, browser_path,  # type: ignore[no-untyped-def]
+                      workers: int, as_json: bool, console: Console) -> list[CaptureResult]:
+    show = sys.stderr.isatty() and not as_json
+    progress = Progress(TextColumn("[bold]capturing"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, disable=not show)
+    with progress:
+        task = progress.add_task("capture", total=len(requests))
+        try:
+            return asyncio.run(capture_all(
+                requests, pm=pm, store=backend, settings=settings, browser_path=browser_path,
+                workers=workers, on_done=lambda _r: progress.advance(task),
+            ))
+        except (BrowserNotFoundError, StoreError, SecretsError) as exc:
+            fail(str(exc))

@@ -1,0 +1,74 @@
+"""``archiver show``: a bundle summary for people, or its manifest for machines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from archiver.bundle import MANIFEST
+from archiver.commands.common import fail
+from archiver.manifest import ManifestError, load_manifest
+
+
+def post_card(post: dict[str, Any]) -> list[tuple[str, str]]:
+    author = post.get("author") or {}
+    who = " ".join(x for x in (author.get("display_name"), f"@{author['handle']}" if author.get("handle") else None) if x)
+    counts = {k: v for k, v in (post.get("counts") or {}).items() if v is not None}
+    rows = [
+        ("Platform", post.get("platform") or ""),
+        ("Kind", post.get("kind") or ""),
+        ("Author", who),
+        ("Published", post.get("published_at") or "unknown"),
+        ("Text", (post.get("text") or "")[:500]),
+        ("Media", ", ".join(f"{m.get('kind')} {m.get('path') or m.get('url')}" for m in post.get("media") or [])),
+        ("Counts", ", ".join(f"{k} {v}" for k, v in counts.items())),
+    ]
+    return [(k, v) for k, v in rows if v]
+
+
+@click.command()
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+def show(bundle: Path, as_json: bool) -> None:
+    """Summarise one bundle."""
+    if not (bundle / MANIFEST).exists():
+        fail(f"{bundle} has no manifest.json (not a bundle, or an incomplete one)")
+    try:
+        manifest = load_manifest(bundle / MANIFEST)
+    except ManifestError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    table = Table(show_header=False, box=None)
+    for key, value in (
+        ("Bundle", manifest["bundle_id"]),
+        ("Case", manifest.get("case_id") or ""),
+        ("Operator", manifest.get("operator") or ""),
+        ("Status", manifest["status"] + (f" ({manifest['reason']})" if manifest.get("reason") else "")),
+        ("Requested", manifest["requested_url"]),
+        ("Final URL", manifest.get("final_url") or ""),
+        ("Canonical", manifest.get("canonical_url") or ""),
+        ("Captured", f"{manifest['started_at']} .. {manifest['ended_at']} (UTC)"),
+        ("Server IP", manifest.get("server_ip") or "unknown"),
+        ("TLS cert", (manifest.get("tls") or {}).get("subject", "none")),
+        ("Browser", f"{manifest['browser']['name']} {manifest['browser']['version']}"),
+        ("Exchanges", str(manifest["network"]["exchanges"])),
+        ("Blocked", str(len(manifest["network"]["blocked"]))),
+    ):
+        table.add_row(f"[bold]{key}", value)
+    if manifest.get("post"):
+        for key, value in post_card(manifest["post"]):
+            table.add_row(f"[bold]{key}", value)
+    console.print(table)
+    artifacts = Table("artifact", "size", "sha256", "pdq")
+    for entry in manifest["artifacts"]:
+        pdq = (entry.get("perceptual_hashes") or {}).get("pdq", {}).get("hash", "")
+        artifacts.add_row(entry["path"], str(entry["size"]), entry["sha256"], pdq[:16])
+    console.print(artifacts)

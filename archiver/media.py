@@ -1,0 +1,64 @@
+"""Post media, written from the bytes the browser received (read back from the WARC)."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archiver.bundle import IMAGE_TYPES, MEDIA_DIR, BundleWriter
+from archiver.hashing import hash_bytes
+from archiver.models import Post
+from archiver.warc import WarcFile
+
+MAX_MEDIA_BYTES = 256 * 1024 * 1024
+
+
+def _payloads_for(warc_path: Path, wanted: set[str]) -> dict[str, tuple[bytes, str, str]]:
+    """url -> (payload, content type, WARC payload digest) of 2xx responses in the WARC so far."""
+    found: dict[str, tuple[bytes, str, str]] = {}
+    with warc_path.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            if record.rec_type != "response":
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            if url not in wanted or record.http_headers is None:
+                continue
+            if not record.http_headers.get_statuscode().startswith("2"):
+                continue
+            payload = record.content_stream().read(MAX_MEDIA_BYTES + 1)
+            if len(payload) > MAX_MEDIA_BYTES:
+                continue
+            content_type = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip()
+            found[url] = (payload, content_type,
+                          record.rec_headers.get_header("WARC-Payload-Digest") or "")
+    return found
+
+
+async def collect_media(post: Post, folder: Path, writer: BundleWriter, warc: WarcFile) -> None:
+    if not post.media:
+        return
+    warc.flush()
+    payloads = _payloads_for(warc.path, {m.url for m in post.media})
+    notes: list[str] = post.extraction.setdefault("notes", [])
+    for index, media in enumerate(post.media, 1):
+        got = payloads.get(media.url)
+        if got is None:
+            media.note = "not received by the browser during the capture"
+            continue
+        data, content_type, _digest = got
+        extension = mimetypes.guess_extension(content_type) or ".bin"
+        relpath = f"{MEDIA_DIR}/{index:02d}{extension}"
+        entry: dict[str, Any] = writer.add_bytes(relpath, data, content_type or "application/octet-stream",
+                                                 source_url=media.url)
+        media.path, media.sha256, media.size = relpath, hash_bytes(data), len(data)
+        if content_type in IMAGE_TYPES and "perceptual_hashes" in entry:
+            hashes = entry["perceptual_hashes"]
+            media.pdq = hashes["pdq"]["hash"]
+            media.phash = hashes["phash"]["hash"]
+            media.dhash = hashes["dhash"]["hash"]
+            media.width, media.height = entry.get("width"), entry.get("height")
+    if any(m.path for m in post.media):
+        notes.append("media files are the payloads of the WARC response records, byte for byte")

@@ -1,0 +1,113 @@
+"""Plain data objects shared by the core and the plugins."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(enum.StrEnum):
+    """Outcome of one capture. Anything but COMPLETE means the evidence is not whole."""
+
+    COMPLETE = "complete"
+    PARTIAL = "partial"
+    LOGIN_REQUIRED = "login_required"
+    CHALLENGE = "challenge"
+    NOT_FOUND = "not_found"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class PlatformMatch:
+    """Answer of ``match_url``: which platform a URL belongs to and its canonical form."""
+
+    platform: str
+    canonical_url: str
+    kind: str | None = None
+    post_id: str | None = None
+    # Further pages to load into the same bundle (e.g. a Telegram post's embed widget).
+    extra_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Answer of ``classify_page``: a status other than complete and why."""
+
+    status: Status
+    reason: str
+    hint: str | None = None
+
+
+@dataclass
+class Author:
+    id: str | None = None
+    handle: str | None = None
+    display_name: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class Media:
+    kind: str  # image|video|gif|audio|file
+    url: str
+    sha256: str | None = None
+    size: int | None = None
+    pdq: str | None = None
+    phash: str | None = None
+    dhash: str | None = None
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    path: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Counts:
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    views: int | None = None
+    followers: int | None = None
+    members: int | None = None
+
+
+@dataclass
+class Post:
+    """The common post schema every platform plugin fills. Unknown fields stay None."""
+
+    platform: str
+    url: str
+    canonical_url: str | None = None
+    post_id: str | None = None
+    kind: str | None = None  # post|profile|channel|group|invite|story|video|page
+    author: Author = field(default_factory=Author)
+    published_at: str | None = None
+    title: str | None = None
+    text: str | None = None
+    language: str | None = None
+    media: list[Media] = field(default_factory=list)
+    counts: Counts = field(default_factory=Counts)
+    reply_to: str | None = None
+    quoted: str | None = None
+    forwarded_from: str | None = None
+    links: list[str] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)
+    # plugin, version, sources {field: "dom"|"json"|"meta"|...}, notes
+    extraction: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Post:
+        data = dict(data)
+        data["author"] = Author(**(data.get("author") or {}))
+        data["counts"] = Counts(**(data.get("counts") or {}))
+        data["media"] = [Media(**m) for m in data.get("media") or []]
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})

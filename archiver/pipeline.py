@@ -1,0 +1,175 @@
+"""Capturing URLs: one browser and one recording proxy per process, a fresh context per URL."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from playwright.async_api import Browser, Playwright, async_playwright
+
+from archiver.browser import desktop_user_agent, find_browser, launch
+from archiver.netguard import AddressGuard
+from archiver.proxy import RecordingProxy
+from archiver.secrets import LoginMaterial, load_login_material
+from archiver.settings import CaptureSettings, SettingsError
+from archiver.storage.base import Store
+
+
+@dataclass
+class CaptureRequest:
+    url: str
+    case_id: str | None = None
+    operator: str | None = None
+
+
+@dataclass
+class CaptureResult:
+    url: str
+    bundle_id: str | None
+    status: str
+    reason: str | None
+    platform: str | None = None
+    canonical_url: str | None = None
+    location: str | None = None
+    manifest_sha256: str | None = None
+    post: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        post = self.post or {}
+        author = post.get("author") or {}
+        return {
+            "bundle_id": self.bundle_id,
+            "status": self.status,
+            "reason": self.reason,
+            "platform": self.platform,
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "bundle": self.location,
+            "manifest_sha256": self.manifest_sha256,
+            "post": {
+                "author": author.get("handle") or author.get("display_name"),
+                "published_at": post.get("published_at"),
+                "text": (post.get("text") or "")[:200] or None,
+                "media": len(post.get("media") or []),
+            } if post else None,
+        }
+
+
+@dataclass
+class Environment:
+    """What one capture runs with."""
+
+    pm: pluggy.PluginManager
+    store: Store
+    settings: CaptureSettings
+    login: LoginMaterial
+    guard: AddressGuard
+    proxy: RecordingProxy
+    browser: Browser
+    browser_info: dict[str, Any]
+    user_agent: str
+
+
+class CaptureEngine:
+    """A running browser and recording proxy that captures URLs, each in a fresh context.
+
+    Upstream TLS policy (``insecure``, ``ca_bundle``) belongs to the proxy and so to
+    the engine; every other setting may change from one capture to the next.
+    """
+
+    def __init__(self, pm: pluggy.PluginManager, store: Store, settings: CaptureSettings,
+                 browser_path: Path | None = None) -> None:
+        self.pm = pm
+        self.store = store
+        self.settings = settings
+        self.browser_path = browser_path
+        self._confdir = Path(tempfile.mkdtemp(prefix="archiver-proxy-"))
+        self.proxy = RecordingProxy(settings, self._confdir)
+        self._playwright_cm: Any = None
+        self._playwright: Playwright | None = None
+        self.browser: Browser | None = None
+        self.browser_info: dict[str, Any] = {}
+
+    async def start(self) -> CaptureEngine:
+        await self.proxy.start()
+        try:
+            self._playwright_cm = async_playwright()
+            self._playwright = await self._playwright_cm.__aenter__()
+            executable = find_browser(self._playwright, self.browser_path)
+            self.browser = await launch(self._playwright, executable)
+        except BaseException:
+            await self.close()
+            raise
+        self.browser_info = {"name": "chromium", "version": self.browser.version,
+                             "executable": str(executable)}
+        return self
+
+    async def close(self) -> None:
+        if self.browser is not None:
+            await self.browser.close()
+            self.browser = None
+        if self._playwright_cm is not None:
+            await self._playwright_cm.__aexit__(None, None, None)
+            self._playwright_cm = None
+        await self.proxy.stop()
+        shutil.rmtree(self._confdir, ignore_errors=True)
+
+    async def __aenter__(self) -> CaptureEngine:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def environment(self, settings: CaptureSettings | None = None, store: Store | None = None) -> Environment:
+        settings = settings or self.settings
+        if (settings.insecure, settings.ca_bundle) != (self.settings.insecure, self.settings.ca_bundle):
+            raise SettingsError("--insecure/--ca-bundle are fixed for a capture engine")
+        assert self.browser is not None, "engine not started"
+        return Environment(
+            pm=self.pm, store=store or self.store, settings=settings,
+            login=load_login_material(settings.cookies_file, settings.storage_state_file),
+            guard=AddressGuard(settings.resolve, allow_private=settings.allow_private_networks),
+            proxy=self.proxy, browser=self.browser, browser_info=self.browser_info,
+            user_agent=settings.user_agent or desktop_user_agent(self.browser.version),
+        )
+
+    async def capture(self, request: CaptureRequest, settings: CaptureSettings | None = None,
+                      store: Store | None = None) -> CaptureResult:
+        from archiver.capture_run import capture_one
+
+        return await capture_one(request, self.environment(settings, store))
+
+    async def capture_many(self, requests: Sequence[CaptureRequest], workers: int = 1,
+                           on_done: Callable[[CaptureResult], None] | None = None) -> list[CaptureResult]:
+        semaphore = asyncio.Semaphore(max(1, workers))
+        env = self.environment()
+
+        async def run(request: CaptureRequest) -> CaptureResult:
+            from archiver.capture_run import capture_one
+
+            async with semaphore:
+                result = await capture_one(request, replace(env))
+            if on_done:
+                on_done(result)
+            return result
+
+        return list(await asyncio.gather(*(run(r) for r in requests)))
+
+
+async def capture_all(requests: Sequence[CaptureRequest], *, pm: pluggy.PluginManager, store: Store,
+                      settings: CaptureSettings, browser_path: Path | None = None, workers: int = 1,
+                      on_done: Callable[[CaptureResult], None] | None = None) -> list[CaptureResult]:
+    async with CaptureEngine(pm, store, settings, browser_path) as engine:
+        return await engine.capture_many(requests, workers, on_done)
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)

@@ -1,0 +1,82 @@
+"""Building the plugin manager: specs, third-party entry points, built-ins."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Iterable
+from importlib import import_module
+from typing import TypeVar
+
+import pluggy
+
+from archiver import hookspecs
+
+PROJECT = "archiver"
+DISABLE_ENV = "ARCHIVER_DISABLE_PLUGINS"
+
+# Import paths of the plugins that ship with the tool, registered like any other.
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "archiver.plugins.generic",
+    "archiver.storage.local",
+)
+
+T = TypeVar("T")
+
+
+class UnknownPluginError(ValueError):
+    pass
+
+
+def disabled_from_env() -> set[str]:
+    raw = os.environ.get(DISABLE_ENV, "")
+    return {name.strip() for name in raw.split(",") if name.strip()}
+
+
+def get_plugin_manager(
+    disable: Iterable[str] = (), *, load_entrypoints: bool = True
+) -> pluggy.PluginManager:
+    """A fresh manager with the hook specs, third-party plugins and built-ins.
+
+    ``disable`` (plus ``$ARCHIVER_DISABLE_PLUGINS``, comma-separated) names plugins
+    to leave out; they stay listed as blocked so ``archiver plugins --all`` shows them.
+    """
+    pm = pluggy.PluginManager(PROJECT)
+    pm.add_hookspecs(hookspecs)
+    to_disable = set(disable) | disabled_from_env()
+    for name in to_disable:
+        pm.set_blocked(name)
+    if load_entrypoints:
+        pm.load_setuptools_entrypoints(PROJECT)
+    for path in BUILTIN_PLUGINS:
+        name = builtin_name(path)
+        if pm.is_blocked(name):
+            continue
+        pm.register(import_module(path), name=name)
+    return pm
+
+
+def builtin_name(import_path: str) -> str:
+    return import_path.rsplit(".", 1)[-1]
+
+
+def known_plugin_names(pm: pluggy.PluginManager) -> set[str]:
+    names = {name for name, _ in pm.list_name_plugin() if name}
+    names |= {builtin_name(p) for p in BUILTIN_PLUGINS}
+    names |= {ep.name for _, ep in pm.list_plugin_distinfo()}
+    return names
+
+
+async def first_async_result(coroutines: Iterable[Awaitable[T | None]]) -> T | None:
+    """Await hook results in hook order; the first non-None wins, the rest never run."""
+    pending = list(coroutines)
+    try:
+        while pending:
+            result = await pending.pop(0)
+            if result is not None:
+                return result
+        return None
+    finally:
+        for leftover in pending:
+            close = getattr(leftover, "close", None)
+            if close is not None:
+                close()

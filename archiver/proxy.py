@@ -1,0 +1,78 @@
+"""The in-process mitmproxy that every browser context of this process talks through."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from mitmproxy import options
+from mitmproxy.addons import core, next_layer, proxyserver, tlsconfig
+from mitmproxy.master import Master
+
+from archiver.recorder import Recorder
+from archiver.settings import CaptureSettings
+
+
+class ProxyError(RuntimeError):
+    pass
+
+
+class RecordingProxy:
+    def __init__(self, settings: CaptureSettings, confdir: Path) -> None:
+        self.settings = settings
+        self.confdir = confdir
+        self.recorder = Recorder()
+        self._master: Master | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.port = 0
+
+    async def start(self) -> int:
+        opts = options.Options(
+            listen_host="127.0.0.1",
+            listen_port=0,
+            confdir=str(self.confdir),
+            ssl_insecure=self.settings.insecure,
+            # HTTP/1.1 end to end keeps each WARC record byte-faithful to the wire.
+            http2=False,
+            http3=False,
+        )
+        if self.settings.ca_bundle:
+            opts.update(ssl_verify_upstream_trusted_ca=str(self.settings.ca_bundle))
+        master = Master(opts)
+        master.addons.add(
+            core.Core(),
+            proxyserver.Proxyserver(),
+            next_layer.NextLayer(),
+            tlsconfig.TlsConfig(),
+            self.recorder,
+        )
+        # Connect upstream only when a request needs it, so every request passes the guard first.
+        master.options.update(connection_strategy="lazy")
+        logging.getLogger("mitmproxy").setLevel(logging.WARNING)
+        self._master = master
+        self._task = asyncio.create_task(master.run())
+        server = master.addons.get("proxyserver")
+        for _ in range(200):
+            addrs = server.listen_addrs()
+            if addrs:
+                self.port = int(addrs[0][1])
+                return self.port
+            if self._task.done():
+                break
+            await asyncio.sleep(0.025)
+        raise ProxyError("the recording proxy did not start")
+
+    async def stop(self) -> None:
+        if self._master is None or self._task is None:
+            return
+        self._master.shutdown()
+        try:
+            await asyncio.wait_for(self._task, timeout=10)
+        except (TimeoutError, asyncio.CancelledError):
+            self._task.cancel()
+        self._master = None
+
+    @property
+    def ca_cert_path(self) -> Path:
+        return self.confdir / "mitmproxy-ca-cert.pem"

@@ -1,0 +1,257 @@
+"""mitmproxy addon that records every exchange of a capture into its WARC.
+
+The browser talks to an in-process mitmproxy; each browser context authenticates
+to the proxy with its capture's token, so concurrent captures sharing one proxy
+keep their traffic apart. The proxy is also where names are resolved
+(``--resolve``), where the SSRF guard refuses non-public addresses, and where
+secret header values are redacted before anything reaches the WARC.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from mitmproxy import http
+from mitmproxy.proxy import server_hooks
+
+from archiver.netguard import AddressGuard
+from archiver.secrets import REDACTED, SECRET_HEADERS
+from archiver.tls import certificate_facts
+from archiver.warc import Headers, WarcFile
+
+log = logging.getLogger(__name__)
+
+SYNTHETIC = "archiver_synthetic"
+REALM = "archiver-capture"
+
+
+@dataclass
+class CaptureTraffic:
+    """What the proxy saw for one capture."""
+
+    token: str
+    warc: WarcFile
+    max_bytes: int
+    guard: AddressGuard
+    bytes_recorded: int = 0
+    exchanges: int = 0
+    limit_reason: str | None = None
+    blocked: list[dict[str, str]] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    redactions: Counter[str] = field(default_factory=Counter)
+    normalisations: Counter[str] = field(default_factory=Counter)
+    # url -> network facts of its (last) response: ip, tls certificate, status
+    responses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    in_flight: dict[str, str] = field(default_factory=dict)
+    closed: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "exchanges": self.exchanges,
+            "bytes_recorded": self.bytes_recorded,
+            "blocked": list(self.blocked),
+            "failed": list(self.failed),
+            "unfinished": sorted(set(self.in_flight.values())),
+            "redactions": dict(self.redactions),
+            "normalisations": dict(self.normalisations),
+        }
+
+
+def _token_from(headers: http.Headers) -> str | None:
+    value = headers.get("Proxy-Authorization", "")
+    scheme, _, encoded = value.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, _, _password = base64.b64decode(encoded).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return user or None
+
+
+def _auth_required() -> http.Response:
+    return http.Response.make(407, b"", {"Proxy-Authenticate": f'Basic realm="{REALM}"'})
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.sessions: dict[str, CaptureTraffic] = {}
+        self._conn_tokens: dict[str, str] = {}
+
+    # -- sessions ---------------------------------------------------------
+    def open(self, token: str, warc: WarcFile, max_bytes: int, guard: AddressGuard) -> CaptureTraffic:
+        traffic = CaptureTraffic(token=token, warc=warc, max_bytes=max_bytes, guard=guard)
+        self.sessions[token] = traffic
+        return traffic
+
+    def close(self, token: str) -> CaptureTraffic:
+        traffic = self.sessions.pop(token)
+        traffic.closed = True
+        self._conn_tokens = {c: t for c, t in self._conn_tokens.items() if t != token}
+        return traffic
+
+    def _session_for(self, flow: http.HTTPFlow) -> CaptureTraffic | None:
+        token = self._conn_tokens.get(flow.client_conn.id) or _token_from(flow.request.headers)
+        if token is None:
+            return None
+        return self.sessions.get(token)
+
+    # -- mitmproxy event hooks -------------------------------------------
+    def http_connect(self, flow: http.HTTPFlow) -> None:
+        token = _token_from(flow.request.headers)
+        if token is None or token not in self.sessions:
+            flow.response = _auth_required()
+            flow.metadata[SYNTHETIC] = True
+            return
+        self._conn_tokens[flow.client_conn.id] = token
+
+    def requestheaders(self, flow: http.HTTPFlow) -> None:
+        traffic = self._session_for(flow)
+        if traffic is None:
+            flow.response = _auth_required()
+            flow.metadata[SYNTHETIC] = True
+            return
+        flow.metadata["archiver_token"] = traffic.token
+        self._conn_tokens[flow.client_conn.id] = traffic.token
+        if "Proxy-Authorization" in flow.request.headers:
+            del flow.request.headers["Proxy-Authorization"]
+        url = flow.request.pretty_url
+        if traffic.limit_reason:
+            self._refuse(flow, traffic, 503, f"not fetched: {traffic.limit_reason}", record_as="failed")
+            return
+        decision = traffic.guard.decide(flow.request.host, flow.request.port)
+        if decision.blocked:
+            self._refuse(flow, traffic, 403, decision.reason or "blocked", record_as="blocked")
+            return
+        traffic.in_flight[flow.id] = url
+
+    def server_connect(self, data: server_hooks.ServerConnectionHookData) -> None:
+        # Decide again at connect time and pin the address, so a name cannot
+        # re-resolve to a private address between the check and the connection.
+        if data.server.address is None:
+            return
+        traffic = self.sessions.get(self._conn_tokens.get(data.client.id, ""))
+        if traffic is None:
+            data.server.error = "connection of no known capture"
+            return
+        host, port = data.server.address
+        decision = traffic.guard.decide(str(host), int(port))
+        if decision.address is None:
+            data.server.error = decision.reason or "cannot resolve"
+            return
+        if data.server.sni is None and not _is_ip(str(host)):
+            data.server.sni = str(host)
+        data.server.address = (decision.address, decision.port or int(port))
+
+    def responseheaders(self, flow: http.HTTPFlow) -> None:
+        traffic = self.sessions.get(flow.metadata.get("archiver_token", ""))
+        if traffic is None or flow.metadata.get(SYNTHETIC) or flow.response is None:
+            return
+        declared = flow.response.headers.get("Content-Length", "")
+        if declared.isdigit() and traffic.bytes_recorded + int(declared) > traffic.max_bytes:
+            traffic.limit_reason = f"size cap of {traffic.max_bytes} bytes reached"
+            flow.kill()
+
+    def response(self, flow: http.HTTPFlow) -> None:
+        traffic = self.sessions.get(flow.metadata.get("archiver_token", ""))
+        if traffic is None or flow.metadata.get(SYNTHETIC) or flow.response is None:
+            return
+        traffic.in_flight.pop(flow.id, None)
+        body = flow.response.raw_content or b""
+        if traffic.bytes_recorded + len(body) > traffic.max_bytes:
+            traffic.limit_reason = f"size cap of {traffic.max_bytes} bytes reached"
+            traffic.failed.append({"url": flow.request.pretty_url, "error": "size cap"})
+            return
+        self._record(flow, traffic, body)
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        traffic = self.sessions.get(flow.metadata.get("archiver_token", ""))
+        if traffic is None or flow.metadata.get(SYNTHETIC):
+            return
+        traffic.in_flight.pop(flow.id, None)
+        message = flow.error.msg if flow.error else "unknown error"
+        traffic.failed.append({"url": flow.request.pretty_url, "error": message})
+
+    # -- helpers ------------------------------------------------------------
+    def _refuse(
+        self, flow: http.HTTPFlow, traffic: CaptureTraffic, code: int, reason: str, record_as: str
+    ) -> None:
+        entry = {"url": flow.request.pretty_url, "reason": reason}
+        (traffic.blocked if record_as == "blocked" else traffic.failed).append(entry)
+        flow.response = http.Response.make(code, reason.encode(), {"Content-Type": "text/plain"})
+        flow.metadata[SYNTHETIC] = True
+
+    def _record(self, flow: http.HTTPFlow, traffic: CaptureTraffic, body: bytes) -> None:
+        assert flow.response is not None
+        request, response = flow.request, flow.response
+        request_headers = self._redact(request.headers.fields, traffic)
+        response_headers = self._redact(response.headers.fields, traffic)
+        response_headers = self._normalise_framing(response_headers, len(body), traffic)
+        ip = flow.server_conn.peername[0] if flow.server_conn.peername else None
+        url = request.pretty_url
+        traffic.warc.write_exchange(
+            url=url,
+            timestamp=request.timestamp_start or time.time(),
+            ip_address=str(ip) if ip else None,
+            request_line=f"{request.method} {request.path} {request.http_version}",
+            request_headers=request_headers,
+            request_body=request.raw_content or b"",
+            status_line=f"{response.http_version} {response.status_code} {response.reason or ''}".rstrip(),
+            response_headers=response_headers,
+            response_body=body,
+        )
+        traffic.exchanges += 1
+        traffic.bytes_recorded += len(body)
+        certs = [
+            x509.load_pem_x509_certificate(c.to_pem()).public_bytes(Encoding.DER)
+            for c in flow.server_conn.certificate_list
+        ]
+        traffic.responses[url] = {
+            "status": response.status_code,
+            "content_type": response.headers.get("Content-Type"),
+            "server_ip": str(ip) if ip else None,
+            "tls": certificate_facts(certs, flow.server_conn.tls_version) if certs else None,
+            "payload_size": len(body),
+        }
+
+    @staticmethod
+    def _redact(fields: Any, traffic: CaptureTraffic) -> Headers:
+        out: Headers = []
+        for raw_name, raw_value in fields:
+            name = raw_name.decode("latin-1")
+            value = raw_value.decode("latin-1")
+            if name.lower() == "proxy-authorization":
+                traffic.redactions[name.lower()] += 1
+                continue
+            if name.lower() in SECRET_HEADERS:
+                traffic.redactions[name.lower()] += 1
+                value = REDACTED
+            out.append((name, value))
+        return out
+
+    @staticmethod
+    def _normalise_framing(headers: Headers, body_length: int, traffic: CaptureTraffic) -> Headers:
+        # mitmproxy hands us the de-chunked body: keep the headers consistent with it.
+        if not any(n.lower() == "transfer-encoding" for n, _ in headers):
+            return headers
+        traffic.normalisations["transfer-encoding removed (body stored de-chunked)"] += 1
+        kept = [(n, v) for n, v in headers if n.lower() not in ("transfer-encoding", "content-length")]
+        kept.append(("Content-Length", str(body_length)))
+        return kept
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+

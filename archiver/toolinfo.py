@@ -1,0 +1,48 @@
+"""Names and versions of the tool and its parts, for warcinfo and manifest."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import pluggy
+
+TOOL_NAME = "evidence-archiver"
+COMPONENTS = ("playwright", "warcio", "mitmproxy", "pluggy", "imagehash", "pdqhash", "pillow")
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return None
+
+
+def tool_info() -> dict[str, Any]:
+    from archiver import __version__
+
+    return {
+        "name": TOOL_NAME,
+        "version": __version__,
+        "python": sys.version.split()[0],
+        "os": platform.platform(),
+        "components": {name: _version(name) for name in COMPONENTS},
+    }
+
+
+def plugin_versions(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
+    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    out = []
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None:
+            continue
+        dist = dists.get(id(plugin))
+        out.append({
+            "name": name,
+            "module": getattr(plugin, "__name__", type(plugin).__name__),
+            "version": dist.version if dist else getattr(plugin, "__version__", None) or tool_info()["version"],
+            "distribution": dist.project_name if dist else TOOL_NAME,
+        })
+    return out

@@ -1,0 +1,138 @@
+"""Re-checking a stored bundle: every artifact's size and SHA-256, the WARC's record digests,
+missing and unlisted files, and the WARC's copies of the loose artifacts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from archiver.bundle import MANIFEST, WARC
+from archiver.hashing import hash_stream, label
+from archiver.manifest import ManifestError, anchored_view, artifact_uri, capture_record_uri, parse_manifest
+from archiver.storage.base import BundleReader
+
+OK = "OK"
+TAMPERED = "TAMPERED"
+INCOMPLETE = "INCOMPLETE"
+
+# Files a bundle may hold besides its listed artifacts (the manifest and what later signs it).
+UNLISTED_ALLOWED = (MANIFEST,)
+UNLISTED_PREFIXES = ("custody/",)
+
+
+@dataclass
+class BundleReport:
+    bundle_id: str
+    location: str
+    result: str = OK
+    problems: list[dict[str, str]] = field(default_factory=list)
+    checked_files: int = 0
+    bytes_read: int = 0
+
+    def problem(self, kind: str, path: str, detail: str, result: str = TAMPERED) -> None:
+        self.problems.append({"kind": kind, "path": path, "detail": detail})
+        if self.result != TAMPERED:
+            self.result = result
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bundle_id": self.bundle_id,
+            "location": self.location,
+            "result": self.result,
+            "problems": self.problems,
+            "checked_files": self.checked_files,
+            "bytes_read": self.bytes_read,
+        }
+
+    def line(self) -> str:
+        if not self.problems:
+            return f"{self.result}  {self.bundle_id}  ({self.checked_files} files)"
+        details = "; ".join(f"{p['path']}: {p['detail']}" for p in self.problems)
+        return f"{self.result}  {self.bundle_id}  {details}"
+
+
+def verify_bundle(bundle: BundleReader) -> BundleReport:
+    report = BundleReport(bundle.bundle_id, bundle.location)
+    stored = bundle.list_files()
+    if MANIFEST not in stored:
+        report.problem("missing", MANIFEST, "no manifest: the capture did not finish or was not committed",
+                       INCOMPLETE)
+        return report
+    with bundle.open(MANIFEST) as stream:
+        raw = stream.read()
+    try:
+        manifest = parse_manifest(raw)
+    except ManifestError as exc:
+        report.problem("manifest", MANIFEST, str(exc))
+        return report
+    listed = {entry["path"]: entry for entry in manifest["artifacts"]}
+    for path, entry in listed.items():
+        if path not in stored:
+            report.problem("missing", path, "listed in the manifest but not stored")
+            continue
+        with bundle.open(path) as stream:
+            digest, size = hash_stream(stream)
+        report.checked_files += 1
+        report.bytes_read += size
+        if size != entry["size"]:
+            report.problem("size", path, f"size {size} != manifest {entry['size']}")
+        if digest != entry["sha256"]:
+            report.problem("sha256", path, f"sha256 {digest} != manifest {entry['sha256']}")
+    for path in stored:
+        if path in listed or path in UNLISTED_ALLOWED or path.startswith(UNLISTED_PREFIXES):
+            continue
+        report.problem("unlisted", path, "file not listed in the manifest")
+    if WARC in listed and WARC in stored:
+        check_warc(bundle, manifest, listed, report)
+    return report
+
+
+def check_warc(bundle: BundleReader, manifest: dict[str, Any], listed: dict[str, Any],
+               report: BundleReport) -> None:
+    bundle_id = manifest["bundle_id"]
+    resource_digests: dict[str, str] = {}
+    payload_digests: dict[str, str] = {}
+    capture_record: dict[str, Any] | None = None
+    try:
+        with bundle.open(WARC) as stream:
+            for record in ArchiveIterator(stream, check_digests=True):
+                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+                if uri == capture_record_uri(bundle_id):
+                    capture_record = json.loads(record.content_stream().read())
+                elif record.rec_type == "resource" and uri.startswith(artifact_uri(bundle_id, "")):
+                    digest = hashlib.sha256()
+                    for chunk in iter(lambda s=record.content_stream(): s.read(1 << 20), b""):
+                        digest.update(chunk)
+                    resource_digests[uri] = label(digest.hexdigest())
+                else:
+                    if record.rec_type == "response":
+                        payload_digests[uri] = record.rec_headers.get_header("WARC-Payload-Digest") or ""
+                    record.content_stream().read()
+                if record.digest_checker.passed is False:
+                    report.problem("warc-digest", WARC,
+                                   f"record {uri} fails its digest: {record.digest_checker.problems}")
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        report.problem("warc", WARC, f"unreadable WARC: {type(exc).__name__}: {exc}")
+        return
+    for path, entry in listed.items():
+        if path in (WARC, MANIFEST):
+            continue
+        copy = resource_digests.get(artifact_uri(bundle_id, path))
+        if copy is None and entry.get("source_url"):
+            if payload_digests.get(entry["source_url"]) != entry["sha256"]:
+                report.problem("warc-copy", path, "differs from the payload the WARC recorded for it")
+        elif copy is None:
+            report.problem("warc-copy", path, "no copy of this artifact in the WARC")
+        elif copy != entry["sha256"]:
+            report.problem("warc-copy", path, "differs from its copy in the WARC")
+    if capture_record is None:
+        report.problem("warc-capture", WARC, "WARC lacks the capture record")
+    elif capture_record != json.loads(json.dumps(anchored_view(manifest))):
+        changed = sorted(k for k in capture_record if capture_record.get(k) != manifest.get(k))
+        report.problem("manifest", MANIFEST,
+                       f"manifest fields differ from the WARC's capture record: {', '.join(changed)}")

@@ -1,0 +1,3 @@
+"""Platform plugins that ship with evidence-archiver (installed as ``archiver.plugins``)."""
+
+__all__: list[str] = []

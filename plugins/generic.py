@@ -1,0 +1,124 @@
+"""The fallback for every hook: any web page, read through its meta tags."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from playwright.async_api import Page, Response
+
+from archiver import __version__, hookimpl
+from archiver.capture import Capture
+from archiver.models import Author, Classification, Media, PlatformMatch, Post, Status
+from archiver.plugins.pagetools import first_attribute, meta_tags, settle_generic
+
+NAME = "generic"
+
+CHALLENGE_MARKERS = (
+    "cf-chl",
+    "challenge-platform",
+    "g-recaptcha",
+    "h-captcha",
+    "hcaptcha.com",
+    "px-captcha",
+    "/_Incapsula_Resource",
+)
+CHALLENGE_TITLES = ("just a moment", "attention required", "are you a robot", "verify you are human")
+LOGIN_PATH = re.compile(r"/(login|signin|sign-in|accounts/login|auth)(/|$|\?)", re.IGNORECASE)
+
+
+@hookimpl(trylast=True)
+def match_url(url: str) -> PlatformMatch:
+    parts = urlsplit(url)
+    canonical = urlunsplit(
+        (parts.scheme.lower(), (parts.hostname or "").lower() + (f":{parts.port}" if parts.port else ""),
+         parts.path or "/", parts.query, "")
+    )
+    return PlatformMatch(platform=NAME, canonical_url=canonical, kind="page")
+
+
+@hookimpl(trylast=True)
+async def settle_page(page: Page, capture: Capture) -> bool:
+    settled = await settle_generic(page, capture.remaining(capture.settings.settle_timeout))
+    if not settled:
+        capture.limits_hit.append(
+            f"settle timeout: page not quiet after {capture.settings.settle_timeout:g}s"
+        )
+    return True
+
+
+def classify_http_status(status: int) -> Classification | None:
+    if status in (404, 410):
+        return Classification(Status.NOT_FOUND, f"HTTP {status}")
+    if status in (401, 407):
+        return Classification(Status.LOGIN_REQUIRED, f"HTTP {status}",
+                              hint="pass --cookies or --storage-state of a logged-in session")
+    if status in (403, 451):
+        return Classification(Status.BLOCKED, f"HTTP {status}")
+    if status == 429:
+        return Classification(Status.BLOCKED, "HTTP 429 (rate limited)")
+    if status >= 500:
+        return Classification(Status.FAILED, f"HTTP {status} from the server")
+    return None
+
+
+@hookimpl(trylast=True)
+async def classify_page(page: Page, response: Response | None, capture: Capture) -> Classification | None:
+    title = (await page.title()).strip().lower()
+    html = await page.content()
+    if any(title.startswith(t) for t in CHALLENGE_TITLES) or any(m in html for m in CHALLENGE_MARKERS):
+        return Classification(Status.CHALLENGE, f"bot challenge page (title {title!r})")
+    if response is not None:
+        by_status = classify_http_status(response.status)
+        if by_status is not None:
+            return by_status
+    requested = urlsplit(capture.url).path
+    final = urlsplit(page.url).path
+    if LOGIN_PATH.search(final) and not LOGIN_PATH.search(requested):
+        return Classification(Status.LOGIN_REQUIRED, f"redirected to a login page ({page.url})",
+                              hint="pass --cookies or --storage-state of a logged-in session")
+    return None
+
+
+@hookimpl(trylast=True)
+async def extract_post(page: Page, capture: Capture) -> Post:
+    meta = await meta_tags(page)
+    sources: dict[str, str] = {}
+
+    def pick(field: str, *keys: str) -> str | None:
+        for key in keys:
+            if meta.get(key):
+                sources[field] = f"meta:{key}"
+                return meta[key].strip()
+        return None
+
+    post = Post(platform=NAME, url=capture.url, canonical_url=capture.match.canonical_url, kind="page")
+    post.title = pick("title", "og:title", "twitter:title") or (await page.title()).strip() or None
+    if post.title and "title" not in sources:
+        sources["title"] = "dom:title"
+    post.text = pick("text", "og:description", "description", "twitter:description")
+    post.published_at = pick("published_at", "article:published_time", "datePublished")
+    if post.published_at is None:
+        post.published_at = await first_attribute(page, "time[datetime]", "datetime")
+        if post.published_at:
+            sources["published_at"] = "dom:time[datetime]"
+    author = pick("author.display_name", "author", "article:author", "twitter:creator")
+    post.author = Author(display_name=author)
+    post.language = await page.evaluate("() => document.documentElement.lang || null")
+    if post.language:
+        sources["language"] = "dom:html[lang]"
+    image = pick("media", "og:image", "twitter:image")
+    if image:
+        post.media.append(Media(kind="image", url=image))
+    post.extraction = {"plugin": NAME, "version": __version__, "sources": sources, "notes": []}
+    return post
+
+
+@hookimpl(trylast=True)
+async def post_element(page: Page, capture: Capture) -> str | None:
+    return None
+
+
+@hookimpl
+def plugin_info() -> dict[str, str]:
+    return {"name": NAME, "kind": "platform", "description": "any web page (fallback)"}

@@ -1,0 +1,5 @@
+"""Storage backends for evidence bundles (installed as ``archiver.storage``)."""
+
+from archiver.storage.base import BundleReader, Store, StoreError
+
+__all__ = ["BundleReader", "Store", "StoreError"]

@@ -1,0 +1,82 @@
+"""The embedded default store: bundles as folders under one directory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from archiver import hookimpl
+from archiver.ids import is_bundle_id
+from archiver.storage.base import Store, StoreError
+
+DEFAULT_LOCATION = "./evidence"
+
+
+class LocalBundle:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.bundle_id = folder.name
+        self.location = str(folder)
+
+    def list_files(self) -> dict[str, int]:
+        return {
+            path.relative_to(self.folder).as_posix(): path.stat().st_size
+            for path in sorted(self.folder.rglob("*"))
+            if path.is_file()
+        }
+
+    def open(self, relpath: str) -> BinaryIO:
+        return (self.folder / relpath).open("rb")
+
+
+class LocalStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.location = str(root)
+
+    def prepare(self, bundle_id: str) -> Path:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create store {self.root}: {exc.strerror}") from None
+        folder = self.root / bundle_id
+        try:
+            folder.mkdir()  # exclusive: an existing bundle is never reused
+        except FileExistsError:
+            raise StoreError(f"bundle {bundle_id} already exists in {self.root}") from None
+        return folder
+
+    def commit(self, bundle_id: str, folder: Path) -> str:
+        if folder.parent.resolve() != self.root.resolve():
+            raise StoreError(f"{folder} is not inside {self.root}")
+        return str(folder)
+
+    def bundle_ids(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            raise StoreError(f"no such store: {self.root}")
+        for child in sorted(self.root.iterdir()):
+            if child.is_dir() and is_bundle_id(child.name):
+                yield child.name
+
+    def reader(self, bundle_id: str) -> LocalBundle:
+        folder = self.root / bundle_id
+        if not folder.is_dir():
+            raise StoreError(f"no bundle {bundle_id} in {self.root}")
+        return LocalBundle(folder)
+
+
+def local_bundle(folder: Path) -> LocalBundle:
+    return LocalBundle(folder)
+
+
+@hookimpl(trylast=True)
+def open_store(location: str) -> Store | None:
+    if "://" in location and not location.startswith("file://"):
+        return None
+    return LocalStore(Path(location.removeprefix("file://")))
+
+
+@hookimpl
+def plugin_info() -> dict[str, str]:
+    return {"name": "local", "kind": "storage", "description": "bundles as folders on disk"}
