@@ -144,6 +144,7 @@ class Outcome:
         self.main_document: dict[str, Any] | None = None
         self.classification: Classification | None = None
         self.failure: str | None = None
+        self.not_loaded = False  # no document arrived: nothing to settle, classify or extract
         self.notes: list[str] = []
 
     def verdict(self, capture: Capture) -> tuple[Status, str | None, str | None]:
@@ -165,31 +166,31 @@ async def drive_page(page: Page, capture: Capture, env: Environment, writer: Bun
     settings = capture.settings
     hook = env.pm.hook
     response = await navigate(page, capture, outcome)
-    if outcome.failure:
-        await record_views(page, capture, writer, env, None)
+    if outcome.failure or outcome.not_loaded:
+        await bounded(record_views(page, capture, writer, env, None), GRACE_SECONDS, capture)
         return None
-    try:
-        await asyncio.wait_for(
-            first_async_result(hook.settle_page(page=page, capture=capture)),
-            timeout=capture.remaining(settings.settle_timeout) + 1,
-        )
-    except (TimeoutError, PlaywrightError) as exc:
-        capture.limits_hit.append(f"settle did not finish: {type(exc).__name__}")
-    post: Post | None = None
-    try:
-        outcome.classification = await asyncio.wait_for(
-            first_async_result(hook.classify_page(page=page, response=response, capture=capture)),
-            timeout=max(capture.remaining(), GRACE_SECONDS),
-        )
-        post = await asyncio.wait_for(
-            first_async_result(hook.extract_post(page=page, capture=capture)),
-            timeout=max(capture.remaining(), GRACE_SECONDS),
-        )
-    except (TimeoutError, PlaywrightError) as exc:
-        capture.limits_hit.append(f"extraction did not finish: {type(exc).__name__}: {exc}"[:300])
-    await record_views(page, capture, writer, env, post)
+    await bounded(first_async_result(hook.settle_page(page=page, capture=capture)),
+                  capture.remaining(settings.settle_timeout) + 1, capture, "settle")
+    outcome.classification = await bounded(
+        first_async_result(hook.classify_page(page=page, response=response, capture=capture)),
+        max(capture.remaining(), GRACE_SECONDS), capture, "classification")
+    post = await bounded(first_async_result(hook.extract_post(page=page, capture=capture)),
+                         max(capture.remaining(), GRACE_SECONDS), capture, "extraction")
+    await bounded(record_views(page, capture, writer, env, post),
+                  max(capture.remaining(), GRACE_SECONDS * 3), capture, "screenshots and DOM")
     outcome.final_url = page.url
     return post
+
+
+async def bounded(awaitable: Any, seconds: float, capture: Capture, step: str = "") -> Any:
+    """Run one step within its time; a step that runs out is noted and the capture goes on."""
+    try:
+        return await asyncio.wait_for(awaitable, timeout=max(seconds, 0.5))
+    except TimeoutError:
+        capture.limits_hit.append(f"{step or 'step'} did not finish within {seconds:.0f}s")
+    except PlaywrightError as exc:
+        capture.limits_hit.append(f"{step or 'step'} failed: {str(exc).splitlines()[0]}"[:300])
+    return None
 
 
 async def navigate(page: Page, capture: Capture, outcome: Outcome) -> Response | None:
@@ -203,10 +204,14 @@ async def navigate(page: Page, capture: Capture, outcome: Outcome) -> Response |
     except PlaywrightTimeout:
         capture.limits_hit.append(f"navigation timeout: page did not load within "
                                   f"{settings.navigation_timeout:g}s")
+        outcome.not_loaded = capture.response_facts(capture.url) is None
     except PlaywrightError as exc:
         message = str(exc).splitlines()[0]
         facts = capture.response_facts(capture.url)
-        if facts is not None and "ERR_ABORTED" in message:
+        if capture.traffic.limit_reason:
+            capture.limits_hit.append(capture.traffic.limit_reason)
+            outcome.not_loaded = facts is None
+        elif facts is not None and "ERR_ABORTED" in message:
             outcome.notes.append(f"the browser did not render the response "
                                  f"({facts.get('content_type')}); it is recorded in the WARC")
         else:
@@ -219,6 +224,9 @@ async def navigate(page: Page, capture: Capture, outcome: Outcome) -> Response |
         blocked = next((b for b in capture.traffic.blocked if b.get("url") == response.url), None)
         if blocked:
             outcome.classification = Classification(Status.BLOCKED, blocked["reason"])
+        elif capture.traffic.limit_reason:
+            capture.limits_hit.append(capture.traffic.limit_reason)
+            outcome.not_loaded = True
         else:
             outcome.failure = f"cannot fetch {response.url}: " + (
                 failed.get("error") or failed.get("reason") or "no response" if failed else "no response")

@@ -71,12 +71,11 @@ class AddressGuard:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
-            return Decision(None, f"cannot resolve {host}: {exc}")
+            return Decision(None, reason=f"cannot resolve {host}: {exc}")
         addresses = [str(info[4][0]) for info in infos]
         if not self.allow_private:
             for address in addresses:
                 if not is_public_address(address):
-                    return Decision(
-                        None, f"SSRF guard: {host} resolves to non-public address {address}", True
-                    )
+                    reason = f"SSRF guard: {host} resolves to non-public address {address}"
+                    return Decision(None, reason=reason, blocked=True)
         return Decision(addresses[0], port=port)

@@ -16,6 +16,11 @@ DISABLE_ENV = "ARCHIVER_DISABLE_PLUGINS"
 
 # Import paths of the plugins that ship with the tool, registered like any other.
 BUILTIN_PLUGINS: tuple[str, ...] = (
+    "archiver.plugins.x",
+    "archiver.plugins.facebook",
+    "archiver.plugins.instagram",
+    "archiver.plugins.telegram",
+    "archiver.plugins.whatsapp",
     "archiver.plugins.generic",
     "archiver.storage.local",
 )
