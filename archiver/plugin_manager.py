@@ -64,13 +64,6 @@ def builtin_name(import_path: str) -> str:
     return import_path.rsplit(".", 1)[-1]
 
 
-def known_plugin_names(pm: pluggy.PluginManager) -> set[str]:
-    names = {name for name, _ in pm.list_name_plugin() if name}
-    names |= {builtin_name(p) for p in BUILTIN_PLUGINS}
-    names |= {ep.name for _, ep in pm.list_plugin_distinfo()}
-    return names
-
-
 async def first_async_result(coroutines: Iterable[Awaitable[T | None]]) -> T | None:
     """Await hook results in hook order; the first non-None wins, the rest never run."""
     pending = list(coroutines)

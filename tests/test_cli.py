@@ -1,0 +1,98 @@
+"""The archiver command as a user runs it: exit codes, one-line errors, JSON output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ARCHIVER = str(Path(sys.executable).parent / "archiver")
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ARCHIVER, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def tls_args(resolve_rules, pki) -> list[str]:  # type: ignore[no-untyped-def]
+    args = ["--ca-bundle", str(pki.ca_cert)]
+    for rule in resolve_rules:
+        if rule.host in ("example.org", "cdn.example.org"):
+            args += ["--resolve", str(rule)]
+    return args
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "javascript:alert(1)", "notaurl"])
+def test_bad_url_is_a_one_line_usage_error(url: str, tmp_path: Path) -> None:
+    done = run("capture", url, "--store", str(tmp_path / "ev"))
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith("archiver: error:")
+    assert not (tmp_path / "ev").exists()
+
+
+def test_capture_batch_json_verify_show(tmp_path: Path, tls_args: list[str]) -> None:
+    urls = tmp_path / "urls.txt"
+    urls.write_text("# to capture\nhttps://example.org/article\n\nhttps://example.org/missing\n")
+    store = tmp_path / "ev"
+    done = run("capture", "--from", str(urls), "--store", str(store), "--workers", "2", "--json",
+               "--case", "CASE-42", "--operator", "J. Doe", *tls_args)
+    assert done.returncode == 1, done.stderr  # one URL was not complete
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    by_url = {line["url"]: line for line in lines}
+    assert by_url["https://example.org/article"]["status"] == "complete"
+    assert by_url["https://example.org/missing"]["status"] == "not_found"
+    for line in lines:
+        assert {"bundle_id", "status", "reason", "platform", "canonical_url", "bundle",
+                "manifest_sha256", "post"} <= set(line)
+        assert line["manifest_sha256"].startswith("sha256:")
+
+    verified = run("verify", str(store), "--json")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert [json.loads(x)["result"] for x in verified.stdout.splitlines()] == ["OK", "OK"]
+
+    bundle = by_url["https://example.org/article"]["bundle"]
+    shown = run("show", bundle)
+    assert shown.returncode == 0 and "https://example.org/article" in shown.stdout and "CASE-42" in shown.stdout
+    as_json = json.loads(run("show", bundle, "--json").stdout)
+    assert as_json["operator"] == "J. Doe"
+
+    target = Path(bundle) / "dom.html"
+    target.chmod(0o644)
+    target.write_text("<html>changed</html>")
+    tampered = run("verify", str(store))
+    assert tampered.returncode == 1
+    assert any(line.startswith("TAMPERED") and "dom.html" in line for line in tampered.stdout.splitlines())
+
+
+def test_verify_usage_errors(tmp_path: Path) -> None:
+    assert run("verify", str(tmp_path / "nothing-here")).returncode == 2
+    (tmp_path / "empty").mkdir()
+    assert run("verify", str(tmp_path / "empty")).returncode == 2
+
+
+def test_plugins_listing_and_disabling() -> None:
+    listed = run("plugins", "--all")
+    assert listed.returncode == 0
+    names = [line.split()[0] for line in listed.stdout.splitlines()]
+    assert {"generic", "local", "x", "example"} <= set(names)
+    third_party = run("plugins")
+    assert [line.split()[0] for line in third_party.stdout.splitlines()] == ["example"]
+    disabled = run("--disable-plugin", "example", "plugins", "--all")
+    assert "example  (disabled)" in disabled.stdout or "example (disabled)" in disabled.stdout
+
+
+def test_insecure_is_accepted_and_recorded(tmp_path: Path, https_server) -> None:  # type: ignore[no-untyped-def]
+    resolve = f"example.org:443:127.0.0.1:{https_server.port}"
+    refused = run("capture", "https://example.org/article", "--store", str(tmp_path / "a"),
+                  "--resolve", resolve, "--json")
+    assert json.loads(refused.stdout)["status"] == "failed"
+    accepted = run("capture", "https://example.org/article", "--store", str(tmp_path / "b"),
+                   "--resolve", resolve, "--insecure", "--json")
+    line = json.loads(accepted.stdout)
+    assert line["status"] == "complete"
+    manifest = json.loads((Path(line["bundle"]) / "manifest.json").read_text())
+    assert manifest["settings"]["insecure"] is True
+    assert manifest["settings"]["resolve"] == [resolve]
