@@ -19,7 +19,9 @@ LAUNCH_ARGS = (
     "--no-first-run",
     # Keep WebRTC from reaching the network around the recording proxy.
     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
-    "--disable-features=DnsOverHttps,MediaRouter",
+    "--disable-features=DnsOverHttps,MediaRouter,AutofillServerCommunication,OptimizationHints",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
 )
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from pathlib import Path
+from typing import Any
 
 from mitmproxy import options
 from mitmproxy.addons import core, next_layer, proxyserver, tlsconfig
@@ -39,6 +41,7 @@ class RecordingProxy:
         )
         if self.settings.ca_bundle:
             opts.update(ssl_verify_upstream_trusted_ca=str(self.settings.ca_bundle))
+        self._install_resolver(asyncio.get_running_loop())
         master = Master(opts)
         master.addons.add(
             core.Core(),
@@ -62,6 +65,25 @@ class RecordingProxy:
                 break
             await asyncio.sleep(0.025)
         raise ProxyError("the recording proxy did not start")
+
+    def _install_resolver(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Route the proxy's name lookups through the recorder's pinned, guard-checked answers."""
+        system_getaddrinfo = loop.getaddrinfo
+        recorder = self.recorder
+
+        async def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(host, str) and port is not None:
+                pinned = recorder.resolve_pinned(host, int(port))
+                if pinned is not None:
+                    address, target_port = pinned
+                    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+                    sockaddr: tuple[Any, ...] = (address, target_port)
+                    if family == socket.AF_INET6:
+                        sockaddr = (address, target_port, 0, 0)
+                    return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", sockaddr)]
+            return await system_getaddrinfo(host, port, *args, **kwargs)
+
+        loop.getaddrinfo = getaddrinfo  # type: ignore[method-assign]
 
     async def stop(self) -> None:
         if self._master is None or self._task is None:

@@ -85,6 +85,7 @@ class Recorder:
     def __init__(self) -> None:
         self.sessions: dict[str, CaptureTraffic] = {}
         self._conn_tokens: dict[str, str] = {}
+        self.pinned: dict[tuple[str, int], tuple[str, int]] = {}
 
     # -- sessions ---------------------------------------------------------
     def open(self, token: str, warc: WarcFile, max_bytes: int, guard: AddressGuard) -> CaptureTraffic:
@@ -134,22 +135,28 @@ class Recorder:
         traffic.in_flight[flow.id] = url
 
     def server_connect(self, data: server_hooks.ServerConnectionHookData) -> None:
-        # Decide again at connect time and pin the address, so a name cannot
-        # re-resolve to a private address between the check and the connection.
+        # Decide again at connect time and pin the answer for the resolver (see
+        # resolve_pinned), so a name cannot re-resolve to a private address in between.
         if data.server.address is None:
             return
         traffic = self.sessions.get(self._conn_tokens.get(data.client.id, ""))
         if traffic is None:
             data.server.error = "connection of no known capture"
             return
-        host, port = data.server.address
-        decision = traffic.guard.decide(str(host), int(port))
+        host, port = str(data.server.address[0]), int(data.server.address[1])
+        decision = traffic.guard.decide(host, port)
         if decision.address is None:
             data.server.error = decision.reason or "cannot resolve"
             return
-        if data.server.sni is None and not _is_ip(str(host)):
-            data.server.sni = str(host)
-        data.server.address = (decision.address, decision.port or int(port))
+        self.pinned[(host.lower(), port)] = (decision.address, decision.port or port)
+
+    def resolve_pinned(self, host: str, port: int) -> tuple[str, int] | None:
+        """The address the guard chose for ``host:port``; the proxy's event loop resolves with it.
+
+        The server connection keeps its (host, port) address, so mitmproxy can reuse it for
+        the next request and checks the certificate against the hostname.
+        """
+        return self.pinned.get((host.lower(), port))
 
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         traffic = self.sessions.get(flow.metadata.get("archiver_token", ""))

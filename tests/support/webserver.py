@@ -57,6 +57,8 @@ class TestServer:
                     if site.root.resolve() in candidate.parents and candidate.is_file():
                         ctype = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
                         return self._send(200, candidate.read_bytes(), ctype)
+                if "*" in site.routes:
+                    return site.routes["*"](self)
                 self._send(404, b"<html><title>Not found</title><body>Page not found</body></html>",
                            "text/html")
 
@@ -71,12 +73,11 @@ class TestServer:
 
             send = _send
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
+        context: ssl.SSLContext | None = None
         if certfile and keyfile:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(certfile, keyfile)
-            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.httpd = _Server(("127.0.0.1", 0), Handler, context)
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -90,6 +91,29 @@ class TestServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    """TLS handshakes happen in the connection's own thread, so one slow client blocks nobody."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type, context: ssl.SSLContext | None) -> None:
+        super().__init__(address, handler)
+        self.tls_context = context
+
+    def finish_request(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        if self.tls_context is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            wrapped = self.tls_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        try:
+            super().finish_request(wrapped, client_address)
+        finally:
+            wrapped.close()
 
 
 def free_port() -> int:
