@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from archiver.models import PlatformMatch
 
 if TYPE_CHECKING:
+    from playwright.async_api import Page
+
     from archiver.recorder import CaptureTraffic
     from archiver.settings import CaptureSettings
 
@@ -25,6 +27,8 @@ class Capture:
     notes: list[str] = field(default_factory=list)
     limits_hit: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Pages loaded for PlatformMatch.extra_urls, open while plugins extract.
+    extra_pages: dict[str, Page] = field(default_factory=dict)
 
     @property
     def platform(self) -> str:

@@ -73,13 +73,11 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
         # The proxy checks upstream certificates (unless --insecure); the browser sees the proxy's own.
         ignore_https_errors=True,
         service_workers="block",
-        storage_state=env.login.playwright_state(),
+        storage_state=env.login.playwright_state(),  # type: ignore[arg-type]
     )
     try:
         page = await context.new_page()
         post = await drive_page(page, capture, env, writer, outcome)
-        for extra_url in match.extra_urls:
-            await load_extra(context, extra_url, capture, outcome)
     finally:
         await context.close()
         await asyncio.sleep(0.2)  # let the proxy finish writing exchanges the context just ended
@@ -171,6 +169,18 @@ async def drive_page(page: Page, capture: Capture, env: Environment, writer: Bun
         return None
     await bounded(first_async_result(hook.settle_page(page=page, capture=capture)),
                   capture.remaining(settings.settle_timeout) + 1, capture, "settle")
+    try:
+        return await inspect_and_record(page, response, capture, env, writer, outcome)
+    finally:
+        for extra_page in capture.extra_pages.values():
+            await extra_page.close()
+
+
+async def inspect_and_record(page: Page, response: Response | None, capture: Capture, env: Environment,
+                             writer: BundleWriter, outcome: Outcome) -> Post | None:
+    hook = env.pm.hook
+    for extra_url in capture.match.extra_urls:
+        await load_extra(page, extra_url, capture, outcome)
     outcome.classification = await bounded(
         first_async_result(hook.classify_page(page=page, response=response, capture=capture)),
         max(capture.remaining(), GRACE_SECONDS), capture, "classification")
@@ -236,16 +246,20 @@ async def navigate(page: Page, capture: Capture, outcome: Outcome) -> Response |
     return response
 
 
-async def load_extra(context: Any, url: str, capture: Capture, outcome: Outcome) -> None:
-    page = await context.new_page()
+async def load_extra(main_page: Page, url: str, capture: Capture, outcome: Outcome) -> None:
+    """Load a page the platform needs beside the main one (same context, same WARC).
+
+    It stays open until the main page is recorded, so plugins can read it
+    (``capture.extra_pages[url]``) while extracting.
+    """
+    page = await main_page.context.new_page()
+    capture.extra_pages[url] = page
     try:
         await page.goto(url, wait_until="load",
                         timeout=max(capture.remaining(capture.settings.navigation_timeout), 1) * 1000)
-        outcome.notes.append(f"also loaded {url}")
+        outcome.notes.append(f"also loaded {url} into this bundle")
     except PlaywrightError as exc:
         capture.limits_hit.append(f"extra page {url} failed: {str(exc).splitlines()[0]}")
-    finally:
-        await page.close()
 
 
 async def record_views(page: Page, capture: Capture, writer: BundleWriter, env: Environment,

@@ -86,7 +86,8 @@ def load_login_material(cookies_file: Path | None, storage_state_file: Path | No
         try:
             material.storage_state = json.loads(storage_state_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise SecretsError(f"cannot read storage state {storage_state_file}: {type(exc).__name__}") from None
+            reason = type(exc).__name__
+            raise SecretsError(f"cannot read storage state {storage_state_file}: {reason}") from None
     return material
 
 

@@ -34,6 +34,7 @@ def tool_info() -> dict[str, Any]:
 
 def plugin_versions(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
     dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    own_version = tool_info()["version"]
     out = []
     for name, plugin in pm.list_name_plugin():
         if plugin is None:
@@ -42,7 +43,7 @@ def plugin_versions(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
         out.append({
             "name": name,
             "module": getattr(plugin, "__name__", type(plugin).__name__),
-            "version": dist.version if dist else getattr(plugin, "__version__", None) or tool_info()["version"],
+            "version": dist.version if dist else getattr(plugin, "__version__", None) or own_version,
             "distribution": dist.project_name if dist else TOOL_NAME,
         })
     return out

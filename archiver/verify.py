@@ -3,7 +3,6 @@ missing and unlisted files, and the WARC's copies of the loose artifacts."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +11,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.bundle import MANIFEST, WARC
-from archiver.hashing import hash_stream, label
+from archiver.hashing import hash_stream
 from archiver.manifest import ManifestError, anchored_view, artifact_uri, capture_record_uri, parse_manifest
 from archiver.storage.base import BundleReader
 
@@ -105,10 +104,7 @@ def check_warc(bundle: BundleReader, manifest: dict[str, Any], listed: dict[str,
                 if uri == capture_record_uri(bundle_id):
                     capture_record = json.loads(record.content_stream().read())
                 elif record.rec_type == "resource" and uri.startswith(artifact_uri(bundle_id, "")):
-                    digest = hashlib.sha256()
-                    for chunk in iter(lambda s=record.content_stream(): s.read(1 << 20), b""):
-                        digest.update(chunk)
-                    resource_digests[uri] = label(digest.hexdigest())
+                    resource_digests[uri], _size = hash_stream(record.content_stream())
                 else:
                     if record.rec_type == "response":
                         payload_digests[uri] = record.rec_headers.get_header("WARC-Payload-Digest") or ""

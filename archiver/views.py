@@ -15,7 +15,8 @@ async def full_screenshot(page: Page, capture: Capture) -> bytes | None:
     cap = capture.settings.screenshot_max_height
     try:
         height = int(await page.evaluate(
-            "() => Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
+            "() => Math.max(document.documentElement.scrollHeight,"
+            " document.body ? document.body.scrollHeight : 0)"
         ))
     except PlaywrightError:
         height = 0

@@ -31,7 +31,7 @@ class HexSha256Digester:
         return "sha256:" + self._digest.hexdigest()
 
 
-class Sha256WARCWriter(WARCWriter):  # type: ignore[misc]
+class Sha256WARCWriter(WARCWriter):
     @staticmethod
     def _create_digester() -> HexSha256Digester:
         return HexSha256Digester()
@@ -96,7 +96,9 @@ class WarcFile:
         self.records += 2
         return str(response.rec_headers.get_header("WARC-Record-ID"))
 
-    def write_resource(self, uri: str, content_type: str, data: bytes, *, record_type: str = "resource") -> None:
+    def write_resource(
+        self, uri: str, content_type: str, data: bytes, *, record_type: str = "resource"
+    ) -> None:
         record = self._writer.create_warc_record(
             uri,
             record_type,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
@@ -39,10 +40,9 @@ async def meta_tags(page: Page) -> dict[str, str]:
 
 async def scroll_through(page: Page, max_steps: int = 20) -> None:
     """Scroll a page down and back so lazy images and posts load, within a few seconds."""
-    try:
+    # A page that navigates away mid-scroll has nothing left to scroll.
+    with contextlib.suppress(PlaywrightError):
         await page.evaluate(SCROLL_JS, max_steps)
-    except PlaywrightError:
-        pass
 
 
 async def wait_for_quiet(page: Page, timeout: float) -> bool:

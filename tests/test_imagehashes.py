@@ -5,6 +5,7 @@ import io
 from PIL import Image
 
 from archiver.imagehashes import hamming_hex, hash_image_bytes
+
 from support.pages import png
 
 

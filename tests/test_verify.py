@@ -9,6 +9,7 @@ import pytest
 
 from archiver.storage.local import local_bundle
 from archiver.verify import INCOMPLETE, OK, TAMPERED, verify_bundle
+
 from conftest import copy_bundle
 
 

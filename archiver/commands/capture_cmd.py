@@ -38,7 +38,8 @@ def parse_viewport(text: str) -> tuple[int, int]:
 
 @click.command()
 @click.argument("urls", nargs=-1)
-@click.option("--from", "from_file", type=click.Path(path_type=Path), help="File with one URL a line (# comments).")
+@click.option("--from", "from_file", type=click.Path(path_type=Path),
+              help="File with one URL a line (# comments).")
 @click.option("--case", "case_id", help="Case identifier recorded in the manifest.")
 @click.option("--operator", help="Person running the capture, recorded in the manifest.")
 @click.option("--store", default="./evidence", show_default=True, help="Where bundles go.")
@@ -52,7 +53,8 @@ def parse_viewport(text: str) -> tuple[int, int]:
               help="Trust these CA certificates for servers instead of the system's.")
 @click.option("--allow-private-networks", is_flag=True,
               help="Turn off the SSRF guard (loopback/private/link-local fetches). Recorded.")
-@click.option("--cookies", type=click.Path(path_type=Path), help="Netscape cookies.txt of a logged-in session.")
+@click.option("--cookies", type=click.Path(path_type=Path),
+              help="Netscape cookies.txt of a logged-in session.")
 @click.option("--storage-state", type=click.Path(path_type=Path), help="Playwright storage-state JSON.")
 @click.option("--browser-path", type=click.Path(path_type=Path), help="Chromium executable to use.")
 @click.option("--navigation-timeout", default=30.0, show_default=True, type=float, help="Seconds.")

@@ -17,7 +17,8 @@ from archiver.manifest import ManifestError, load_manifest
 
 def post_card(post: dict[str, Any]) -> list[tuple[str, str]]:
     author = post.get("author") or {}
-    who = " ".join(x for x in (author.get("display_name"), f"@{author['handle']}" if author.get("handle") else None) if x)
+    handle = f"@{author['handle']}" if author.get("handle") else None
+    who = " ".join(x for x in (author.get("display_name"), handle) if x)
     counts = {k: v for k, v in (post.get("counts") or {}).items() if v is not None}
     rows = [
         ("Platform", post.get("platform") or ""),
@@ -25,7 +26,8 @@ def post_card(post: dict[str, Any]) -> list[tuple[str, str]]:
         ("Author", who),
         ("Published", post.get("published_at") or "unknown"),
         ("Text", (post.get("text") or "")[:500]),
-        ("Media", ", ".join(f"{m.get('kind')} {m.get('path') or m.get('url')}" for m in post.get("media") or [])),
+        ("Media", ", ".join(f"{m.get('kind')} {m.get('path') or m.get('url')}"
+                            for m in post.get("media") or [])),
         ("Counts", ", ".join(f"{k} {v}" for k, v in counts.items())),
     ]
     return [(k, v) for k, v in rows if v]

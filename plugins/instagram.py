@@ -1,0 +1,284 @@
+"""Platform plugin: Instagram posts, reels, IGTV, stories and profiles.
+
+Logged out, Instagram's server HTML carries the post only in meta tags; the
+visible page is built by scripts (and usually hidden behind a login modal).
+``og:description`` reads ``"298K likes, 553 comments - willyrex on May 29, 2021:
+"caption""``: counts are rounded as displayed and the date has no time of day,
+so the plugin records exactly that and says so. A logged-in page shows the
+post in an ``<article>`` with ``time[datetime]``, which is preferred.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from archiver.plugins import pagetools
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page, Response
+
+from archiver import PlatformMatch, __version__, hookimpl
+from archiver.capture import Capture
+from archiver.models import Author, Classification, Counts, Media, Post, Status
+
+NAME = "instagram"
+WWW = "https://www.instagram.com"
+HOSTS = frozenset({"instagram.com", "www.instagram.com", "m.instagram.com",
+                   "instagr.am", "www.instagr.am"})
+# First path segments that are Instagram's own sections, not user names.
+RESERVED = frozenset({
+    "accounts", "explore", "direct", "about", "legal", "developer", "emails", "challenge",
+    "web", "graphql", "api", "static", "privacy", "terms", "session", "oauth", "data",
+})
+LOGIN_HINT = "pass --cookies or --storage-state of a logged-in session"
+NOT_AVAILABLE = ("sorry, this page isn't available", "sorry, this page isn\u2019t available")
+DISMISS = ('[role="dialog"] [role="button"]:has-text("Not now")',
+           '[role="dialog"] button:has-text("Not now")',
+           'button:has-text("Allow all cookies")',
+           'button:has-text("Decline optional cookies")',
+           '[role="dialog"] [aria-label="Close"]')
+
+DESCRIPTION = re.compile(
+    r"^(?:(?P<likes>[\d.,]+[KkMm]?) likes?, )?(?:(?P<comments>[\d.,]+[KkMm]?) comments?)?"
+    r"\s*-\s*(?P<user>[A-Za-z0-9._]+) on (?P<date>[A-Z][a-z]+ \d{1,2}, \d{4})"
+    r"(?::\s*\"(?P<caption>.*)\"\.?\s*)?$", re.S)
+OG_TITLE = re.compile(r"^(?P<name>.*?) on Instagram(?::\s*\"(?P<caption>.*)\")?\s*$", re.S)
+TWITTER_TITLE = re.compile(r"^(?P<name>.*?)\s*\(@(?P<user>[A-Za-z0-9._]+)\)")
+MEDIA_ID = re.compile(r"^instagram://media\?id=(\d+)")
+
+# ---------------------------------------------------------------------------- URLs
+
+
+def _match_path(segments: list[str]) -> tuple[str, str | None, str] | None:
+    if not segments:
+        return None
+    first, rest = segments[0], segments[1:]
+    if first in ("p", "tv") and rest:
+        return ("post" if first == "p" else "video"), rest[0], f"/{first}/{rest[0]}/"
+    if first in ("reel", "reels") and rest:
+        return "video", rest[0], f"/reel/{rest[0]}/"
+    if first == "stories" and len(rest) >= 2:
+        return "story", rest[1], f"/stories/{rest[0]}/{rest[1]}/"
+    if first == "stories" and rest:
+        return "story", None, f"/stories/{rest[0]}/"
+    if first.lower() in RESERVED:
+        return None
+    # Newer share links put the user first: /<user>/p/<code>/ and /<user>/reel/<code>/.
+    if len(rest) >= 2 and rest[0] in ("p", "reel", "tv"):
+        return _match_path(rest)
+    return "profile", None, f"/{first}/"
+
+
+@hookimpl
+def match_url(url: str) -> PlatformMatch | None:
+    parts = urlsplit(url)
+    if (parts.hostname or "").lower() not in HOSTS:
+        return None
+    found = _match_path([s for s in parts.path.split("/") if s])
+    if found is None:
+        return PlatformMatch(NAME, WWW + (parts.path or "/"), kind="page")
+    kind, post_id, path = found
+    return PlatformMatch(NAME, WWW + path, kind=kind, post_id=post_id)
+
+
+# ---------------------------------------------------------------------------- settle
+
+
+@hookimpl
+async def settle_page(page: Page, capture: Capture) -> bool | None:
+    if capture.platform != NAME:
+        return None
+    for selector in DISMISS:
+        locator = page.locator(selector).first
+        try:
+            if await locator.count() and await locator.is_visible():
+                await locator.click(timeout=2000)
+                capture.notes.append(f"instagram: dismissed {selector}")
+        except PlaywrightError:
+            continue
+    await pagetools.settle_generic(page, capture.remaining(capture.settings.settle_timeout))
+    return True
+
+
+# ---------------------------------------------------------------------------- classify
+
+
+@hookimpl
+async def classify_page(page: Page, response: Response | None,
+                        capture: Capture) -> Classification | None:
+    if capture.platform != NAME:
+        return None
+    final = urlsplit(page.url).path
+    if final.startswith("/accounts/login") and not urlsplit(capture.url).path.startswith(
+            "/accounts/login"):
+        return Classification(Status.LOGIN_REQUIRED,
+                              f"Instagram redirected to its login page ({page.url})",
+                              hint=LOGIN_HINT)
+    body = (await page.evaluate("() => document.body ? document.body.innerText : ''")).lower()
+    title = (await page.title()).lower()
+    if any(m in body for m in NOT_AVAILABLE) or title.startswith("page not found"):
+        return Classification(Status.NOT_FOUND, "Instagram says: Sorry, this page isn't available "
+                              "(removed, private or wrong link)", hint=LOGIN_HINT)
+    return None
+
+
+# ---------------------------------------------------------------------------- extract
+
+
+def parse_count(text: str | None) -> int | None:
+    """'8,873' -> 8873; '298K' -> 298000 (as rounded by Instagram)."""
+    if not text:
+        return None
+    text = text.replace(",", "")
+    factor = {"K": 1_000, "M": 1_000_000}.get(text[-1].upper(), 1)
+    number = text[:-1] if factor > 1 else text
+    try:
+        return int(float(number) * factor)
+    except ValueError:
+        return None
+
+
+def _day(text: str) -> str | None:
+    try:
+        return datetime.strptime(text, "%B %d, %Y").strftime("%Y-%m-%d")
+    except ValueError:
+        return None
+
+
+def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
+                   notes: list[str]) -> None:
+    described = DESCRIPTION.match((meta.get("og:description") or meta.get("description") or "")
+                                  .strip())
+    desc_key = "meta:og:description" if meta.get("og:description") else "meta:description"
+    titled = OG_TITLE.match((meta.get("og:title") or "").strip())
+    tweeted = TWITTER_TITLE.match((meta.get("twitter:title") or "").strip())
+    if tweeted:
+        post.author = Author(handle=tweeted["user"], display_name=tweeted["name"])
+        sources["author.handle"] = sources["author.display_name"] = "meta:twitter:title"
+    elif titled:
+        post.author.display_name, sources["author.display_name"] = titled["name"], "meta:og:title"
+    if described:
+        if not post.author.handle:
+            post.author.handle, sources["author.handle"] = described["user"], desc_key
+        day = _day(described["date"])
+        if day:
+            post.published_at, sources["published_at"] = day, desc_key
+            notes.append(f"Instagram shows only the date ({described['date']}), not the time; "
+                         "published_at is that date")
+        post.counts = Counts(likes=parse_count(described["likes"]),
+                             replies=parse_count(described["comments"]))
+        if described["likes"]:
+            sources["counts.likes"] = desc_key
+        if described["comments"]:
+            sources["counts.replies"] = desc_key
+        if any(c and c[-1] in "KkMm" for c in (described["likes"], described["comments"])):
+            notes.append("counts are as displayed, rounded by Instagram (e.g. 298K)")
+    caption = (titled and titled["caption"]) or (described and described["caption"])
+    if caption:
+        post.text = caption
+        sources["text"] = "meta:og:title" if titled and titled["caption"] else desc_key
+    if post.author.handle:
+        post.author.url = f"{WWW}/{post.author.handle}/"
+        sources["author.url"] = sources["author.handle"]
+    if meta.get("og:title"):
+        post.title, sources["title"] = meta["og:title"].strip(), "meta:og:title"
+    if meta.get("og:url"):
+        post.canonical_url, sources["canonical_url"] = meta["og:url"], "meta:og:url"
+    media_id = MEDIA_ID.match(meta.get("al:ios:url") or "")
+    if media_id:
+        notes.append(f"Instagram media id {media_id.group(1)} (meta:al:ios:url); "
+                     "post_id is the shortcode")
+
+
+def media_from_meta(meta: dict[str, str], sources: dict[str, str]) -> list[Media]:
+    media: list[Media] = []
+    video = meta.get("og:video:secure_url") or meta.get("og:video")
+    if video:
+        media.append(Media(kind="video", url=video))
+        sources["media"] = "meta:og:video"
+    if meta.get("og:image"):
+        note = "video thumbnail" if video else None
+        media.append(Media(kind="image", url=meta["og:image"], note=note))
+        sources.setdefault("media", "meta:og:image")
+    return media
+
+
+ARTICLE_JS = """() => {
+  const article = document.querySelector('article');
+  if (!article) return null;
+  const time = article.querySelector('time[datetime]');
+  const header = article.querySelector('header a[href^="/"]');
+  return {datetime: time ? time.getAttribute('datetime') : null,
+          handle: header ? header.getAttribute('href').split('/').filter(Boolean)[0] : null};
+}"""
+
+
+async def fill_from_article(page: Page, post: Post, sources: dict[str, str]) -> None:
+    """The rendered post (logged in) has the exact time; it beats the meta tags' date."""
+    article = await page.evaluate(ARTICLE_JS)
+    if not article:
+        return
+    if article.get("datetime"):
+        post.published_at = article["datetime"]
+        sources["published_at"] = "dom:article time[datetime]"
+    if article.get("handle") and not post.author.handle:
+        post.author.handle = article["handle"]
+        sources["author.handle"] = "dom:article header a"
+
+
+async def load_media(page: Page, capture: Capture, media: list[Media]) -> int:
+    """Load media named in meta tags but not displayed, so the browser records their bytes."""
+    missing = [(m.url, m.kind) for m in media if capture.response_facts(m.url) is None]
+    if not missing:
+        return 0
+    try:
+        await asyncio.wait_for(page.evaluate(
+            """async (items) => Promise.all(items.map(([u, kind]) => kind === 'image'
+                 ? new Promise(done => { const i = new Image();
+                     i.onload = i.onerror = () => done(u); i.src = u; })
+                 : fetch(u, {mode: 'no-cors', credentials: 'include'})
+                     .then(r => r.arrayBuffer()).catch(() => null)))""",
+            [list(item) for item in missing]), timeout=max(capture.remaining(20), 1))
+    except (TimeoutError, PlaywrightError):
+        capture.limits_hit.append("instagram: media named by the page did not finish loading")
+    return len(missing)
+
+
+@hookimpl
+async def extract_post(page: Page, capture: Capture) -> Post | None:
+    if capture.platform != NAME:
+        return None
+    match = capture.match
+    post = Post(platform=NAME, url=capture.url, canonical_url=match.canonical_url,
+                post_id=match.post_id, kind=match.kind)
+    sources: dict[str, str] = {}
+    notes: list[str] = []
+    meta = await pagetools.meta_tags(page)
+    fill_from_meta(post, meta, sources, notes)
+    await fill_from_article(page, post, sources)
+    if post.text:
+        post.hashtags = re.findall(r"#(\w+)", post.text)
+        post.mentions = re.findall(r"@([A-Za-z0-9._]+[A-Za-z0-9_])", post.text)
+    post.media = media_from_meta(meta, sources)
+    loaded = await load_media(page, capture, post.media)
+    if loaded:
+        notes.append(f"{loaded} media file(s) named in the meta tags were loaded by the plugin "
+                     "so their bytes are recorded")
+    post.extraction = {"plugin": NAME, "version": __version__, "sources": sources, "notes": notes}
+    return post
+
+
+@hookimpl
+async def post_element(page: Page, capture: Capture) -> str | None:
+    if capture.platform != NAME:
+        return None
+    return "article" if await page.query_selector("article") is not None else None
+
+
+@hookimpl
+def plugin_info() -> dict[str, str]:
+    return {"name": NAME, "kind": "platform",
+            "description": "Instagram posts, reels, IGTV, stories and profiles (meta tags; "
+                           "rendered article when logged in)"}

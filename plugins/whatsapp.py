@@ -1,0 +1,218 @@
+"""Platform plugin: WhatsApp public landing pages (channels, group invites, contact links).
+
+WhatsApp messages are end-to-end encrypted and never on the web. What can be
+captured is the public landing page a link leads to: a channel's name,
+follower count, description and picture; a group invite's name and picture;
+a click-to-chat link's phone number. That is what this plugin records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from archiver.plugins import pagetools
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page, Response
+
+from archiver import PlatformMatch, __version__, hookimpl
+from archiver.capture import Capture
+from archiver.models import Author, Classification, Counts, Media, Post, Status
+
+NAME = "whatsapp"
+E2E_NOTE = ("WhatsApp messages are end-to-end encrypted and not on the web; "
+            "only the public landing page is captured")
+CHANNEL_HOSTS = frozenset({"whatsapp.com", "www.whatsapp.com"})
+INVITE_HOSTS = frozenset({"chat.whatsapp.com"})
+WA_ME_HOSTS = frozenset({"wa.me", "www.wa.me"})
+API_HOSTS = frozenset({"api.whatsapp.com"})
+FOLLOWERS = re.compile(r"([\d][\d.,]*\s*[KkMmBb]?)\s+followers", re.IGNORECASE)
+TITLE_SUFFIX = re.compile(r"\s*\|\s*WhatsApp Channel\s*$", re.IGNORECASE)
+DIGITS = re.compile(r"^\+?(\d{5,15})$")
+
+# ---------------------------------------------------------------------------- URLs
+
+
+def _phone(value: str) -> str | None:
+    found = DIGITS.match(value.replace(" ", ""))
+    return found.group(1) if found else None
+
+
+@hookimpl
+def match_url(url: str) -> PlatformMatch | None:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    segments = [s for s in parts.path.split("/") if s]
+    if host in CHANNEL_HOSTS and len(segments) >= 2 and segments[0] == "channel":
+        return PlatformMatch(NAME, f"https://www.whatsapp.com/channel/{segments[1]}",
+                             kind="channel", post_id=segments[1])
+    if host in INVITE_HOSTS and segments:
+        code = segments[1] if segments[0] == "invite" and len(segments) > 1 else segments[0]
+        return PlatformMatch(NAME, f"https://chat.whatsapp.com/{code}", kind="invite",
+                             post_id=code)
+    if host in WA_ME_HOSTS and len(segments) >= 2 and segments[0] == "c" and _phone(segments[1]):
+        number = _phone(segments[1])
+        return PlatformMatch(NAME, f"https://wa.me/c/{number}", kind="catalog", post_id=number)
+    if host in WA_ME_HOSTS and segments and _phone(segments[0]):
+        number = _phone(segments[0])
+        return PlatformMatch(NAME, f"https://wa.me/{number}", kind="profile", post_id=number)
+    if host in API_HOSTS and segments and segments[0] == "send":
+        number = _phone(parse_qs(parts.query).get("phone", [""])[0])
+        if number:
+            return PlatformMatch(NAME, f"https://wa.me/{number}", kind="profile", post_id=number)
+    if host in WA_ME_HOSTS | INVITE_HOSTS | API_HOSTS:
+        return PlatformMatch(NAME, f"https://{host}{parts.path or '/'}", kind="page")
+    return None
+
+
+# ---------------------------------------------------------------------------- settle / classify
+
+
+@hookimpl
+async def settle_page(page: Page, capture: Capture) -> bool | None:
+    if capture.platform != NAME:
+        return None
+    await pagetools.settle_generic(page, capture.remaining(capture.settings.settle_timeout))
+    return True
+
+
+CARD_JS = """() => {
+  const text = (sel) => { const e = document.querySelector(sel);
+                          return e ? (e.innerText || e.textContent || '').trim() || null : null; };
+  const img = document.querySelector('main img, img[src*="pps.whatsapp.net"]');
+  const button = document.querySelector('#action-button, a[href*="/accept"], a[href^="whatsapp:"]');
+  return {name: text('h3'), subtitle: text('h4'), about: text('h4 + p'),
+          image: img ? (img.currentSrc || img.src) : null,
+          button: button ? (button.innerText || button.textContent || '').trim() : null};
+}"""
+
+
+@hookimpl
+async def classify_page(page: Page, response: Response | None,
+                        capture: Capture) -> Classification | None:
+    if capture.platform != NAME or capture.match.kind not in ("channel", "invite"):
+        return None
+    card = await page.evaluate(CARD_JS)
+    meta = await pagetools.meta_tags(page)
+    named = card.get("name") or TITLE_SUFFIX.sub("", meta.get("og:title") or "").strip()
+    if not named:
+        # A reset invite or a removed channel still answers 200, with a bare page.
+        what = "group invite" if capture.match.kind == "invite" else "channel"
+        return Classification(Status.NOT_FOUND,
+                              f"the WhatsApp {what} page shows no name (link reset or removed)")
+    return None
+
+
+# ---------------------------------------------------------------------------- extract
+
+
+def parse_count(text: str) -> int | None:
+    """'1.2M' -> 1200000, '15,304' -> 15304, as displayed by WhatsApp (rounded)."""
+    text = text.replace(",", "").replace(" ", "")
+    factor = {"K": 1_000, "M": 1_000_000, "B": 1_000_000_000}.get(text[-1:].upper(), 1)
+    try:
+        return int(float(text[:-1] if factor > 1 else text) * factor)
+    except ValueError:
+        return None
+
+
+def channel_description(description: str, name: str | None) -> str | None:
+    """'WhatsApp Channel. Name. 1.2M followers. About text' -> 'About text'."""
+    found = FOLLOWERS.search(description)
+    rest = description[found.end():] if found else description
+    rest = rest.lstrip(". ").strip()
+    if not found and name and rest.startswith(f"WhatsApp Channel. {name}."):
+        rest = rest[len(f"WhatsApp Channel. {name}."):].strip()
+    return rest or None
+
+
+def fill_channel(post: Post, meta: dict[str, str], card: dict[str, str | None],
+                 sources: dict[str, str], notes: list[str]) -> None:
+    description = (meta.get("og:description") or "").strip()
+    followers = FOLLOWERS.search(description)
+    if followers:
+        post.counts = Counts(followers=parse_count(followers.group(1)))
+        sources["counts.followers"] = "meta:og:description"
+        if followers.group(1)[-1:].isalpha():
+            notes.append(f"follower count as displayed, rounded by WhatsApp "
+                         f"({followers.group(1)} followers)")
+    post.text = channel_description(description, post.author.display_name)
+    if post.text:
+        sources["text"] = "meta:og:description"
+    elif card.get("about"):
+        post.text, sources["text"] = card["about"], "dom:h4 + p"
+
+
+async def load_media(page: Page, capture: Capture, urls: list[str]) -> int:
+    """Load a picture named only in meta tags, so the browser records its bytes."""
+    missing = [u for u in urls if capture.response_facts(u) is None]
+    if not missing:
+        return 0
+    try:
+        await asyncio.wait_for(page.evaluate(
+            """async (urls) => Promise.all(urls.map(u => new Promise(done => {
+                 const img = new Image(); img.onload = img.onerror = () => done(u); img.src = u;
+               })))""", missing), timeout=max(capture.remaining(10), 1))
+    except (TimeoutError, PlaywrightError):
+        capture.limits_hit.append("whatsapp: the page's picture did not finish loading")
+    return len(missing)
+
+
+@hookimpl
+async def extract_post(page: Page, capture: Capture) -> Post | None:
+    if capture.platform != NAME:
+        return None
+    match = capture.match
+    post = Post(platform=NAME, url=capture.url, canonical_url=match.canonical_url,
+                post_id=match.post_id, kind=match.kind)
+    sources: dict[str, str] = {}
+    notes: list[str] = [E2E_NOTE]
+    meta = await pagetools.meta_tags(page)
+    card = await page.evaluate(CARD_JS)
+    name = card.get("name")
+    if name:
+        sources["author.display_name"] = "dom:h3"
+    elif meta.get("og:title"):
+        name = TITLE_SUFFIX.sub("", meta["og:title"]).strip() or None
+        sources["author.display_name"] = "meta:og:title"
+    page_title = (await page.title()).strip()
+    post.title = page_title or name
+    sources["title"] = "dom:title" if page_title else sources.get("author.display_name", "")
+    post.author = Author(display_name=name, url=match.canonical_url)
+    if match.kind in ("profile", "catalog"):
+        # The heading is WhatsApp's wording around the number, not the owner's name.
+        post.author = Author(id=match.post_id, url=match.canonical_url)
+        sources["author.id"] = "url"
+        sources.pop("author.display_name", None)
+        notes.append("a click-to-chat link: the page names the number, not the account's owner"
+                     + (f"; it reads {name!r}" if name else ""))
+    if match.kind == "channel":
+        post.author.id = match.post_id
+        sources["author.id"] = "url"
+        fill_channel(post, meta, card, sources, notes)
+    if card.get("button"):
+        notes.append(f"landing page button: {card['button']!r}")
+    image = card.get("image") or meta.get("og:image")
+    if image:
+        post.media = [Media(kind="image", url=image, note="channel or group picture")]
+        sources["media"] = "dom:main img" if card.get("image") else "meta:og:image"
+        if await load_media(page, capture, [image]):
+            notes.append("the picture named in the meta tags was loaded by the plugin "
+                         "so its bytes are recorded")
+    post.extraction = {"plugin": NAME, "version": __version__, "sources": sources, "notes": notes}
+    return post
+
+
+@hookimpl
+async def post_element(page: Page, capture: Capture) -> str | None:
+    if capture.platform != NAME:
+        return None
+    return "main" if await page.query_selector("main") is not None else None
+
+
+@hookimpl
+def plugin_info() -> dict[str, str]:
+    return {"name": NAME, "kind": "platform",
+            "description": "WhatsApp public landing pages: channels, group invites, "
+                           "click-to-chat and catalog links (no messages: end-to-end encrypted)"}

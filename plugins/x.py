@@ -1,0 +1,442 @@
+"""Platform plugin: X (formerly Twitter) posts and profiles.
+
+X renders everything client-side; the server sends bots only a small page of og:* tags.
+The plugin reads the rendered focal tweet (``article[data-testid="tweet"]``) when there
+is one and falls back to those og tags otherwise, recording which it used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page, Response
+
+from archiver import __version__, hookimpl
+from archiver.capture import Capture
+from archiver.models import Classification, Counts, Media, PlatformMatch, Post, Status
+
+from .pagetools import meta_tags, settle_generic
+
+NAME = "x"
+BASE = "https://x.com"
+HOSTS = frozenset({
+    "x.com", "www.x.com", "mobile.x.com",
+    "twitter.com", "www.twitter.com", "mobile.twitter.com",
+})
+HANDLE = r"[A-Za-z0-9_]{1,15}"
+STATUS_PATH = re.compile(rf"^/({HANDLE})/status(?:es)?/(\d{{1,20}})(?:/.*)?$")
+WEB_STATUS_PATH = re.compile(r"^/i/(?:web/)?status/(\d{1,20})(?:/.*)?$")
+PROFILE_PATH = re.compile(rf"^/({HANDLE})/?$")
+# First path segments that are X's own pages, not user handles.
+RESERVED = frozenset({
+    "home", "explore", "i", "settings", "search", "login", "logout", "signup", "notifications",
+    "messages", "compose", "tos", "privacy", "hashtag", "intent", "share", "account", "jobs",
+    "about", "download", "lists", "bookmarks", "communities", "premium", "verified",
+    "who_to_follow", "help", "rules", "following", "followers", "topics", "moments", "oauth",
+    "sessions",
+})
+# Snowflake ids count milliseconds from this epoch; ids below the first snowflake are sequential
+# (pre November 2010) and carry no time, so they must not be decoded.
+TWITTER_EPOCH_MS = 1288834974657
+FIRST_SNOWFLAKE = 29_700_859_247
+
+LOGIN_HINT = "pass --cookies or --storage-state of a logged-in session"
+LOGIN_FLOW = re.compile(r"^/(i/flow/login|login|i/flow/signup)(/|$)")
+TWEET = 'article[data-testid="tweet"]'
+# Texts X shows instead of a post or profile, most specific first (apostrophes normalised).
+MARKERS: tuple[tuple[str, Status, str], ...] = (
+    ("account suspended", Status.BLOCKED, "X says: Account suspended"),
+    ("withheld in", Status.BLOCKED, "X says the content is withheld in this country"),
+    ("these posts are protected", Status.LOGIN_REQUIRED, "X says the posts are protected"),
+    ("posts are protected", Status.LOGIN_REQUIRED, "X says the posts are protected"),
+    ("this post was deleted", Status.NOT_FOUND, "X says the post was deleted"),
+    ("this tweet was deleted", Status.NOT_FOUND, "X says the post was deleted"),
+    ("this post is unavailable", Status.NOT_FOUND, "X says: This post is unavailable"),
+    ("this tweet is unavailable", Status.NOT_FOUND, "X says: This post is unavailable"),
+    ("hmm...this page doesn't exist", Status.NOT_FOUND, "X says: this page doesn't exist"),
+    ("this account doesn't exist", Status.NOT_FOUND, "X says: this account doesn't exist"),
+)
+LOGIN_PROMPTS = (
+    '[data-testid="loginButton"], [data-testid="login"], input[autocomplete="username"], '
+    'a[href="/login"], a[href^="/i/flow/login"]'
+)
+OVERLAY_CLOSERS = (
+    '[data-testid="sheetDialog"] [data-testid="app-bar-close"]',
+    '[data-testid="sheetDialog"] [aria-label="Close"]',
+    'button:has-text("Not now")',
+    'div[role="button"]:has-text("Not now")',
+    'button:has-text("Refuse non-essential cookies")',
+)
+
+
+# ---------------------------------------------------------------- URLs
+
+
+@hookimpl
+def match_url(url: str) -> PlatformMatch | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in HOSTS:
+        return None
+    path = parts.path or "/"
+    if found := STATUS_PATH.match(path):
+        user, post_id = found.groups()
+        if user.lower() == "i":
+            return status_match(f"{BASE}/i/web/status/{post_id}", post_id)
+        return status_match(f"{BASE}/{user}/status/{post_id}", post_id)
+    if found := WEB_STATUS_PATH.match(path):
+        post_id = found.group(1)
+        return status_match(f"{BASE}/i/web/status/{post_id}", post_id)
+    found = PROFILE_PATH.match(path)
+    if found and found.group(1).lower() not in RESERVED:
+        canonical = f"{BASE}/{found.group(1)}"
+        return PlatformMatch(platform=NAME, canonical_url=canonical, kind="profile")
+    # X's own pages (home, search, explore...) are still X: its overlays and walls apply.
+    query = f"?{parts.query}" if parts.query else ""
+    return PlatformMatch(platform=NAME, canonical_url=f"{BASE}{path}{query}", kind="page")
+
+
+def status_match(canonical: str, post_id: str) -> PlatformMatch:
+    return PlatformMatch(platform=NAME, canonical_url=canonical, kind="post", post_id=post_id)
+
+
+def snowflake_time(post_id: str | None) -> str | None:
+    """The creation time encoded in a snowflake id, ISO 8601 UTC with milliseconds."""
+    if not post_id or not post_id.isdigit() or int(post_id) < FIRST_SNOWFLAKE:
+        return None
+    millis = (int(post_id) >> 22) + TWITTER_EPOCH_MS
+    moment = datetime.fromtimestamp(millis / 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
+
+
+def focal_selector(post_id: str | None) -> str:
+    """The focal tweet: the article whose timestamp links to the requested status."""
+    if not post_id:
+        return TWEET
+    return f'{TWEET}:has(a[href$="/status/{post_id}"] time)'
+
+
+# ---------------------------------------------------------------- settle
+
+
+@hookimpl
+async def settle_page(page: Page, capture: Capture) -> bool | None:
+    if capture.platform != NAME:
+        return None
+    budget = capture.remaining(capture.settings.settle_timeout)
+    # The app renders the tweet a moment after "load"; give it part of the budget, not all,
+    # because the bot-facing og-only page never renders one.
+    await wait_for_content(page, min(budget / 3, 8.0))
+    await dismiss_overlays(page)
+    settled = await settle_generic(page, capture.remaining(capture.settings.settle_timeout))
+    if not settled:
+        capture.limits_hit.append(
+            f"settle timeout: page not quiet after {capture.settings.settle_timeout:g}s")
+    await dismiss_overlays(page)
+    return True
+
+
+async def wait_for_content(page: Page, seconds: float) -> None:
+    selector = f'{TWEET}, [data-testid="error-detail"], [data-testid="emptyState"], ' \
+               '[data-testid="UserName"]'
+    with contextlib.suppress(PlaywrightError):
+        await page.wait_for_selector(selector, timeout=max(seconds, 0.1) * 1000)
+
+
+async def dismiss_overlays(page: Page) -> None:
+    """Close login/cookie sheets so they do not cover the post in the screenshot."""
+    for selector in OVERLAY_CLOSERS:
+        try:
+            target = page.locator(selector).first
+            if await target.is_visible():
+                await target.click(timeout=1000)
+        except PlaywrightError:
+            continue
+
+
+# ---------------------------------------------------------------- classify
+
+STATE_JS = """(focal) => {
+  const main = document.querySelector('[data-testid="primaryColumn"]') || document.body;
+  return {
+    focal: !!document.querySelector(focal),
+    articles: document.querySelectorAll('article[data-testid="tweet"]').length,
+    profile: !!document.querySelector('[data-testid="UserName"]'),
+    text: ((main && main.innerText) || '').replace(/[\\u2019\\u2018]/g, "'").toLowerCase(),
+  };
+}"""
+
+
+@hookimpl
+async def classify_page(page: Page, response: Response | None,
+                        capture: Capture) -> Classification | None:
+    if capture.platform != NAME:
+        return None
+    final_path = urlsplit(page.url).path
+    if LOGIN_FLOW.match(final_path) and not LOGIN_FLOW.match(urlsplit(capture.url).path):
+        return Classification(Status.LOGIN_REQUIRED, f"X redirected to its login page ({page.url})",
+                              hint=LOGIN_HINT)
+    state: dict[str, Any] = await page.evaluate(STATE_JS, focal_selector(capture.match.post_id))
+    has_content = state["focal"] if capture.match.kind == "post" else (
+        state["articles"] > 0 or state["profile"])
+    if has_content:
+        return None
+    for marker, status, reason in MARKERS:
+        if marker in state["text"]:
+            return Classification(status, reason, hint=LOGIN_HINT
+                                  if status is Status.LOGIN_REQUIRED else None)
+    meta = await meta_tags(page)
+    if meta.get("og:description") or meta.get("og:title"):
+        return None  # the og-only page X serves to non-JS clients: thin but genuine
+    if await page.query_selector(LOGIN_PROMPTS) is not None:
+        return Classification(Status.LOGIN_REQUIRED,
+                              "X shows a login prompt instead of the content", hint=LOGIN_HINT)
+    return None
+
+
+# ---------------------------------------------------------------- extract
+
+TWEET_JS = """(article) => {
+  const textOf = (el) => {
+    let out = '';
+    const walk = (node) => {
+      if (node.nodeType === Node.TEXT_NODE) { out += node.nodeValue; return; }
+      if (node.nodeType !== Node.ELEMENT_NODE) return;
+      if (node.tagName === 'IMG') { out += node.getAttribute('alt') || ''; return; }
+      if (node.tagName === 'BR') { out += '\\n'; return; }
+      for (const child of node.childNodes) walk(child);
+    };
+    walk(el);
+    return out;
+  };
+  const user = article.querySelector('[data-testid="User-Name"]');
+  let displayName = null, handle = null;
+  if (user) {
+    const first = user.querySelector('a[role="link"]');
+    if (first) displayName = textOf(first).trim() || null;
+    for (const span of user.querySelectorAll('span')) {
+      const t = (span.textContent || '').trim();
+      if (/^@[A-Za-z0-9_]{1,15}$/.test(t)) { handle = t.slice(1); break; }
+    }
+  }
+  // Media of a quoted post sits in a nested role=link container: it is not this post's.
+  const own = (el) => !el.closest('div[role="link"]');
+  const body = article.querySelector('[data-testid="tweetText"]');
+  const anchors = body ? Array.from(body.querySelectorAll('a[href]')).map(a => ({
+    href: a.href, path: a.getAttribute('href'), text: (a.textContent || '').trim(),
+  })) : [];
+  const time = article.querySelector('a[href*="/status/"] time[datetime]')
+    || article.querySelector('time[datetime]');
+  const label = (id) => {
+    const el = article.querySelector(`[data-testid="${id}"]`);
+    return el ? el.getAttribute('aria-label') : null;
+  };
+  const group = article.querySelector('[role="group"][aria-label]');
+  const analytics = article.querySelector('a[href$="/analytics"]');
+  return {
+    displayName, handle,
+    text: body ? textOf(body) : null,
+    lang: body ? body.getAttribute('lang') : null,
+    anchors,
+    time: time ? time.getAttribute('datetime') : null,
+    photos: Array.from(article.querySelectorAll('[data-testid="tweetPhoto"] img'))
+      .filter(own).map(img => img.src),
+    videos: Array.from(article.querySelectorAll('video')).filter(own)
+      .map(v => ({src: v.currentSrc || v.src || (v.querySelector('source') || {}).src || null,
+                  poster: v.poster || null})),
+    reply: label('reply'), retweet: label('retweet'), like: label('like'),
+    group: group ? group.getAttribute('aria-label') : null,
+    analytics: analytics ? analytics.getAttribute('aria-label') : null,
+  };
+}"""
+
+PROFILE_HEADER = '[data-testid="UserName"]'
+PROFILE_JS = """(header) => {
+  const spans = Array.from(header.querySelectorAll('span')).map(s => (s.textContent || '').trim());
+  const handle = spans.find(t => /^@[A-Za-z0-9_]{1,15}$/.test(t));
+  const bio = document.querySelector('[data-testid="UserDescription"]');
+  return {
+    displayName: spans.find(t => t && !t.startsWith('@')) || null,
+    handle: handle ? handle.slice(1) : null,
+    bio: bio ? (bio.innerText || '').trim() || null : null,
+  };
+}"""
+OG_TITLE_NEW = re.compile(rf"^(?P<name>.*) \(@(?P<handle>{HANDLE})\) on (?:X|Twitter)$")
+OG_TITLE_OLD = re.compile(r'^(?P<name>.*) on (?:X|Twitter): ".*"(?: / (?:X|Twitter))?$', re.S)
+LEADING_NUMBER = re.compile(r"^\s*([\d,.\s]+?)\s+\w")
+
+
+@hookimpl
+async def extract_post(page: Page, capture: Capture) -> Post | None:
+    if capture.platform != NAME:
+        return None
+    match = capture.match
+    post = Post(platform=NAME, url=capture.url, canonical_url=match.canonical_url,
+                post_id=match.post_id, kind=match.kind)
+    sources: dict[str, str] = {}
+    notes: list[str] = []
+    post.extraction = {"plugin": NAME, "version": __version__, "sources": sources, "notes": notes}
+    article = await focal_article(page, match.post_id, notes) if match.kind == "post" else None
+    if article is not None:
+        fill_from_tweet(post, await article.evaluate(TWEET_JS), sources, notes)
+    elif match.kind == "profile" and (header := await page.query_selector(PROFILE_HEADER)):
+        fill_from_profile(post, await header.evaluate(PROFILE_JS), sources)
+    else:
+        fill_from_meta(post, await meta_tags(page), sources, notes)
+    if post.published_at is None and match.kind == "post":
+        post.published_at = snowflake_time(match.post_id)
+        if post.published_at:
+            sources["published_at"] = "snowflake"
+    if post.author.handle and not post.author.url:
+        post.author.url = f"{BASE}/{post.author.handle}"
+    return post
+
+
+async def focal_article(page: Page, post_id: str | None, notes: list[str]) -> Any:
+    article = await page.query_selector(focal_selector(post_id))
+    if article is None and (article := await page.query_selector(TWEET)) is not None:
+        notes.append("no tweet links to the requested id; the first tweet on the page was read")
+    return article
+
+
+def fill_from_profile(post: Post, data: dict[str, Any], sources: dict[str, str]) -> None:
+    if data["displayName"]:
+        post.author.display_name = post.title = data["displayName"]
+        sources["author.display_name"] = sources["title"] = f"dom:{PROFILE_HEADER}"
+    if data["handle"]:
+        post.author.handle = data["handle"]
+        sources["author.handle"] = f"dom:{PROFILE_HEADER} span(@handle)"
+    if data["bio"]:
+        post.text = data["bio"]
+        sources["text"] = 'dom:[data-testid="UserDescription"]'
+
+
+def fill_from_tweet(post: Post, data: dict[str, Any], sources: dict[str, str],
+                    notes: list[str]) -> None:
+    user = '[data-testid="User-Name"]'
+    body = '[data-testid="tweetText"]'
+    if data["displayName"]:
+        post.author.display_name = data["displayName"]
+        sources["author.display_name"] = f"dom:{user} a"
+    if data["handle"]:
+        post.author.handle = data["handle"]
+        sources["author.handle"] = f"dom:{user} span(@handle)"
+    if data["time"]:
+        post.published_at = data["time"]
+        sources["published_at"] = "dom:time[datetime]"
+    if data["text"] is not None:
+        post.text = data["text"].strip()
+        sources["text"] = f"dom:{body}"
+    if data["lang"]:
+        post.language = data["lang"]
+        sources["language"] = f"dom:{body}[lang]"
+    read_anchors(post, data["anchors"], sources)
+    read_media(post, data, sources, notes)
+    read_counts(post.counts, data, sources)
+
+
+def read_anchors(post: Post, anchors: list[dict[str, str]], sources: dict[str, str]) -> None:
+    for anchor in anchors:
+        path, text = anchor["path"] or "", anchor["text"]
+        if path.startswith("/hashtag/") or text.startswith(("#", "$")):
+            post.hashtags.append(text.lstrip("#$"))
+        elif text.startswith("@") and re.fullmatch(rf"/{HANDLE}", path):
+            post.mentions.append(path[1:])
+        elif anchor["href"].startswith(("http://", "https://")):
+            post.links.append(anchor["href"])
+    for name in ("hashtags", "mentions", "links"):
+        if getattr(post, name):
+            sources[name] = 'dom:[data-testid="tweetText"] a'
+
+
+def read_media(post: Post, data: dict[str, Any], sources: dict[str, str],
+               notes: list[str]) -> None:
+    for src in data["photos"]:
+        post.media.append(Media(kind="image", url=src))
+    for video in data["videos"]:
+        src, poster = video["src"], video["poster"]
+        if src and src.startswith(("http://", "https://")):
+            post.media.append(Media(kind="video", url=src))
+        elif src:
+            notes.append("a video is streamed (blob:/HLS); its segments are in the WARC, "
+                         "not a single file")
+        if poster:
+            post.media.append(Media(kind="image", url=poster, note="video poster"))
+    if post.media:
+        sources["media"] = 'dom:[data-testid="tweetPhoto"] img, video'
+
+
+def read_counts(counts: Counts, data: dict[str, Any], sources: dict[str, str]) -> None:
+    for field, key in (("replies", "reply"), ("reposts", "retweet"), ("likes", "like")):
+        number = leading_number(data[key])
+        if number is not None:
+            setattr(counts, field, number)
+            sources[f"counts.{field}"] = f'dom:[data-testid="{key}"][aria-label]'
+    views = leading_number(data["analytics"])
+    if views is not None:
+        counts.views = views
+        sources["counts.views"] = 'dom:a[href$="/analytics"][aria-label]'
+    elif data["group"] and (found := re.search(r"([\d,]+) views?\b", data["group"])):
+        counts.views = int(found.group(1).replace(",", ""))
+        sources["counts.views"] = 'dom:[role="group"][aria-label]'
+
+
+def leading_number(label: str | None) -> int | None:
+    """The exact count at the start of an aria-label such as "18151 Replies. Reply"."""
+    if not label:
+        return None
+    found = LEADING_NUMBER.match(label)
+    if not found:
+        return None
+    digits = re.sub(r"[,.\s]", "", found.group(1))
+    return int(digits) if digits.isdigit() else None
+
+
+def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
+                   notes: list[str]) -> None:
+    notes.append("no rendered tweet on the page; fields come from its og:* tags")
+    title = (meta.get("og:title") or "").strip()
+    if title:
+        post.title = title
+        sources["title"] = "meta:og:title"
+    if found := OG_TITLE_NEW.match(title):
+        post.author.display_name, post.author.handle = found["name"], found["handle"]
+        sources["author.display_name"] = sources["author.handle"] = "meta:og:title"
+    elif found := OG_TITLE_OLD.match(title):
+        post.author.display_name = found["name"]
+        sources["author.display_name"] = "meta:og:title"
+    if post.kind == "post" and meta.get("og:description"):
+        post.text = meta["og:description"].strip()
+        sources["text"] = "meta:og:description"
+    image = meta.get("og:image") or ""
+    # og:image is the post's picture only when it is a media file; otherwise it is the
+    # author's avatar or X's placeholder card, which are not the post's media.
+    if "pbs.twimg.com/media/" in image:
+        post.media.append(Media(kind="image", url=image))
+        sources["media"] = "meta:og:image"
+    elif image:
+        notes.append(f"og:image {image} is not post media (avatar or placeholder); not listed")
+
+
+@hookimpl
+async def post_element(page: Page, capture: Capture) -> str | None:
+    if capture.platform != NAME:
+        return None
+    if capture.match.kind != "post":
+        return None
+    focal = focal_selector(capture.match.post_id)
+    if await page.query_selector(focal) is not None:
+        return focal
+    if await page.query_selector(TWEET) is not None:
+        return TWEET
+    return None
+
+
+@hookimpl
+def plugin_info() -> dict[str, str]:
+    return {"name": NAME, "kind": "platform",
+            "description": "X / Twitter posts and profiles (x.com, twitter.com)"}

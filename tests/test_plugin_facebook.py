@@ -1,0 +1,229 @@
+"""Facebook plugin: URL forms, real saved pages (mobile HTML and Comet JSON), walls."""
+
+from __future__ import annotations
+
+import io
+import re
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from archiver.hashing import hash_file
+from archiver.plugin_manager import get_plugin_manager
+
+# The shared test server leaves TLS sockets of finished connections to the garbage collector
+# (tests/support/webserver.py _Server.finish_request); that is not this plugin's doing.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:unclosed <ssl.SSLSocket:ResourceWarning"),
+    pytest.mark.filterwarnings("ignore:Exception ignored in. <ssl.SSLSocket"
+                               ":pytest.PytestUnraisableExceptionWarning"),
+]
+
+FIXTURES = Path(__file__).parent / "fixtures" / "facebook"
+ALBUM = "facebook-scraper__TestGetPosts.test_get_posts__01.html"
+COVER = "facebook-scraper__TestGetPosts.test_smoketest__03.html"
+COMET = "garcon__v2_real-page-a-text-story-with-image.html"
+ALBUM_URL = "https://m.facebook.com/story.php?story_fbid=3065154550235644&id=119240841493711"
+COVER_URL = "https://m.facebook.com/Nintendo/posts/4194934713924283"
+COMET_PROFILE = "/people/P%C3%B3%C5%82-%C5%BBartem-P%C3%B3%C5%82-Serio/100028295814975/"
+COMET_STORY_FBID = "pfbid0NPAVi78AX53SAGKhpdixFZH9GJ7Y54JaqUxr9hR5TNXaYDW29fKcUKHMM5bLPniXl"
+COMET_PERMALINK = f"/permalink.php?story_fbid={COMET_STORY_FBID}&id=100028295814975"
+
+LOGIN_WALL = """<!DOCTYPE html><html lang="en"><head><title>Log in to Facebook</title></head>
+<body><div id="root"><h2>You must log in to continue.</h2>
+<form id="login_form" action="/login/device-based/regular/login/" method="post">
+<input name="email" placeholder="Email address or phone number"><input type="password" name="pass">
+<button name="login" type="submit">Log in</button></form></div></body></html>"""
+NOT_AVAILABLE = """<!DOCTYPE html><html lang="en"><head><title>Facebook</title></head><body>
+<div role="main"><h2>This content isn't available right now</h2>
+<span>When this happens, it's usually because the owner only shared it with a small group
+of people, changed who can see it or it's been deleted.</span>
+<a href="/">Go to News Feed</a></div></body></html>"""
+
+
+def jpeg(seed: int) -> bytes:
+    image = Image.new("RGB", (240, 160), (seed * 37 % 255, 90, 200 - seed * 11 % 200))
+    for i in range(0, 240, 30):
+        image.paste((255 - i, i, seed * 20 % 255), (i, (seed * 13) % 100, i + 15, 150))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def serve(body: bytes | str, content_type: str = "text/html; charset=utf-8") -> Any:
+    data = body.encode() if isinstance(body, str) else body
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        # One exchange per connection: the proxy otherwise waits on idle keep-alive sockets.
+        handler.close_connection = True
+        handler.send(200, data, content_type, {"Connection": "close"})  # type: ignore[attr-defined]
+
+    return route
+
+
+def serve_images_of(https_server: Any, html: str) -> None:
+    """Answer every fbcdn image the page names with a generated JPEG."""
+    urls = set(re.findall(r'https://scontent[^"\'\s&<>]*fbcdn\.net/[^"\'\s<>]+', html))
+    urls |= {u.replace("\\/", "/") for u in re.findall(r'https:\\/\\/scontent[^"]+', html)}
+    for index, url in enumerate(sorted(urls)):
+        host, _, rest = url.split("://", 1)[1].partition("/")
+        path = "/" + rest.split("?", 1)[0]
+        https_server.site(host).routes[path] = serve(jpeg(index), "image/jpeg")
+
+
+@pytest.fixture(scope="module")
+def facebook_site(https_server: Any) -> None:
+    mobile = https_server.site("m.facebook.com")
+    www = https_server.site("www.facebook.com")
+    album = (FIXTURES / ALBUM).read_text()
+    cover = (FIXTURES / COVER).read_text()
+    comet = (FIXTURES / COMET).read_text()
+    mobile.routes["/story.php?story_fbid=3065154550235644&id=119240841493711"] = serve(album)
+    mobile.routes["/Nintendo/posts/4194934713924283"] = serve(cover)
+    www.routes[COMET_PROFILE] = serve(comet)
+    www.routes[COMET_PERMALINK] = serve(comet)
+    www.routes["/groups/1234567/posts/987654321/"] = serve(LOGIN_WALL)
+    www.routes["/SomePage/posts/555"] = serve(NOT_AVAILABLE)
+    for html in (album, cover, comet):
+        serve_images_of(https_server, html)
+
+
+def match(url: str) -> Any:
+    return get_plugin_manager().hook.match_url(url=url)
+
+
+@pytest.mark.parametrize(("url", "kind", "post_id", "canonical"), [
+    ("https://www.facebook.com/Nintendo/posts/4194934713924283", "post", "4194934713924283",
+     "https://www.facebook.com/Nintendo/posts/4194934713924283"),
+    ("https://m.facebook.com/Nintendo/posts/4194934713924283?refid=52", "post", "4194934713924283",
+     "https://www.facebook.com/Nintendo/posts/4194934713924283"),
+    ("https://mbasic.facebook.com/permalink.php?story_fbid=11&id=22", "post", "11",
+     "https://www.facebook.com/permalink.php?story_fbid=11&id=22"),
+    (ALBUM_URL, "post", "3065154550235644",
+     "https://www.facebook.com/story.php?story_fbid=3065154550235644&id=119240841493711"),
+    ("https://web.facebook.com/photo/?fbid=4194934717257616&set=a.1", "post", "4194934717257616",
+     "https://www.facebook.com/photo/?fbid=4194934717257616"),
+    ("https://www.facebook.com/photo.php?fbid=42&id=1", "post", "42",
+     "https://www.facebook.com/photo.php?fbid=42"),
+    ("https://www.facebook.com/Nintendo/videos/1234567890/", "video", "1234567890",
+     "https://www.facebook.com/Nintendo/videos/1234567890/"),
+    ("https://www.facebook.com/watch/?v=987", "video", "987",
+     "https://www.facebook.com/watch/?v=987"),
+    ("https://fb.watch/abcDEF12/", "video", "abcDEF12", "https://fb.watch/abcDEF12/"),
+    ("https://www.facebook.com/reel/314159", "video", "314159",
+     "https://www.facebook.com/reel/314159/"),
+    ("https://www.facebook.com/groups/cats/posts/777/", "post", "777",
+     "https://www.facebook.com/groups/cats/posts/777/"),
+    ("https://www.facebook.com/groups/cats/", "group", None,
+     "https://www.facebook.com/groups/cats/"),
+    ("https://www.facebook.com/share/p/1AbCdEf/", "post", "1AbCdEf",
+     "https://www.facebook.com/share/p/1AbCdEf/"),
+    ("https://fb.com/Nintendo", "profile", None, "https://www.facebook.com/Nintendo"),
+    ("https://www.facebook.com/Nintendo/", "profile", None, "https://www.facebook.com/Nintendo"),
+    ("https://www.facebook.com/profile.php?id=1000", "profile", None,
+     "https://www.facebook.com/profile.php?id=1000"),
+])
+def test_match_url_forms(url: str, kind: str, post_id: str | None, canonical: str) -> None:
+    found = match(url)
+    assert (found.platform, found.kind, found.post_id, found.canonical_url) == (
+        "facebook", kind, post_id, canonical)
+
+
+@pytest.mark.parametrize("url", [
+    "https://facebook.com.evil.example/Nintendo/posts/1",
+    "https://notfacebook.com/Nintendo/posts/1",
+    "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    "https://fb.watch.evil.example/abc",
+])
+def test_match_url_refuses_other_hosts(url: str) -> None:
+    assert match(url).platform == "generic"
+
+
+def media_matches_bundle(result: Any) -> None:
+    folder = Path(result.location)
+    for media in result.post["media"]:
+        assert media["path"], media
+        assert media["sha256"] == hash_file(folder / media["path"])[0]
+        assert len(media["pdq"]) == 64
+
+
+def test_mobile_album_post(capture: Any, facebook_site: None) -> None:
+    result = capture(ALBUM_URL)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["platform"] == "facebook"
+    assert post["post_id"] == "3065154550235644"
+    assert post["author"]["display_name"] == "Nintendo"
+    assert post["author"]["id"] == "119240841493711"
+    assert post["author"]["url"] == "https://www.facebook.com/Nintendo/"
+    assert post["published_at"] == "2020-05-13T01:01:18Z"
+    assert post["text"].startswith("Check out these themed wallpapers and many more at the link")
+    assert post["text"].endswith("https://www.nintendo.com/wallpapers/")
+    assert post["counts"]["reposts"] == 281
+    assert len(post["media"]) == 4
+    media_matches_bundle(result)
+    assert post["extraction"]["sources"]["published_at"].startswith("dom:")
+
+
+
+def test_mobile_photo_post_with_deferred_html(capture: Any, facebook_site: None) -> None:
+    """Author, time and counts are in <code><!-- --> blocks Facebook's missing JS never inserted."""
+    result = capture(COVER_URL)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["post_id"] == "4194934713924283"
+    assert post["author"]["display_name"] == "Nintendo"
+    assert post["author"]["url"] == "https://www.facebook.com/Nintendo/"
+    assert post["published_at"] == "2021-06-05T00:33:32Z"
+    assert post["text"] is None  # a cover-photo update has no caption
+    assert (post["counts"]["likes"], post["counts"]["reposts"]) == (2, 17)
+    assert len(post["media"]) == 1
+    assert "194757118_4194934717257616" in post["media"][0]["url"]
+    media_matches_bundle(result)
+    assert "deferred" in post["extraction"]["sources"]["published_at"]
+
+
+def test_comet_story_from_relay_json(capture: Any, facebook_site: None) -> None:
+    result = capture("https://www.facebook.com" + COMET_PERMALINK)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["post_id"] == "1053189635634220"
+    assert post["author"]["display_name"] == "P\u00f3\u0142 \u017bartem P\u00f3\u0142 Serio"
+    assert post["author"]["id"] == "100028295814975"
+    assert post["published_at"] == "2023-01-14T09:34:59Z"
+    assert post["text"] == ("Nasza nowo\u015b\u0107 sa\u0142atka z warzyw korzennych \n"
+                            "z avocado i hummusem")
+    assert (post["counts"]["likes"], post["counts"]["replies"], post["counts"]["reposts"]) == (
+        4, 0, 0)
+    assert len(post["media"]) == 1
+    assert "324664178_697242131899053" in post["media"][0]["url"]
+    media_matches_bundle(result)
+    assert post["extraction"]["sources"]["published_at"].startswith("json:")
+
+
+def test_comet_profile_page(capture: Any, facebook_site: None) -> None:
+    result = capture("https://www.facebook.com" + COMET_PROFILE)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["kind"] == "profile"
+    assert post["author"]["display_name"] == "P\u00f3\u0142 \u017bartem P\u00f3\u0142 Serio"
+    assert post["author"]["id"] == "100028295814975"
+    assert post["text"].startswith(
+        "P\u00f3\u0142 \u017bartem P\u00f3\u0142 Serio, Warszawa. 2,104 likes")
+    assert post["published_at"] is None
+    assert len(post["media"]) == 1
+    media_matches_bundle(result)
+    assert any("1053189635634220" in note for note in post["extraction"]["notes"])
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/groups/1234567/posts/987654321/", "login_required"),
+    ("/SomePage/posts/555", "not_found"),
+])
+def test_walls_are_not_complete(capture: Any, facebook_site: None, path: str, status: str) -> None:
+    result = capture("https://www.facebook.com" + path)
+    assert result.status == status, result.reason
+    assert result.post["extraction"]["plugin"] == "facebook"

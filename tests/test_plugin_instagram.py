@@ -1,0 +1,174 @@
+"""Instagram plugin: URL forms, real logged-out post pages (meta tags), login and missing pages."""
+
+from __future__ import annotations
+
+import io
+import re
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from archiver.hashing import hash_file
+from archiver.plugin_manager import get_plugin_manager
+
+# The shared test server leaves TLS sockets of finished connections to the garbage collector
+# (tests/support/webserver.py _Server.finish_request); that is not this plugin's doing.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:unclosed <ssl.SSLSocket:ResourceWarning"),
+    pytest.mark.filterwarnings("ignore:Exception ignored in. <ssl.SSLSocket"
+                               ":pytest.PytestUnraisableExceptionWarning"),
+]
+
+FIXTURES = Path(__file__).parent / "fixtures" / "instagram"
+PHOTO = "metascraper-instagram__post-with-photo.html"
+VIDEO = "metascraper-instagram__post-with-video.html"
+# SYNTHETIC (see SOURCES.txt): the real markers of Instagram's login page and missing post.
+LOGIN_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Login \u2022 Instagram</title></head>
+<body><main><form id="loginForm">
+<input name="username" aria-label="Phone number, username, or email">
+<input name="password" type="password"><button type="submit">Log in</button></form></main>
+</body></html>"""
+MISSING_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Instagram</title></head><body><main>
+<h2>Sorry, this page isn't available.</h2><div>The link you followed may be broken, or the page may
+have been removed. <a href="/">Go back to Instagram.</a></div></main></body></html>"""
+FAKE_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 2048
+
+
+def jpeg(seed: int) -> bytes:
+    image = Image.new("RGB", (320, 320), (200, seed * 50 % 255, 60))
+    for i in range(0, 320, 40):
+        image.paste((i % 255, 255 - i % 255, seed * 70 % 255), (i, 40 + seed * 9, i + 20, 280))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def serve(body: bytes | str, content_type: str = "text/html; charset=utf-8",
+          status: int = 200, headers: dict[str, str] | None = None) -> Any:
+    data = body.encode() if isinstance(body, str) else body
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        # One exchange per connection: the proxy otherwise waits on idle keep-alive sockets.
+        handler.close_connection = True
+        handler.send(status, data, content_type,  # type: ignore[attr-defined]
+                     {"Connection": "close", **(headers or {})})
+
+    return route
+
+
+@pytest.fixture(scope="module")
+def instagram_site(https_server: Any) -> None:
+    www = https_server.site("www.instagram.com")
+    photo, video = (FIXTURES / PHOTO).read_text(), (FIXTURES / VIDEO).read_text()
+    www.routes["/p/CPeC-Eenc8l/"] = serve(photo)
+    www.routes["/p/CPQjO5RIIO9/"] = serve(video)
+    www.routes["/p/LoginWall1/"] = serve(
+        b"", status=302,
+        headers={"Location": "https://www.instagram.com/accounts/login/?next=%2Fp%2FLoginWall1%2F"})
+    www.routes["/accounts/login/"] = serve(LOGIN_PAGE)
+    www.routes["/p/Gone12345/"] = serve(MISSING_PAGE)
+    cdn = r'https://scontent[^"\'\s<>]*cdninstagram\.com/[^"\'\s<>]+'
+    urls = set(re.findall(cdn, photo + video))
+    for index, url in enumerate(sorted(urls)):
+        host, _, rest = url.split("://", 1)[1].partition("/")
+        path = "/" + rest.split("?", 1)[0]
+        video_file = path.endswith(".mp4")
+        body, ctype = (FAKE_MP4, "video/mp4") if video_file else (jpeg(index), "image/jpeg")
+        https_server.site(host).routes[path] = serve(body, ctype)
+
+
+def match(url: str) -> Any:
+    return get_plugin_manager().hook.match_url(url=url)
+
+
+@pytest.mark.parametrize(("url", "kind", "post_id", "canonical"), [
+    ("https://www.instagram.com/p/CPeC-Eenc8l/", "post", "CPeC-Eenc8l",
+     "https://www.instagram.com/p/CPeC-Eenc8l/"),
+    ("https://instagram.com/p/CPeC-Eenc8l?igsh=abc", "post", "CPeC-Eenc8l",
+     "https://www.instagram.com/p/CPeC-Eenc8l/"),
+    ("https://instagr.am/p/CPeC-Eenc8l/", "post", "CPeC-Eenc8l",
+     "https://www.instagram.com/p/CPeC-Eenc8l/"),
+    ("https://www.instagram.com/willyrex/p/CPeC-Eenc8l/", "post", "CPeC-Eenc8l",
+     "https://www.instagram.com/p/CPeC-Eenc8l/"),
+    ("https://www.instagram.com/reel/C1a2b3c4d5/", "video", "C1a2b3c4d5",
+     "https://www.instagram.com/reel/C1a2b3c4d5/"),
+    ("https://www.instagram.com/reels/C1a2b3c4d5/", "video", "C1a2b3c4d5",
+     "https://www.instagram.com/reel/C1a2b3c4d5/"),
+    ("https://www.instagram.com/tv/B7xyzABCD/", "video", "B7xyzABCD",
+     "https://www.instagram.com/tv/B7xyzABCD/"),
+    ("https://www.instagram.com/stories/willyrex/3141592653589793238/", "story",
+     "3141592653589793238", "https://www.instagram.com/stories/willyrex/3141592653589793238/"),
+    ("https://www.instagram.com/willyrex/", "profile", None, "https://www.instagram.com/willyrex/"),
+    ("https://www.instagram.com/willyrex", "profile", None, "https://www.instagram.com/willyrex/"),
+])
+def test_match_url_forms(url: str, kind: str, post_id: str | None, canonical: str) -> None:
+    found = match(url)
+    assert (found.platform, found.kind, found.post_id, found.canonical_url) == (
+        "instagram", kind, post_id, canonical)
+
+
+@pytest.mark.parametrize("url", [
+    "https://instagram.com.evil.example/p/CPeC-Eenc8l/",
+    "https://notinstagram.com/p/CPeC-Eenc8l/",
+    "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+])
+def test_match_url_refuses_other_hosts(url: str) -> None:
+    assert match(url).platform == "generic"
+
+
+def test_accounts_pages_are_instagram_but_not_profiles() -> None:
+    assert (match("https://www.instagram.com/accounts/login/").kind) == "page"
+
+
+def media_matches_bundle(result: Any) -> None:
+    folder = Path(result.location)
+    for media in result.post["media"]:
+        assert media["path"], media
+        assert media["sha256"] == hash_file(folder / media["path"])[0]
+        if media["kind"] == "image":
+            assert len(media["pdq"]) == 64
+
+
+def test_photo_post_from_meta_tags(capture: Any, instagram_site: None) -> None:
+    result = capture("https://www.instagram.com/p/CPeC-Eenc8l/")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["post_id"] == "CPeC-Eenc8l"
+    assert post["canonical_url"] == "https://www.instagram.com/p/CPeC-Eenc8l/"
+    assert post["author"]["handle"] == "willyrex"
+    assert post["author"]["display_name"] == "Willyrex"
+    assert post["published_at"] == "2021-05-29"
+    assert post["text"] == ("Una de mis nuevas sudaderas top!! Per ardua ad astra "
+                            "\U0001f680\U0001f680\U0001f680")
+    assert (post["counts"]["likes"], post["counts"]["replies"]) == (298_000, 553)
+    assert [m["kind"] for m in post["media"]] == ["image"]
+    media_matches_bundle(result)
+    notes = " ".join(post["extraction"]["notes"])
+    assert "only the date" in notes and "2584516297666449189" in notes
+    assert post["extraction"]["sources"]["published_at"] == "meta:og:description"
+
+
+def test_video_post_from_meta_tags(capture: Any, instagram_site: None) -> None:
+    result = capture("https://www.instagram.com/p/CPQjO5RIIO9/")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["author"]["handle"] == "jaimelorentelo"
+    assert post["author"]["display_name"] == "Jaime Lorente"
+    assert post["published_at"] == "2021-05-24"
+    assert post["text"].startswith("Llega el final....\U0001f525")
+    assert post["mentions"] == ["netflixes", "netflix", "vancouvermediaproducciones"]
+    assert (post["counts"]["likes"], post["counts"]["replies"]) == (990_000, 8_873)
+    assert [m["kind"] for m in post["media"]] == ["video", "image"]
+    media_matches_bundle(result)
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/p/LoginWall1/", "login_required"),
+    ("/p/Gone12345/", "not_found"),
+])
+def test_walls_are_not_complete(capture: Any, instagram_site: None, path: str, status: str) -> None:
+    result = capture("https://www.instagram.com" + path)
+    assert result.status == status, result.reason

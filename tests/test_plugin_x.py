@@ -1,0 +1,203 @@
+"""The X plugin: URL forms, and captures of real saved x.com pages served on their own URLs."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from archiver.plugins.x import snowflake_time
+from PIL import Image, ImageDraw
+from support.pages import redirect_to
+
+from archiver.hashing import hash_file
+from archiver.plugin_manager import get_plugin_manager
+
+FIXTURES = Path(__file__).parent / "fixtures" / "x"
+TRUMP = "/realDonaldTrump/status/1222907250383245320"
+UASMART = "/UaSmart/status/934106870834454529"
+PHOTO = "https://pbs.twimg.com/media/DPadOKpXcAIL-NW?format=jpg&name=medium"
+
+
+def jpeg(width: int = 600, height: int = 400) -> bytes:
+    image = Image.new("RGB", (width, height), (240, 240, 230))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 40, width - 40, height // 2), fill=(30, 120, 200))
+    draw.ellipse((width // 4, height // 3, width // 2, height - 20), fill=(200, 60, 20))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def x_site(https_server: Any) -> None:
+    def page(name: str) -> bytes:
+        return (FIXTURES / name).read_bytes()
+
+    site = https_server.site("x.com")
+    site.add(TRUMP, page("metascraper-x__post.html"))
+    site.add(UASMART, page("metascraper-x__post-image.html"))
+    site.add("/someone/status/1600000000000000000", "")
+    site.routes["/someone/status/1600000000000000000"] = redirect_to(
+        "https://x.com/i/flow/login?redirect_after_login=%2Fsomeone%2Fstatus%2F1600000000000000000")
+    site.add("/i/flow/login", page("synthetic__login-flow.html"))
+    site.add("/gone_user/status/1700000000000000000", page("synthetic__post-unavailable.html"))
+    site.add("/suspended_acct", page("synthetic__account-suspended.html"))
+    # The og-only page names twitter.com in og:url: serve it there.
+    https_server.site("twitter.com").add(TRUMP, page("metascraper-x__post-og.html"))
+    https_server.site("pbs.twimg.com").add("/media/DPadOKpXcAIL-NW", jpeg(), "image/jpeg")
+
+
+# ---------------------------------------------------------------- URLs (no browser)
+
+
+def match(url: str) -> Any:
+    return get_plugin_manager().hook.match_url(url=url)
+
+
+@pytest.mark.parametrize(("url", "canonical", "kind", "post_id"), [
+    ("https://x.com/jack/status/20", "https://x.com/jack/status/20", "post", "20"),
+    ("https://twitter.com/jack/status/20?s=20&t=abc", "https://x.com/jack/status/20", "post", "20"),
+    ("http://www.twitter.com/jack/status/20/", "https://x.com/jack/status/20", "post", "20"),
+    ("https://mobile.twitter.com/jack/status/20", "https://x.com/jack/status/20", "post", "20"),
+    ("https://www.x.com/UaSmart/status/934106870834454529/photo/1",
+     "https://x.com/UaSmart/status/934106870834454529", "post", "934106870834454529"),
+    ("https://x.com/a_b/status/1222907250383245320/video/1",
+     "https://x.com/a_b/status/1222907250383245320", "post", "1222907250383245320"),
+    ("https://twitter.com/jack/statuses/20", "https://x.com/jack/status/20", "post", "20"),
+    ("https://x.com/i/web/status/1222907250383245320",
+     "https://x.com/i/web/status/1222907250383245320", "post", "1222907250383245320"),
+    ("https://twitter.com/i/status/42", "https://x.com/i/web/status/42", "post", "42"),
+    ("https://x.com/realDonaldTrump", "https://x.com/realDonaldTrump", "profile", None),
+    ("https://twitter.com/jack/", "https://x.com/jack", "profile", None),
+    ("https://x.com/home", "https://x.com/home", "page", None),
+    ("https://x.com/explore", "https://x.com/explore", "page", None),
+    ("https://x.com/search?q=evidence", "https://x.com/search?q=evidence", "page", None),
+    ("https://x.com/settings", "https://x.com/settings", "page", None),
+    ("https://x.com/login", "https://x.com/login", "page", None),
+    ("https://x.com/i/flow/login", "https://x.com/i/flow/login", "page", None),
+])
+def test_x_urls(url: str, canonical: str, kind: str, post_id: str | None) -> None:
+    found = match(url)
+    assert (found.platform, found.canonical_url, found.kind, found.post_id) == (
+        "x", canonical, kind, post_id)
+    assert found.extra_urls == ()
+
+
+@pytest.mark.parametrize("url", [
+    "https://x.com.evil.example/jack/status/20",
+    "https://evil-x.com/jack/status/20",
+    "https://twitter.com.evil.example/jack",
+    "https://notx.com/jack/status/20",
+    "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    "ftp://x.com/jack/status/20",
+])
+def test_lookalikes_are_not_x(url: str) -> None:
+    assert match(url).platform == "generic"
+
+
+def test_snowflake_time() -> None:
+    assert snowflake_time("1222907250383245320") == "2020-01-30T15:39:43.666Z"
+    assert snowflake_time("934106870834454529") == "2017-11-24T17:10:07.530Z"
+    # pre-2010 sequential ids carry no time
+    assert snowflake_time("20") is None
+    assert snowflake_time(None) is None
+
+
+# ---------------------------------------------------------------- captures
+
+
+def media_matches_bundle(result: Any) -> None:
+    for media in result.post["media"]:
+        assert media["path"], media
+        sha, size = hash_file(Path(result.location) / media["path"])
+        assert (media["sha256"], media["size"]) == (sha, size)
+
+
+def test_rendered_post(capture: Any) -> None:
+    result = capture(f"https://x.com{TRUMP}?s=20")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["platform"], post["kind"], post["post_id"]) == ("x", "post", "1222907250383245320")
+    assert post["canonical_url"] == f"https://x.com{TRUMP}"
+    assert post["author"] == {"id": None, "handle": "realDonaldTrump",
+                              "display_name": "Donald J. Trump",
+                              "url": "https://x.com/realDonaldTrump"}
+    assert post["published_at"] == "2020-01-30T15:39:43.000Z"
+    assert post["text"].startswith("“Schiff blasted for not focusing on California homeless.” "
+                                   "@foxandfriends  His District is in terrible shape.")
+    assert post["text"].endswith("In my opinion he is mentally deranged!")
+    assert post["language"] == "en"
+    assert post["mentions"] == ["foxandfriends"] and post["hashtags"] == []
+    assert post["counts"] == {"likes": 76091, "reposts": 15635, "replies": 18151, "views": None,
+                              "followers": None, "members": None}
+    assert post["media"] == []
+    extraction = post["extraction"]
+    assert extraction["plugin"] == "x"
+    assert extraction["sources"]["published_at"] == "dom:time[datetime]"
+    assert extraction["sources"]["text"] == 'dom:[data-testid="tweetText"]'
+    post_shot = next(a for a in manifest_artifacts(result) if a["path"] == "post.png")
+    assert post_shot["selector"].startswith('article[data-testid="tweet"]:has(')
+
+
+def manifest_artifacts(result: Any) -> list[dict[str, Any]]:
+    from archiver.manifest import load_manifest
+
+    return load_manifest(Path(result.location) / "manifest.json")["artifacts"]
+
+
+def test_rendered_post_with_photo(capture: Any) -> None:
+    result = capture(f"https://x.com{UASMART}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["post_id"] == "934106870834454529"
+    assert (post["author"]["handle"], post["author"]["display_name"]) == ("UaSmart", "SmartUA")
+    assert post["published_at"] == "2017-11-24T17:10:07.000Z"
+    assert post["text"] == ("Y terminamos el dia con Cultura de empresa con @patoroco, "
+                            "@flopezluis, Katia, Angélica en @codemotion_es #codemotion2017")
+    assert post["language"] == "es"
+    assert post["mentions"] == ["patoroco", "flopezluis", "codemotion_es"]
+    assert post["hashtags"] == ["codemotion2017"]
+    counts = post["counts"]
+    assert (counts["replies"], counts["reposts"], counts["likes"]) == (0, 1, 5)
+    assert [m["url"] for m in post["media"]] == [PHOTO]
+    photo = post["media"][0]
+    assert photo["kind"] == "image" and photo["width"] == 600 and photo["height"] == 400
+    assert len(photo["pdq"]) == 64
+    media_matches_bundle(result)
+
+
+def test_og_only_page(capture: Any) -> None:
+    result = capture(f"https://twitter.com{TRUMP}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert result.canonical_url == f"https://x.com{TRUMP}"
+    assert (post["author"]["handle"], post["author"]["display_name"]) == (
+        "realDonaldTrump", "Donald J. Trump")
+    assert post["text"].startswith("“Schiff blasted for not focusing on California homeless.”")
+    # no <time> in the og-only page: the time comes from the id
+    assert post["published_at"] == "2020-01-30T15:39:43.666Z"
+    sources = post["extraction"]["sources"]
+    assert sources["published_at"] == "snowflake"
+    assert sources["text"] == "meta:og:description"
+    # og:image is the author's avatar, not post media
+    assert post["media"] == []
+
+
+def test_login_redirect_is_login_required(capture: Any) -> None:
+    result = capture("https://x.com/someone/status/1600000000000000000")
+    assert result.status == "login_required", result.reason
+    assert "login" in result.reason
+
+
+def test_unavailable_post_is_not_found(capture: Any) -> None:
+    result = capture("https://x.com/gone_user/status/1700000000000000000")
+    assert result.status == "not_found", result.reason
+    assert "unavailable" in result.reason
+
+
+def test_suspended_account_is_blocked(capture: Any) -> None:
+    result = capture("https://x.com/suspended_acct")
+    assert result.status == "blocked", result.reason
+    assert "suspended" in result.reason.lower()
