@@ -23,6 +23,7 @@ class Capture:
     bundle_id: str
     traffic: CaptureTraffic
     logged_in: bool = False
+    secrets: list[str] = field(default_factory=list)  # values to keep out of every output
     started_monotonic: float = field(default_factory=time.monotonic)
     notes: list[str] = field(default_factory=list)
     limits_hit: list[str] = field(default_factory=list)

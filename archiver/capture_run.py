@@ -57,10 +57,12 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
         "isPartOf": bundle_id,
         "description": f"Capture of {url}",
     })
+    login = env.login_for(match.platform)
     token = new_token()
     traffic = env.proxy.recorder.open(token, warc, env.settings.max_capture_bytes, env.guard)
     capture = Capture(url=url, match=match, settings=env.settings, bundle_id=bundle_id,
-                      traffic=traffic, logged_in=bool(env.login.playwright_state()))
+                      traffic=traffic, logged_in=bool(login.playwright_state()))
+    capture.secrets = login.secret_values
     outcome = Outcome()
     post: Post | None = None
     context = await env.browser.new_context(
@@ -73,7 +75,7 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
         # The proxy checks upstream certificates (unless --insecure); the browser sees the proxy's own.
         ignore_https_errors=True,
         service_workers="block",
-        storage_state=env.login.playwright_state(),  # type: ignore[arg-type]
+        storage_state=login.playwright_state(),  # type: ignore[arg-type]
     )
     try:
         page = await context.new_page()
@@ -82,13 +84,16 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
         await context.close()
         await asyncio.sleep(0.2)  # let the proxy finish writing exchanges the context just ended
         env.proxy.recorder.close(token)
-    secrets_list = env.login.secret_values
+    secrets_list = capture.secrets
     if post is not None:
         await collect_media(post, folder, writer, warc)
         metadata = json.dumps(post.to_dict(), indent=2, ensure_ascii=False).encode()
         writer.add_bytes(names.METADATA, metadata, "application/json")
         warc.write_resource(artifact_uri(bundle_id, names.METADATA), "application/json", metadata)
     status, reason, hint = outcome.verdict(capture)
+    if status == Status.LOGIN_REQUIRED and not capture.logged_in:
+        hint = (f"capture again with a logged-in session: --cookies {match.platform}=cookies.txt "
+                f"or --storage-state {match.platform}=state.json")
     ended_at = utc_now()
     manifest: dict[str, Any] = {
         "schema": SCHEMA,
@@ -110,7 +115,7 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
         "ended_at": ended_at,
         "settings": {**env.settings.for_manifest(), "service_workers": "blocked",
                      "logged_in": capture.logged_in},
-        "account": {"fingerprint": env.login.account_fingerprint()} if capture.logged_in else None,
+        "account": {"fingerprint": login.account_fingerprint()} if capture.logged_in else None,
         "network": {
             **traffic.summary(),
             "main_document": outcome.main_document,
@@ -130,7 +135,7 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
     return CaptureResult(
         url=url, bundle_id=bundle_id, status=str(status), reason=manifest["reason"],
         platform=match.platform, canonical_url=match.canonical_url, location=location,
-        manifest_sha256=manifest_sha, post=manifest["post"],
+        manifest_sha256=manifest_sha, post=manifest["post"], hint=hint,
     )
 
 
@@ -280,7 +285,7 @@ async def record_views(page: Page, capture: Capture, writer: BundleWriter, env: 
                 writer.add_bytes(names.POST_SCREENSHOT, element, "image/png", selector=selector)
                 warc.write_resource(artifact_uri(capture.bundle_id, names.POST_SCREENSHOT),
                                     "image/png", element)
-    dom = await dom_snapshot(page, env.login.secret_values)
+    dom = await dom_snapshot(page, capture.secrets)
     if dom is not None:
         writer.add_bytes(names.DOM, dom, "text/html")
         warc.write_resource(artifact_uri(capture.bundle_id, names.DOM), "text/html; charset=utf-8", dom)

@@ -40,6 +40,7 @@ class CaptureResult:
     location: str | None = None
     manifest_sha256: str | None = None
     post: dict[str, Any] | None = None
+    hint: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
@@ -49,6 +50,7 @@ class CaptureResult:
             "bundle_id": self.bundle_id,
             "status": self.status,
             "reason": self.reason,
+            "hint": self.hint,
             "platform": self.platform,
             "url": self.url,
             "canonical_url": self.canonical_url,
@@ -70,7 +72,10 @@ class Environment:
     pm: pluggy.PluginManager
     store: Store
     settings: CaptureSettings
-    login: LoginMaterial
+    logins: dict[str, LoginMaterial]  # by platform; "*" for any platform
+
+    def login_for(self, platform: str) -> LoginMaterial:
+        return self.logins.get(platform) or self.logins["*"]
     guard: AddressGuard
     proxy: RecordingProxy
     browser: Browser
@@ -135,7 +140,7 @@ class CaptureEngine:
         assert self.browser is not None, "engine not started"
         return Environment(
             pm=self.pm, store=store or self.store, settings=settings,
-            login=load_login_material(settings.cookies_file, settings.storage_state_file),
+            logins=load_logins(settings),
             guard=AddressGuard(settings.resolve, allow_private=settings.allow_private_networks),
             proxy=self.proxy, browser=self.browser, browser_info=self.browser_info,
             user_agent=settings.user_agent or desktop_user_agent(self.browser.version),
@@ -169,6 +174,19 @@ async def capture_all(requests: Sequence[CaptureRequest], *, pm: pluggy.PluginMa
                       on_done: Callable[[CaptureResult], None] | None = None) -> list[CaptureResult]:
     async with CaptureEngine(pm, store, settings, browser_path) as engine:
         return await engine.capture_many(requests, workers, on_done)
+
+
+def load_logins(settings: CaptureSettings) -> dict[str, LoginMaterial]:
+    logins = {"*": load_login_material(settings.cookies_file, settings.storage_state_file)}
+    for platform, kind, path in settings.platform_logins:
+        cookies, state = (path, None) if kind == "cookies" else (None, path)
+        material = load_login_material(cookies, state)
+        if platform in logins:
+            logins[platform].cookies += material.cookies
+            logins[platform].storage_state = material.storage_state or logins[platform].storage_state
+        else:
+            logins[platform] = material
+    return logins
 
 
 def new_token() -> str:

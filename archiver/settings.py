@@ -81,6 +81,8 @@ class CaptureSettings:
     allow_private_networks: bool = False
     cookies_file: Path | None = None
     storage_state_file: Path | None = None
+    # (platform, "cookies" | "storage_state", file): login used only for that platform's URLs
+    platform_logins: tuple[tuple[str, str, Path], ...] = ()
     ca_bundle: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -90,4 +92,8 @@ class CaptureSettings:
         data["resolve"] = [str(rule) for rule in self.resolve]
         for key in ("cookies_file", "storage_state_file", "ca_bundle"):
             data[key] = str(data[key]) if data[key] else None
+        data["platform_logins"] = [
+            {"platform": platform, "kind": kind, "file": str(path)}
+            for platform, kind, path in self.platform_logins
+        ]
         return data

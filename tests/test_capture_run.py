@@ -146,6 +146,7 @@ def test_statuses_from_the_page(capture) -> None:  # type: ignore[no-untyped-def
     assert capture("https://example.org/challenge").status == "challenge"
     login = capture("https://example.org/private-redirect")
     assert login.status == "login_required"
+    assert "--cookies generic=" in login.hint
 
 
 def test_size_cap_makes_capture_partial(capture) -> None:  # type: ignore[no-untyped-def]

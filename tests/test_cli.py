@@ -96,3 +96,33 @@ def test_insecure_is_accepted_and_recorded(tmp_path: Path, https_server) -> None
     manifest = json.loads((Path(line["bundle"]) / "manifest.json").read_text())
     assert manifest["settings"]["insecure"] is True
     assert manifest["settings"]["resolve"] == [resolve]
+
+
+def test_platform_scoped_cookies_are_used_only_for_that_platform(tmp_path: Path, tls_args: list[str]) -> None:
+    secret = "SCOPED-COOKIE-1b2c3d"
+    cookies = tmp_path / "cookies-x.txt"
+    cookies.write_text(f".example.org\tTRUE\t/\tTRUE\t0\tsid\t{secret}\n")
+    store = tmp_path / "ev"
+    # example.org is a generic page: cookies scoped to x must not be sent to it
+    done = run("capture", "https://example.org/whoami", "--store", str(store), "--json",
+               "--cookies", f"x={cookies}", *tls_args)
+    line = json.loads(done.stdout)
+    dom = (Path(line["bundle"]) / "dom.html").read_text()
+    assert ">0<" in dom  # the server saw no Cookie header
+    manifest = json.loads((Path(line["bundle"]) / "manifest.json").read_text())
+    assert manifest["settings"]["platform_logins"] == [{"platform": "x", "kind": "cookies", "file": str(cookies)}]
+    assert manifest["account"] is None
+    used = run("capture", "https://example.org/whoami", "--store", str(store), "--json",
+               "--cookies", f"generic={cookies}", *tls_args)
+    line = json.loads(used.stdout)
+    assert f">{len('sid=' + secret)}<" in (Path(line["bundle"]) / "dom.html").read_text()
+    for path in store.rglob("*"):
+        if path.is_file() and path.suffix != ".gz":
+            assert secret.encode() not in path.read_bytes()
+    assert secret not in done.stdout + done.stderr + used.stdout + used.stderr
+
+
+def test_missing_cookie_file_is_a_usage_error(tmp_path: Path) -> None:
+    done = run("capture", "https://example.org/a", "--cookies", "x=/nonexistent/c.txt",
+               "--store", str(tmp_path / "ev"))
+    assert done.returncode == 2 and "no such file" in done.stderr

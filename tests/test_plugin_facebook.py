@@ -43,6 +43,9 @@ NOT_AVAILABLE = """<!DOCTYPE html><html lang="en"><head><title>Facebook</title><
 of people, changed who can see it or it's been deleted.</span>
 <a href="/">Go to News Feed</a></div></body></html>"""
 
+# Real pages name dozens of images; on a loaded 2-core machine the default 15 s can run out.
+ROOMY = {"navigation_timeout": 40, "settle_timeout": 10, "capture_timeout": 90}
+
 
 def jpeg(seed: int) -> bytes:
     image = Image.new("RGB", (240, 160), (seed * 37 % 255, 90, 200 - seed * 11 % 200))
@@ -151,7 +154,7 @@ def media_matches_bundle(result: Any) -> None:
 
 
 def test_mobile_album_post(capture: Any, facebook_site: None) -> None:
-    result = capture(ALBUM_URL)
+    result = capture(ALBUM_URL, **ROOMY)
     assert result.status == "complete", result.reason
     post = result.post
     assert post["platform"] == "facebook"
@@ -171,7 +174,7 @@ def test_mobile_album_post(capture: Any, facebook_site: None) -> None:
 
 def test_mobile_photo_post_with_deferred_html(capture: Any, facebook_site: None) -> None:
     """Author, time and counts are in <code><!-- --> blocks Facebook's missing JS never inserted."""
-    result = capture(COVER_URL)
+    result = capture(COVER_URL, **ROOMY)
     assert result.status == "complete", result.reason
     post = result.post
     assert post["post_id"] == "4194934713924283"
@@ -187,7 +190,7 @@ def test_mobile_photo_post_with_deferred_html(capture: Any, facebook_site: None)
 
 
 def test_comet_story_from_relay_json(capture: Any, facebook_site: None) -> None:
-    result = capture("https://www.facebook.com" + COMET_PERMALINK)
+    result = capture("https://www.facebook.com" + COMET_PERMALINK, **ROOMY)
     assert result.status == "complete", result.reason
     post = result.post
     assert post["post_id"] == "1053189635634220"
@@ -205,7 +208,7 @@ def test_comet_story_from_relay_json(capture: Any, facebook_site: None) -> None:
 
 
 def test_comet_profile_page(capture: Any, facebook_site: None) -> None:
-    result = capture("https://www.facebook.com" + COMET_PROFILE)
+    result = capture("https://www.facebook.com" + COMET_PROFILE, **ROOMY)
     assert result.status == "complete", result.reason
     post = result.post
     assert post["kind"] == "profile"

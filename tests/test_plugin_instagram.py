@@ -36,6 +36,9 @@ MISSING_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Instagram</title><
 have been removed. <a href="/">Go back to Instagram.</a></div></main></body></html>"""
 FAKE_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 2048
 
+# Real pages name dozens of images; on a loaded 2-core machine the default 15 s can run out.
+ROOMY = {"navigation_timeout": 40, "settle_timeout": 10, "capture_timeout": 90}
+
 
 def jpeg(seed: int) -> bytes:
     image = Image.new("RGB", (320, 320), (200, seed * 50 % 255, 60))
@@ -133,7 +136,7 @@ def media_matches_bundle(result: Any) -> None:
 
 
 def test_photo_post_from_meta_tags(capture: Any, instagram_site: None) -> None:
-    result = capture("https://www.instagram.com/p/CPeC-Eenc8l/")
+    result = capture("https://www.instagram.com/p/CPeC-Eenc8l/", **ROOMY)
     assert result.status == "complete", result.reason
     post = result.post
     assert post["post_id"] == "CPeC-Eenc8l"
@@ -152,7 +155,7 @@ def test_photo_post_from_meta_tags(capture: Any, instagram_site: None) -> None:
 
 
 def test_video_post_from_meta_tags(capture: Any, instagram_site: None) -> None:
-    result = capture("https://www.instagram.com/p/CPQjO5RIIO9/")
+    result = capture("https://www.instagram.com/p/CPQjO5RIIO9/", **ROOMY)
     assert result.status == "complete", result.reason
     post = result.post
     assert post["author"]["handle"] == "jaimelorentelo"

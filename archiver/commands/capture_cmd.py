@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from archiver.secrets import SecretsError
 from archiver.settings import CaptureSettings, ResolveRule, SettingsError
 from archiver.storage.base import StoreError
 
+PLATFORM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
 
 def read_url_file(path: Path) -> list[str]:
     try:
@@ -27,6 +30,27 @@ def read_url_file(path: Path) -> list[str]:
     except OSError as exc:
         fail(f"cannot read --from file {path}: {exc.strerror}")
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def parse_logins(cookies: tuple[str, ...], states: tuple[str, ...]
+                 ) -> tuple[Path | None, Path | None, tuple[tuple[str, str, Path], ...]]:
+    """Split ``[PLATFORM=]FILE`` options into the default files and per-platform ones."""
+    defaults: dict[str, Path | None] = {"cookies": None, "storage_state": None}
+    per_platform: list[tuple[str, str, Path]] = []
+    for kind, values in (("cookies", cookies), ("storage_state", states)):
+        for value in values:
+            platform, sep, rest = value.partition("=")
+            scoped = bool(sep) and PLATFORM_NAME.match(platform) is not None and not Path(value).exists()
+            path = Path(rest if scoped else value)
+            if not path.is_file():
+                fail(f"no such file: {path}")
+            if scoped:
+                per_platform.append((platform.lower(), kind, path))
+            elif defaults[kind] is not None:
+                fail(f"--{kind.replace('_', '-')} given twice without a PLATFORM= prefix")
+            else:
+                defaults[kind] = path
+    return defaults["cookies"], defaults["storage_state"], tuple(per_platform)
 
 
 def parse_viewport(text: str) -> tuple[int, int]:
@@ -53,9 +77,11 @@ def parse_viewport(text: str) -> tuple[int, int]:
               help="Trust these CA certificates for servers instead of the system's.")
 @click.option("--allow-private-networks", is_flag=True,
               help="Turn off the SSRF guard (loopback/private/link-local fetches). Recorded.")
-@click.option("--cookies", type=click.Path(path_type=Path),
-              help="Netscape cookies.txt of a logged-in session.")
-@click.option("--storage-state", type=click.Path(path_type=Path), help="Playwright storage-state JSON.")
+@click.option("--cookies", multiple=True, metavar="[PLATFORM=]FILE",
+              help="Netscape cookies.txt of a logged-in session; PLATFORM= limits it to one "
+                   "platform (e.g. x=cookies-x.txt). Repeatable. Never written anywhere.")
+@click.option("--storage-state", multiple=True, metavar="[PLATFORM=]FILE",
+              help="Playwright storage-state JSON, optionally per platform. Repeatable.")
 @click.option("--browser-path", type=click.Path(path_type=Path), help="Chromium executable to use.")
 @click.option("--navigation-timeout", default=30.0, show_default=True, type=float, help="Seconds.")
 @click.option("--settle-timeout", default=15.0, show_default=True, type=float, help="Seconds.")
@@ -71,8 +97,8 @@ def parse_viewport(text: str) -> tuple[int, int]:
 @click.pass_context
 def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, case_id: str | None,
             operator: str | None, store: str, workers: int, as_json: bool, resolve: tuple[str, ...],
-            insecure: bool, ca_bundle: Path | None, allow_private_networks: bool, cookies: Path | None,
-            storage_state: Path | None, browser_path: Path | None, navigation_timeout: float,
+            insecure: bool, ca_bundle: Path | None, allow_private_networks: bool, cookies: tuple[str, ...],
+            storage_state: tuple[str, ...], browser_path: Path | None, navigation_timeout: float,
             settle_timeout: float, capture_timeout: float, max_bytes: int, screenshot_max_height: int,
             viewport: str, locale: str, timezone: str, user_agent: str | None) -> None:
     """Capture URLS into evidence bundles. Exit 0 when every capture is complete, 1 otherwise."""
@@ -84,9 +110,7 @@ def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, c
             validate_url(url)
         except BadURLError as exc:
             fail(str(exc))
-    for secret_file in (cookies, storage_state):
-        if secret_file is not None and not secret_file.is_file():
-            fail(f"no such file: {secret_file}")
+    default_cookies, default_state, platform_logins = parse_logins(cookies, storage_state)
     width, height = parse_viewport(viewport)
     try:
         settings = CaptureSettings(
@@ -95,8 +119,8 @@ def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, c
             capture_timeout=capture_timeout, max_capture_bytes=max_bytes,
             screenshot_max_height=screenshot_max_height,
             resolve=tuple(ResolveRule.parse(rule) for rule in resolve), insecure=insecure,
-            allow_private_networks=allow_private_networks, cookies_file=cookies,
-            storage_state_file=storage_state, ca_bundle=ca_bundle,
+            allow_private_networks=allow_private_networks, cookies_file=default_cookies,
+            storage_state_file=default_state, platform_logins=platform_logins, ca_bundle=ca_bundle,
         )
     except SettingsError as exc:
         fail(str(exc))
@@ -111,6 +135,8 @@ def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, c
         else:
             reason = f" ({result.reason})" if result.reason else ""
             click.echo(f"{result.status:<15} {result.bundle_id or '-'}  {result.url}{reason}")
+            if result.hint:
+                click.echo(f"{'':<15} hint: {result.hint}")
     if any(r.status != Status.COMPLETE for r in results):
         raise SystemExit(EXIT_PROBLEM)
 
