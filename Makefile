@@ -36,6 +36,7 @@ bench: $(STAMP) chromium
 lint: $(STAMP)
 	$(BIN)/ruff check archiver plugins storage cli.py tests bench demo
 	$(BIN)/mypy
+	$(BIN)/mypy plugins storage
 
 clean:
 	rm -rf $(VENV) demo-evidence

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 from archiver.hashing import HashingWriter, hash_bytes, hash_file
-from archiver.imagehashes import hash_image_bytes
+from archiver.imagehashes import ImageHashes, hash_image_bytes
 
 MANIFEST = "manifest.json"
 WARC = "capture.warc.gz"
@@ -36,7 +37,8 @@ class BundleWriter:
             raise ValueError(f"artifact path escapes the bundle: {relpath}")
         return target
 
-    def add_bytes(self, relpath: str, data: bytes, media_type: str, **extra: Any) -> dict[str, Any]:
+    def add_bytes(self, relpath: str, data: bytes, media_type: str, *,
+                  image_hashes: ImageHashes | None = None, **extra: Any) -> dict[str, Any]:
         target = self.path(relpath)
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("xb") as raw:
@@ -44,12 +46,17 @@ class BundleWriter:
             writer.write(data)
         entry = self._entry(relpath, media_type, writer.sha256, writer.size, **extra)
         if media_type in IMAGE_TYPES:
-            hashes = hash_image_bytes(data)
+            hashes = image_hashes or hash_image_bytes(data)
             if hashes is not None:
                 entry["width"], entry["height"] = hashes.width, hashes.height
                 entry["perceptual_hashes"] = hashes.for_manifest()
         self.artifacts.append(entry)
         return entry
+
+    async def add_image(self, relpath: str, data: bytes, media_type: str, **extra: Any) -> dict[str, Any]:
+        """Like add_bytes, with the image decoded and hashed off the event loop."""
+        hashes = await asyncio.to_thread(hash_image_bytes, data)
+        return self.add_bytes(relpath, data, media_type, image_hashes=hashes, **extra)
 
     def add_existing(self, relpath: str, media_type: str, sha256: str | None = None,
                      size: int | None = None, **extra: Any) -> dict[str, Any]:

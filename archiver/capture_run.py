@@ -275,14 +275,14 @@ async def record_views(page: Page, capture: Capture, writer: BundleWriter, env: 
     warc = capture.traffic.warc
     shot = await full_screenshot(page, capture)
     if shot is not None:
-        writer.add_bytes(names.SCREENSHOT, shot, "image/png", **capture.extra.get("screenshot", {}))
+        await writer.add_image(names.SCREENSHOT, shot, "image/png", **capture.extra.get("screenshot", {}))
         warc.write_resource(artifact_uri(capture.bundle_id, names.SCREENSHOT), "image/png", shot)
     if post is not None:
         selector = await first_async_result(env.pm.hook.post_element(page=page, capture=capture))
         if selector:
             element = await element_screenshot(page, selector, capture)
             if element is not None:
-                writer.add_bytes(names.POST_SCREENSHOT, element, "image/png", selector=selector)
+                await writer.add_image(names.POST_SCREENSHOT, element, "image/png", selector=selector)
                 warc.write_resource(artifact_uri(capture.bundle_id, names.POST_SCREENSHOT),
                                     "image/png", element)
     dom = await dom_snapshot(page, capture.secrets)

@@ -51,8 +51,8 @@ async def collect_media(post: Post, folder: Path, writer: BundleWriter, warc: Wa
         data, content_type, _digest = got
         extension = mimetypes.guess_extension(content_type) or ".bin"
         relpath = f"{MEDIA_DIR}/{index:02d}{extension}"
-        entry: dict[str, Any] = writer.add_bytes(relpath, data, content_type or "application/octet-stream",
-                                                 source_url=media.url)
+        entry: dict[str, Any] = await writer.add_image(
+            relpath, data, content_type or "application/octet-stream", source_url=media.url)
         media.path, media.sha256, media.size = relpath, hash_bytes(data), len(data)
         if content_type in IMAGE_TYPES and "perceptual_hashes" in entry:
             hashes = entry["perceptual_hashes"]

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from mitmproxy import options
-from mitmproxy.addons import core, next_layer, proxyserver, tlsconfig
 from mitmproxy.master import Master
+
+from archiver.mitm_addons import core, next_layer, proxyserver, tlsconfig
 
 from archiver.recorder import Recorder
 from archiver.settings import CaptureSettings

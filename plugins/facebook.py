@@ -15,7 +15,6 @@ Two page generations are read:
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import Iterator
@@ -23,13 +22,13 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from archiver.plugins import pagetools
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
 from archiver import PlatformMatch, __version__, hookimpl
 from archiver.capture import Capture
 from archiver.models import Author, Classification, Counts, Media, Post, Status
+from archiver.plugins import pagetools
 
 NAME = "facebook"
 WWW = "https://www.facebook.com"
@@ -291,25 +290,6 @@ def _owner_id(data_ft: str | None) -> str | None:
     return str(owner) if owner else None
 
 
-async def load_media(page: Page, capture: Capture, urls: list[str]) -> list[str]:
-    """Load media the page named but did not display, so the browser records their bytes.
-
-    Returns the URLs that had to be loaded. An Image() request goes through the
-    recording proxy like any other; nothing is added to the page's DOM.
-    """
-    missing = [u for u in urls if capture.response_facts(u) is None]
-    if not missing:
-        return []
-    try:
-        await asyncio.wait_for(page.evaluate(
-            """async (urls) => Promise.all(urls.map(u => new Promise(done => {
-                 const img = new Image(); img.onload = img.onerror = () => done(u); img.src = u;
-               })))""", missing), timeout=max(capture.remaining(10), 1))
-    except (TimeoutError, PlaywrightError):
-        capture.limits_hit.append("facebook: media named by the page did not finish loading")
-    return missing
-
-
 def _new_post(capture: Capture) -> Post:
     match = capture.match
     return Post(platform=NAME, url=capture.url, canonical_url=match.canonical_url,
@@ -507,7 +487,7 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
         await fill_from_meta(page, post, sources)
     elif not found:
         notes.append("no post found in the page")
-    loaded = await load_media(page, capture, [m.url for m in post.media])
+    loaded = await pagetools.load_media(page, capture, [(m.url, m.kind) for m in post.media], NAME)
     if loaded:
         notes.append(f"{len(loaded)} media file(s) named by the page but not displayed were "
                      "loaded by the plugin so their bytes are recorded")

@@ -10,18 +10,17 @@ post in an ``<article>`` with ``time[datetime]``, which is preferred.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from archiver.plugins import pagetools
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
 from archiver import PlatformMatch, __version__, hookimpl
 from archiver.capture import Capture
 from archiver.models import Author, Classification, Counts, Media, Post, Status
+from archiver.plugins import pagetools
 
 NAME = "instagram"
 WWW = "https://www.instagram.com"
@@ -228,24 +227,6 @@ async def fill_from_article(page: Page, post: Post, sources: dict[str, str]) -> 
         sources["author.handle"] = "dom:article header a"
 
 
-async def load_media(page: Page, capture: Capture, media: list[Media]) -> int:
-    """Load media named in meta tags but not displayed, so the browser records their bytes."""
-    missing = [(m.url, m.kind) for m in media if capture.response_facts(m.url) is None]
-    if not missing:
-        return 0
-    try:
-        await asyncio.wait_for(page.evaluate(
-            """async (items) => Promise.all(items.map(([u, kind]) => kind === 'image'
-                 ? new Promise(done => { const i = new Image();
-                     i.onload = i.onerror = () => done(u); i.src = u; })
-                 : fetch(u, {mode: 'no-cors', credentials: 'include'})
-                     .then(r => r.arrayBuffer()).catch(() => null)))""",
-            [list(item) for item in missing]), timeout=max(capture.remaining(20), 1))
-    except (TimeoutError, PlaywrightError):
-        capture.limits_hit.append("instagram: media named by the page did not finish loading")
-    return len(missing)
-
-
 @hookimpl
 async def extract_post(page: Page, capture: Capture) -> Post | None:
     if capture.platform != NAME:
@@ -262,7 +243,8 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
         post.hashtags = re.findall(r"#(\w+)", post.text)
         post.mentions = re.findall(r"@([A-Za-z0-9._]+[A-Za-z0-9_])", post.text)
     post.media = media_from_meta(meta, sources)
-    loaded = await load_media(page, capture, post.media)
+    loaded = len(await pagetools.load_media(page, capture, [(m.url, m.kind) for m in post.media],
+                                              NAME, wait=20))
     if loaded:
         notes.append(f"{loaded} media file(s) named in the meta tags were loaded by the plugin "
                      "so their bytes are recorded")

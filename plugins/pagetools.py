@@ -9,6 +9,8 @@ from typing import Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
+from archiver.capture import Capture
+
 META_JS = """() => {
   const out = {};
   for (const m of document.querySelectorAll('meta[property], meta[name], meta[itemprop]')) {
@@ -24,7 +26,7 @@ SCROLL_JS = """async (maxSteps) => {
   while (steps < maxSteps && window.scrollY + window.innerHeight < document.body.scrollHeight) {
     window.scrollBy(0, window.innerHeight);
     steps++;
-    await sleep(150);
+    await sleep(100);
   }
   window.scrollTo(0, 0);
   return steps;
@@ -79,3 +81,27 @@ async def settle_generic(page: Page, timeout: float) -> bool:
     except TimeoutError:
         return False
     return await wait_for_quiet(page, timeout / 2)
+
+
+LOAD_MEDIA_JS = """async (items) => Promise.all(items.map(([u, kind]) => kind === 'image'
+     ? new Promise(done => { const i = new Image(); i.onload = i.onerror = () => done(u); i.src = u; })
+     : fetch(u, {mode: 'no-cors', credentials: 'include'}).then(r => r.arrayBuffer()).catch(() => null)))"""
+
+
+async def load_media(page: Page, capture: Capture, items: list[tuple[str, str]], platform: str,
+                     wait: float = 10) -> list[str]:
+    """Have the browser load media the page names (meta tags, JSON) but does not display.
+
+    The requests go through the recording proxy like any other, so the bytes land in the
+    WARC and the bundle's media/; nothing is added to the DOM. Returns the URLs loaded.
+    ``items`` are (url, kind) pairs; images load as Image(), anything else by fetch().
+    """
+    missing = [[url, kind] for url, kind in items if capture.response_facts(url) is None]
+    if not missing:
+        return []
+    try:
+        await asyncio.wait_for(page.evaluate(LOAD_MEDIA_JS, missing),
+                               timeout=max(capture.remaining(wait), 1))
+    except (TimeoutError, PlaywrightError):
+        capture.limits_hit.append(f"{platform}: media named by the page did not finish loading")
+    return [url for url, _kind in missing]

@@ -8,17 +8,15 @@ a click-to-chat link's phone number. That is what this plugin records.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from archiver.plugins import pagetools
-from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
 from archiver import PlatformMatch, __version__, hookimpl
 from archiver.capture import Capture
 from archiver.models import Author, Classification, Counts, Media, Post, Status
+from archiver.plugins import pagetools
 
 NAME = "whatsapp"
 E2E_NOTE = ("WhatsApp messages are end-to-end encrypted and not on the web; "
@@ -144,21 +142,6 @@ def fill_channel(post: Post, meta: dict[str, str], card: dict[str, str | None],
         post.text, sources["text"] = card["about"], "dom:h4 + p"
 
 
-async def load_media(page: Page, capture: Capture, urls: list[str]) -> int:
-    """Load a picture named only in meta tags, so the browser records its bytes."""
-    missing = [u for u in urls if capture.response_facts(u) is None]
-    if not missing:
-        return 0
-    try:
-        await asyncio.wait_for(page.evaluate(
-            """async (urls) => Promise.all(urls.map(u => new Promise(done => {
-                 const img = new Image(); img.onload = img.onerror = () => done(u); img.src = u;
-               })))""", missing), timeout=max(capture.remaining(10), 1))
-    except (TimeoutError, PlaywrightError):
-        capture.limits_hit.append("whatsapp: the page's picture did not finish loading")
-    return len(missing)
-
-
 @hookimpl
 async def extract_post(page: Page, capture: Capture) -> Post | None:
     if capture.platform != NAME:
@@ -197,7 +180,7 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
     if image:
         post.media = [Media(kind="image", url=image, note="channel or group picture")]
         sources["media"] = "dom:main img" if card.get("image") else "meta:og:image"
-        if await load_media(page, capture, [image]):
+        if await pagetools.load_media(page, capture, [(image, "image")], NAME):
             notes.append("the picture named in the meta tags was loaded by the plugin "
                          "so its bytes are recorded")
     post.extraction = {"plugin": NAME, "version": __version__, "sources": sources, "notes": notes}

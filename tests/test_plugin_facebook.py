@@ -14,14 +14,6 @@ from PIL import Image
 from archiver.hashing import hash_file
 from archiver.plugin_manager import get_plugin_manager
 
-# The shared test server leaves TLS sockets of finished connections to the garbage collector
-# (tests/support/webserver.py _Server.finish_request); that is not this plugin's doing.
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:unclosed <ssl.SSLSocket:ResourceWarning"),
-    pytest.mark.filterwarnings("ignore:Exception ignored in. <ssl.SSLSocket"
-                               ":pytest.PytestUnraisableExceptionWarning"),
-]
-
 FIXTURES = Path(__file__).parent / "fixtures" / "facebook"
 ALBUM = "facebook-scraper__TestGetPosts.test_get_posts__01.html"
 COVER = "facebook-scraper__TestGetPosts.test_smoketest__03.html"

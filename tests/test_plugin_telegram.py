@@ -11,12 +11,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from archiver.plugins.telegram import abbreviated_number
 from PIL import Image, ImageDraw
 
 from archiver.hashing import hash_file
 from archiver.manifest import load_manifest
 from archiver.plugin_manager import get_plugin_manager
+from archiver.plugins.telegram import abbreviated_number
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
 CDN = re.compile(r"https://cdn4\.telegram-cdn\.org/file/[^'\"&\s)]+")

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from archiver.plugins.x import snowflake_time
 from PIL import Image, ImageDraw
-from support.pages import redirect_to
 
 from archiver.hashing import hash_file
 from archiver.plugin_manager import get_plugin_manager
+from archiver.plugins.x import snowflake_time
+
+from support.pages import redirect_to
 
 FIXTURES = Path(__file__).parent / "fixtures" / "x"
 TRUMP = "/realDonaldTrump/status/1222907250383245320"
