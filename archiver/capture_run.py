@@ -92,8 +92,9 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
         warc.write_resource(artifact_uri(bundle_id, names.METADATA), "application/json", metadata)
     status, reason, hint = outcome.verdict(capture)
     if status == Status.LOGIN_REQUIRED and not capture.logged_in:
-        hint = (f"capture again with a logged-in session: --cookies {match.platform}=cookies.txt "
-                f"or --storage-state {match.platform}=state.json")
+        option_hint = (f"capture again with a logged-in session: --cookies {match.platform}=cookies.txt "
+                       f"or --storage-state {match.platform}=state.json")
+        hint = f"{hint}; {option_hint}" if hint else option_hint
     ended_at = utc_now()
     manifest: dict[str, Any] = {
         "schema": SCHEMA,

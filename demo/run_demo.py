@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from support.certs import make_pki  # noqa: E402
+from support.hosts import HOSTNAMES  # noqa: E402
 from support.pages import ARTICLE, png  # noqa: E402
 from support.webserver import TestServer  # noqa: E402
 
@@ -34,11 +35,11 @@ DEMO_PAGES: list[tuple[str, str | None]] = [
      "facebook/facebook-scraper__TestGetPosts.test_get_posts__01.html"),
     ("https://www.instagram.com/p/CPeC-Eenc8l/", "instagram/metascraper-instagram__post-with-photo.html"),
     ("https://t.me/s/topwar_official", "telegram/any2feed__full.html"),
-    ("https://whatsapp.com/channel/0029Va4K0PZ5a245NkngBA2M", "whatsapp/channel.html"),
+    ("https://www.whatsapp.com/channel/0029VaHarbourCityCouncil1Xy", "whatsapp/channel.html"),
 ]
-MEDIA_HOSTS = ["cdn.example.org", "pbs.twimg.com", "scontent.xx.fbcdn.net", "scontent.cdninstagram.com",
-               "cdn4.telesco.pe", "cdn1.telesco.pe", "pps.whatsapp.net", "static.xx.fbcdn.net",
-               "scontent-iad3-1.cdninstagram.com", "video.twimg.com", "abs.twimg.com"]
+PAGE_HOSTS = {"example.org", "x.com", "m.facebook.com", "www.instagram.com", "t.me", "www.whatsapp.com"}
+# Every other known host answers any path with a picture, so pages' media can be hashed.
+MEDIA_HOSTS = [host for host in HOSTNAMES if host not in PAGE_HOSTS]
 
 
 def any_image(handler: BaseHTTPRequestHandler) -> None:

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
-from archiver import PlatformMatch, __version__, hookimpl
+from archiver import PlatformMatch, hookimpl
 from archiver.capture import Capture
 from archiver.models import Author, Classification, Counts, Media, Post, Status
 from archiver.plugins import pagetools
@@ -290,12 +290,6 @@ def _owner_id(data_ft: str | None) -> str | None:
     return str(owner) if owner else None
 
 
-def _new_post(capture: Capture) -> Post:
-    match = capture.match
-    return Post(platform=NAME, url=capture.url, canonical_url=match.canonical_url,
-                post_id=match.post_id, kind=match.kind)
-
-
 def _absolute(href: str | None) -> str | None:
     if not href:
         return None
@@ -471,9 +465,7 @@ async def fill_from_meta(page: Page, post: Post, sources: dict[str, str]) -> Non
 async def extract_post(page: Page, capture: Capture) -> Post | None:
     if capture.platform != NAME:
         return None
-    post = _new_post(capture)
-    sources: dict[str, str] = {}
-    notes: list[str] = []
+    post, sources, notes = pagetools.new_post(capture)
     title = (await page.title()).strip()
     if title:
         post.title, sources["title"] = title, "dom:title"
@@ -491,7 +483,6 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
     if loaded:
         notes.append(f"{len(loaded)} media file(s) named by the page but not displayed were "
                      "loaded by the plugin so their bytes are recorded")
-    post.extraction = {"plugin": NAME, "version": __version__, "sources": sources, "notes": notes}
     return post
 
 

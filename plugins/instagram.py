@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
-from archiver import PlatformMatch, __version__, hookimpl
+from archiver import PlatformMatch, hookimpl
 from archiver.capture import Capture
 from archiver.models import Author, Classification, Counts, Media, Post, Status
 from archiver.plugins import pagetools
@@ -231,11 +231,7 @@ async def fill_from_article(page: Page, post: Post, sources: dict[str, str]) -> 
 async def extract_post(page: Page, capture: Capture) -> Post | None:
     if capture.platform != NAME:
         return None
-    match = capture.match
-    post = Post(platform=NAME, url=capture.url, canonical_url=match.canonical_url,
-                post_id=match.post_id, kind=match.kind)
-    sources: dict[str, str] = {}
-    notes: list[str] = []
+    post, sources, notes = pagetools.new_post(capture)
     meta = await pagetools.meta_tags(page)
     fill_from_meta(post, meta, sources, notes)
     await fill_from_article(page, post, sources)
@@ -248,7 +244,6 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
     if loaded:
         notes.append(f"{loaded} media file(s) named in the meta tags were loaded by the plugin "
                      "so their bytes are recorded")
-    post.extraction = {"plugin": NAME, "version": __version__, "sources": sources, "notes": notes}
     return post
 
 

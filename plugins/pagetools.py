@@ -9,7 +9,9 @@ from typing import Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
+from archiver import __version__
 from archiver.capture import Capture
+from archiver.models import Post
 
 META_JS = """() => {
   const out = {};
@@ -105,3 +107,15 @@ async def load_media(page: Page, capture: Capture, items: list[tuple[str, str]],
     except (TimeoutError, PlaywrightError):
         capture.limits_hit.append(f"{platform}: media named by the page did not finish loading")
     return [url for url, _kind in missing]
+
+
+def new_post(capture: Capture) -> tuple[Post, dict[str, str], list[str]]:
+    """An empty post for this capture, with its extraction record's sources and notes to fill."""
+    match = capture.match
+    post = Post(platform=capture.platform, url=capture.url, canonical_url=match.canonical_url,
+                post_id=match.post_id, kind=match.kind)
+    sources: dict[str, str] = {}
+    notes: list[str] = []
+    post.extraction = {"plugin": capture.platform, "version": __version__, "sources": sources,
+                       "notes": notes}
+    return post, sources, notes

@@ -16,11 +16,11 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page, Response
 
-from archiver import __version__, hookimpl
+from archiver import hookimpl
 from archiver.capture import Capture
 from archiver.models import Classification, Media, PlatformMatch, Post, Status
 
-from .pagetools import meta_tags, settle_generic
+from .pagetools import meta_tags, new_post, settle_generic
 
 NAME = "telegram"
 BASE = "https://t.me"
@@ -222,11 +222,7 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
     if capture.platform != NAME:
         return None
     match = capture.match
-    post = Post(platform=NAME, url=capture.url, canonical_url=match.canonical_url,
-                post_id=match.post_id, kind=match.kind)
-    sources: dict[str, str] = {}
-    notes: list[str] = []
-    post.extraction = {"plugin": NAME, "version": __version__, "sources": sources, "notes": notes}
+    post, sources, notes = new_post(capture)
     if is_private(capture):
         notes.append("private t.me/c/ link: nothing public to read")
         return post

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.async_api import Page, Response
 
-from archiver import PlatformMatch, __version__, hookimpl
+from archiver import PlatformMatch, hookimpl
 from archiver.capture import Capture
 from archiver.models import Author, Classification, Counts, Media, Post, Status
 from archiver.plugins import pagetools
@@ -147,10 +147,8 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
     if capture.platform != NAME:
         return None
     match = capture.match
-    post = Post(platform=NAME, url=capture.url, canonical_url=match.canonical_url,
-                post_id=match.post_id, kind=match.kind)
-    sources: dict[str, str] = {}
-    notes: list[str] = [E2E_NOTE]
+    post, sources, notes = pagetools.new_post(capture)
+    notes.append(E2E_NOTE)
     meta = await pagetools.meta_tags(page)
     card = await page.evaluate(CARD_JS)
     name = card.get("name")
@@ -183,7 +181,6 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
         if await pagetools.load_media(page, capture, [(image, "image")], NAME):
             notes.append("the picture named in the meta tags was loaded by the plugin "
                          "so its bytes are recorded")
-    post.extraction = {"plugin": NAME, "version": __version__, "sources": sources, "notes": notes}
     return post
 
 

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
-from archiver import __version__, hookimpl
+from archiver import hookimpl
 from archiver.capture import Capture
 from archiver.models import Classification, Counts, Media, PlatformMatch, Post, Status
 
-from .pagetools import meta_tags, settle_generic
+from .pagetools import meta_tags, new_post, settle_generic
 
 NAME = "x"
 BASE = "https://x.com"
@@ -275,11 +275,7 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
     if capture.platform != NAME:
         return None
     match = capture.match
-    post = Post(platform=NAME, url=capture.url, canonical_url=match.canonical_url,
-                post_id=match.post_id, kind=match.kind)
-    sources: dict[str, str] = {}
-    notes: list[str] = []
-    post.extraction = {"plugin": NAME, "version": __version__, "sources": sources, "notes": notes}
+    post, sources, notes = new_post(capture)
     article = await focal_article(page, match.post_id, notes) if match.kind == "post" else None
     if article is not None:
         fill_from_tweet(post, await article.evaluate(TWEET_JS), sources, notes)
