@@ -6,7 +6,16 @@ import sys
 
 import click
 
-from archiver.commands import capture_cmd, plugins_cmd, show_cmd, verify_cmd
+from archiver.commands import (
+    capture_cmd,
+    custody_cmd,
+    keys_cmd,
+    ls_cmd,
+    plugins_cmd,
+    push_cmd,
+    show_cmd,
+    verify_cmd,
+)
 from archiver.plugin_manager import get_plugin_manager
 
 EXIT_USAGE = 2
@@ -55,6 +64,10 @@ cli.add_command(capture_cmd.capture)
 cli.add_command(verify_cmd.verify)
 cli.add_command(show_cmd.show)
 cli.add_command(plugins_cmd.plugins)
+cli.add_command(push_cmd.push)
+cli.add_command(ls_cmd.ls)
+cli.add_command(keys_cmd.keys)
+cli.add_command(custody_cmd.custody)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from archiver import bundle as names
 from archiver.bundle import BundleWriter
 from archiver.capture import Capture
+from archiver.custody import append_event
 from archiver.ids import new_bundle_id
 from archiver.manifest import SCHEMA, SCHEMA_VERSION, anchored_view, artifact_uri, capture_record_uri
 from archiver.media import collect_media
@@ -21,6 +22,7 @@ from archiver.models import Classification, Post, Status
 from archiver.netguard import BadURLError, validate_url
 from archiver.plugin_manager import first_async_result
 from archiver.secrets import scrub
+from archiver.signing import sign_manifest
 from archiver.toolinfo import plugin_versions, tool_info
 from archiver.warc import WarcFile
 
@@ -131,6 +133,13 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
     writer.add_existing(names.WARC, "application/warc", warc_sha, warc_size, records=warc.records)
     manifest["artifacts"] = writer.artifacts
     manifest_sha = writer.write_manifest(manifest)
+    if env.signer is not None:
+        signature = sign_manifest(folder, manifest, env.signer)
+        append_event(folder, event="captured", actor=request.operator, signer=env.signer, details={
+            "case_id": request.case_id, "requested_url": url, "status": str(status),
+            "started_at": started_at, "ended_at": ended_at, "manifest_sha256": manifest_sha})
+        append_event(folder, event="signed", actor=request.operator, signer=env.signer,
+                     details=signature)
     writer.seal()
     location = env.store.commit(bundle_id, folder)
     return CaptureResult(

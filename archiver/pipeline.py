@@ -15,6 +15,7 @@ import pluggy
 from playwright.async_api import Browser, Playwright, async_playwright
 
 from archiver.browser import desktop_user_agent, find_browser, launch
+from archiver.keys import Signer
 from archiver.netguard import AddressGuard
 from archiver.proxy import RecordingProxy
 from archiver.secrets import LoginMaterial, load_login_material
@@ -81,6 +82,7 @@ class Environment:
     browser: Browser
     browser_info: dict[str, Any]
     user_agent: str
+    signer: Signer | None = None
 
 
 class CaptureEngine:
@@ -91,7 +93,8 @@ class CaptureEngine:
     """
 
     def __init__(self, pm: pluggy.PluginManager, store: Store, settings: CaptureSettings,
-                 browser_path: Path | None = None) -> None:
+                 browser_path: Path | None = None, signer: Signer | None = None) -> None:
+        self.signer = signer
         self.pm = pm
         self.store = store
         self.settings = settings
@@ -144,6 +147,7 @@ class CaptureEngine:
             guard=AddressGuard(settings.resolve, allow_private=settings.allow_private_networks),
             proxy=self.proxy, browser=self.browser, browser_info=self.browser_info,
             user_agent=settings.user_agent or desktop_user_agent(self.browser.version),
+            signer=self.signer,
         )
 
     async def capture(self, request: CaptureRequest, settings: CaptureSettings | None = None,
@@ -171,8 +175,9 @@ class CaptureEngine:
 
 async def capture_all(requests: Sequence[CaptureRequest], *, pm: pluggy.PluginManager, store: Store,
                       settings: CaptureSettings, browser_path: Path | None = None, workers: int = 1,
-                      on_done: Callable[[CaptureResult], None] | None = None) -> list[CaptureResult]:
-    async with CaptureEngine(pm, store, settings, browser_path) as engine:
+                      on_done: Callable[[CaptureResult], None] | None = None,
+                      signer: Signer | None = None) -> list[CaptureResult]:
+    async with CaptureEngine(pm, store, settings, browser_path, signer) as engine:
         return await engine.capture_many(requests, workers, on_done)
 
 

@@ -22,6 +22,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "archiver.plugins.telegram",
     "archiver.plugins.whatsapp",
     "archiver.plugins.generic",
+    "archiver.storage.s3",
     "archiver.storage.local",
 )
 

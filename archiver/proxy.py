@@ -12,7 +12,6 @@ from mitmproxy import options
 from mitmproxy.master import Master
 
 from archiver.mitm_addons import core, next_layer, proxyserver, tlsconfig
-
 from archiver.recorder import Recorder
 from archiver.settings import CaptureSettings
 

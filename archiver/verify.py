@@ -11,8 +11,10 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.bundle import MANIFEST, WARC
+from archiver.custody import CUSTODY_DIR, check_chain
 from archiver.hashing import hash_stream
 from archiver.manifest import ManifestError, anchored_view, artifact_uri, capture_record_uri, parse_manifest
+from archiver.signing import JCS, PUBLIC_KEY, SIGNATURE, SIGNATURE_FILES, check_signature, key_fingerprint_of
 from archiver.storage.base import BundleReader
 
 OK = "OK"
@@ -20,8 +22,8 @@ TAMPERED = "TAMPERED"
 INCOMPLETE = "INCOMPLETE"
 
 # Files a bundle may hold besides its listed artifacts (the manifest and what later signs it).
-UNLISTED_ALLOWED = (MANIFEST,)
-UNLISTED_PREFIXES = ("custody/",)
+UNLISTED_ALLOWED = (MANIFEST, *SIGNATURE_FILES)
+UNLISTED_PREFIXES = (f"{CUSTODY_DIR}/",)
 
 
 @dataclass
@@ -32,6 +34,8 @@ class BundleReport:
     problems: list[dict[str, str]] = field(default_factory=list)
     checked_files: int = 0
     bytes_read: int = 0
+    signer: str | None = None
+    custody_events: int = 0
 
     def problem(self, kind: str, path: str, detail: str, result: str = TAMPERED) -> None:
         self.problems.append({"kind": kind, "path": path, "detail": detail})
@@ -46,6 +50,8 @@ class BundleReport:
             "problems": self.problems,
             "checked_files": self.checked_files,
             "bytes_read": self.bytes_read,
+            "signer": self.signer,
+            "custody_events": self.custody_events,
         }
 
     def line(self) -> str:
@@ -88,7 +94,36 @@ def verify_bundle(bundle: BundleReader) -> BundleReport:
         report.problem("unlisted", path, "file not listed in the manifest")
     if WARC in listed and WARC in stored:
         check_warc(bundle, manifest, listed, report)
+    check_signed(bundle, stored, manifest, raw, report)
     return report
+
+
+def read_small(bundle: BundleReader, relpath: str) -> bytes:
+    with bundle.open(relpath) as stream:
+        return stream.read()
+
+
+def check_signed(bundle: BundleReader, stored: dict[str, int], manifest: dict[str, Any], raw_manifest: bytes,
+                 report: BundleReport) -> None:
+    """The detached signature over the manifest, and the custody chain anchored on it."""
+    missing = [name for name in SIGNATURE_FILES if name not in stored]
+    if missing:
+        report.problem("signature", missing[0], "the manifest is not signed (missing "
+                       + ", ".join(missing) + ")", INCOMPLETE)
+    else:
+        pem = read_small(bundle, PUBLIC_KEY)
+        reason = check_signature(manifest, read_small(bundle, JCS), read_small(bundle, SIGNATURE), pem)
+        if reason:
+            report.problem("signature", SIGNATURE, reason)
+        else:
+            report.signer = key_fingerprint_of(pem)
+    custody = sorted(p for p in stored if p.startswith(f"{CUSTODY_DIR}/"))
+    events, problems = check_chain(custody, bundle.open, raw_manifest)
+    report.custody_events = len(events)
+    for path, problem in problems:
+        report.problem("custody", path, problem)
+    if not custody and not missing:
+        report.problem("custody", CUSTODY_DIR, "no custody events", INCOMPLETE)
 
 
 def check_warc(bundle: BundleReader, manifest: dict[str, Any], listed: dict[str, Any],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sys
 import threading
@@ -16,6 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from archiver.keys import CONFIG_ENV, Signer, load_or_create  # noqa: E402
 from archiver.pipeline import CaptureEngine, CaptureRequest, CaptureResult  # noqa: E402
 from archiver.plugin_manager import get_plugin_manager  # noqa: E402
 from archiver.settings import CaptureSettings, ResolveRule  # noqa: E402
@@ -80,10 +82,29 @@ class EngineThread:
         self.loop.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Signing keys of this test session, never the user's (CLI subprocesses inherit it)."""
+    folder = tmp_path_factory.mktemp("config")
+    saved = os.environ.get(CONFIG_ENV)
+    os.environ[CONFIG_ENV] = str(folder)
+    yield folder
+    if saved is None:
+        os.environ.pop(CONFIG_ENV, None)
+    else:
+        os.environ[CONFIG_ENV] = saved
+
+
 @pytest.fixture(scope="session")
-def engine(base_settings: CaptureSettings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineThread]:
+def signer(key_dir: Path) -> Signer:
+    return load_or_create()[0]
+
+
+@pytest.fixture(scope="session")
+def engine(base_settings: CaptureSettings, tmp_path_factory: pytest.TempPathFactory,
+           signer: Signer) -> Iterator[EngineThread]:
     store = LocalStore(tmp_path_factory.mktemp("store"))
-    runner = EngineThread(CaptureEngine(get_plugin_manager(), store, base_settings))
+    runner = EngineThread(CaptureEngine(get_plugin_manager(), store, base_settings, signer=signer))
     yield runner
     runner.stop()
 

@@ -94,17 +94,60 @@ def test_edited_manifest_field_is_caught(bundle: Path) -> None:
     manifest["operator"] = "Someone Else"
     (bundle / "manifest.json").write_text(json.dumps(manifest))
     result, paths, found = problems(bundle)
-    assert result == TAMPERED and paths == {"manifest.json"}
-    assert "operator" in found[0]["detail"]
+    assert result == TAMPERED and "manifest.json" in paths
+    assert any("operator" in p["detail"] for p in found if p["path"] == "manifest.json")
+    # the signature and the custody chain anchored on the manifest break too
+    assert any(p["kind"] == "signature" for p in found)
+    assert any(p["kind"] == "custody" and p["path"].endswith("000001-captured.json") for p in found)
 
 
 def test_corrupt_manifest_is_caught(bundle: Path) -> None:
     flip_byte(bundle / "manifest.json", offset=0)
     result, paths, _ = problems(bundle)
-    assert result == TAMPERED and paths == {"manifest.json"}
+    assert result == TAMPERED and "manifest.json" in paths
 
 
 def test_bundle_without_manifest_is_incomplete(bundle: Path) -> None:
     (bundle / "manifest.json").unlink()
     result, paths, _ = problems(bundle)
     assert result == INCOMPLETE and paths == {"manifest.json"}
+
+
+def test_signature_files_and_custody_of_an_untouched_bundle(bundle: Path, signer) -> None:  # type: ignore[no-untyped-def]
+    report = verify_bundle(local_bundle(bundle))
+    assert report.signer == signer.fingerprint
+    assert report.custody_events == 2
+    assert sorted(p.name for p in (bundle / "custody").iterdir()) == [
+        "000001-captured.json", "000002-signed.json"]
+
+
+@pytest.mark.parametrize("relpath", ["manifest.sig", "manifest.jcs", "signer.pub.pem",
+                                     "custody/000001-captured.json", "custody/000002-signed.json"])
+def test_flipped_byte_in_signature_or_custody_file_is_caught(bundle: Path, relpath: str) -> None:
+    target = bundle / relpath
+    data = bytearray(target.read_bytes())
+    # flip a byte inside the content that matters (PEM/JSON bodies have structure at the edges)
+    data[len(data) // 2] ^= 0x04
+    target.write_bytes(bytes(data))
+    result, paths, found = problems(bundle)
+    assert result == TAMPERED, found
+    assert relpath in paths or (relpath != "custody/000002-signed.json" and "manifest.sig" in paths), found
+
+
+def test_removed_or_reordered_custody_event_is_caught(bundle: Path) -> None:
+    first = bundle / "custody" / "000001-captured.json"
+    second = bundle / "custody" / "000002-signed.json"
+    first_bytes, second_bytes = first.read_bytes(), second.read_bytes()
+    first.unlink()
+    result, _paths, found = problems(bundle)
+    assert result == TAMPERED and any("missing" in p["detail"] for p in found if p["kind"] == "custody")
+    first.write_bytes(second_bytes)
+    second.write_bytes(first_bytes)
+    result, _paths, found = problems(bundle)
+    assert result == TAMPERED and any("chain broken" in p["detail"] for p in found)
+
+
+def test_unsigned_bundle_is_reported(bundle: Path) -> None:
+    (bundle / "manifest.sig").unlink()
+    result, paths, _ = problems(bundle)
+    assert result == INCOMPLETE and "manifest.sig" in paths

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archiver.browser import BrowserNotFoundError
 from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager
+from archiver.keys import KeyError_, Signer, key_paths, load_or_create
 from archiver.models import Status
 from archiver.netguard import BadURLError, validate_url
 from archiver.pipeline import CaptureRequest, CaptureResult, capture_all
@@ -94,13 +95,15 @@ def parse_viewport(text: str) -> tuple[int, int]:
 @click.option("--locale", default="en-US", show_default=True)
 @click.option("--timezone", default="UTC", show_default=True)
 @click.option("--user-agent", default=None, help="Default: desktop Chrome of the browser's version.")
+@click.option("--key", "key_name", default="default", show_default=True,
+              help="Signing key name (created on first use; see 'archiver keys').")
 @click.pass_context
 def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, case_id: str | None,
             operator: str | None, store: str, workers: int, as_json: bool, resolve: tuple[str, ...],
             insecure: bool, ca_bundle: Path | None, allow_private_networks: bool, cookies: tuple[str, ...],
             storage_state: tuple[str, ...], browser_path: Path | None, navigation_timeout: float,
             settle_timeout: float, capture_timeout: float, max_bytes: int, screenshot_max_height: int,
-            viewport: str, locale: str, timezone: str, user_agent: str | None) -> None:
+            viewport: str, locale: str, timezone: str, user_agent: str | None, key_name: str) -> None:
     """Capture URLS into evidence bundles. Exit 0 when every capture is complete, 1 otherwise."""
     targets = list(urls) + (read_url_file(from_file) if from_file else [])
     if not targets:
@@ -128,7 +131,15 @@ def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, c
     backend = open_store(pm, store)
     requests = [CaptureRequest(url=u, case_id=case_id, operator=operator) for u in targets]
     console = Console(stderr=True)
-    results = run_with_progress(requests, pm, backend, settings, browser_path, workers, as_json, console)
+    try:
+        signer, created = load_or_create(key_name)
+    except KeyError_ as exc:
+        fail(str(exc))
+    if created:
+        click.echo(f"archiver: created signing key {key_name!r} ({signer.fingerprint}) in "
+                   f"{key_paths(key_name)[0].parent}; back it up", err=True)
+    results = run_with_progress(requests, pm, backend, settings, browser_path, workers, as_json, console,
+                                signer)
     for result in results:
         if as_json:
             click.echo(json.dumps(result.summary(), ensure_ascii=False))
@@ -142,7 +153,7 @@ def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, c
 
 
 def run_with_progress(requests: list[CaptureRequest], pm, backend, settings, browser_path,  # type: ignore[no-untyped-def]
-                      workers: int, as_json: bool, console: Console) -> list[CaptureResult]:
+                      workers: int, as_json: bool, console: Console, signer: Signer) -> list[CaptureResult]:
     show = sys.stderr.isatty() and not as_json
     progress = Progress(TextColumn("[bold]capturing"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console, disable=not show)
@@ -151,7 +162,7 @@ def run_with_progress(requests: list[CaptureRequest], pm, backend, settings, bro
         try:
             return asyncio.run(capture_all(
                 requests, pm=pm, store=backend, settings=settings, browser_path=browser_path,
-                workers=workers, on_done=lambda _r: progress.advance(task),
+                workers=workers, on_done=lambda _r: progress.advance(task), signer=signer,
             ))
         except (BrowserNotFoundError, StoreError, SecretsError) as exc:
             fail(str(exc))

@@ -1,0 +1,59 @@
+"""``archiver ls``: the bundles of a store (local folder or s3://), complete or not."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from archiver.bundle import MANIFEST
+from archiver.commands.common import fail, open_store, plugin_manager
+from archiver.commands.push_cmd import endpoint_option, use_endpoint
+from archiver.ids import bundle_id_time_ms
+from archiver.storage.base import BundleReader, StoreError
+
+MAX_MANIFEST = 64 * 1024 * 1024
+
+
+def describe(reader: BundleReader) -> dict[str, Any]:
+    ms = bundle_id_time_ms(reader.bundle_id)
+    row: dict[str, Any] = {
+        "bundle_id": reader.bundle_id,
+        "time": datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        "platform": None, "status": None, "complete": False, "location": reader.location,
+    }
+    files = reader.list_files()
+    if MANIFEST not in files:
+        return row
+    row["complete"] = True
+    try:
+        with reader.open(MANIFEST) as stream:
+            manifest = json.loads(stream.read(MAX_MANIFEST))
+        row["platform"], row["status"] = manifest.get("platform"), manifest.get("status")
+    except (ValueError, OSError, AttributeError):
+        row["status"] = "unreadable-manifest"
+    return row
+
+
+@click.command(name="ls")
+@click.argument("location", metavar="STORE")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per bundle.")
+@endpoint_option
+@click.pass_context
+def ls(ctx: click.Context, location: str, as_json: bool, endpoint_url: str | None) -> None:
+    """List the bundles in STORE (a folder or s3://bucket/prefix), oldest first."""
+    use_endpoint(endpoint_url)
+    store = open_store(plugin_manager(ctx), location)
+    try:
+        for bundle_id in store.bundle_ids():
+            row = describe(store.reader(bundle_id))
+            if as_json:
+                click.echo(json.dumps(row))
+            else:
+                state = "complete" if row["complete"] else "INCOMPLETE"
+                click.echo(f"{row['bundle_id']}  {row['time']}  {row['platform'] or '-':<10} "
+                           f"{row['status'] or '-':<15} {state}")
+    except StoreError as exc:
+        fail(str(exc))

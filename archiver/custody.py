@@ -1,0 +1,119 @@
+"""The chain-of-custody log: one immutable, signed JSON file per event, hash-chained.
+
+Each event names its actor, UTC time, tool version and details, and holds the SHA-256 of the
+previous event file (the first one: of ``manifest.json``), so a removed, reordered or edited
+event breaks the chain. Events are separate files (``custody/000001-captured.json``...) so they
+can be added to object storage under Object Lock without ever rewriting an object.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from cryptography.exceptions import InvalidSignature
+
+from archiver.hashing import hash_bytes
+from archiver.keys import Signer, public_pem
+from archiver.signing import canonical, load_public_key
+
+CUSTODY_DIR = "custody"
+EVENTS = ("captured", "stored", "signed", "timestamped", "verified", "exported", "reported", "transferred")
+EVENT_FILE = re.compile(r"^custody/(\d{6})-([a-z]+)\.json$")
+
+
+class CustodyError(ValueError):
+    pass
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def make_event(*, seq: int, event: str, actor: str | None, details: dict[str, Any], previous_sha256: str,
+               signer: Signer) -> bytes:
+    from archiver import __version__
+
+    if event not in EVENTS:
+        raise CustodyError(f"unknown custody event {event!r}; one of: {', '.join(EVENTS)}")
+    body: dict[str, Any] = {
+        "seq": seq,
+        "event": event,
+        "actor": actor,
+        "time": _now(),
+        "tool": f"evidence-archiver {__version__}",
+        "details": details,
+        "previous_sha256": previous_sha256,
+        "signer_public_key": public_pem(signer.public_key).decode(),
+    }
+    body["signature"] = base64.b64encode(signer.sign(canonical(body))).decode()
+    return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False).encode() + b"\n"
+
+
+def event_name(seq: int, event: str) -> str:
+    return f"{CUSTODY_DIR}/{seq:06d}-{event}.json"
+
+
+def append_event(folder: Path, *, event: str, actor: str | None, details: dict[str, Any],
+                 signer: Signer) -> str:
+    """Add the next event file to a local bundle folder; return its relative path."""
+    custody = folder / CUSTODY_DIR
+    custody.mkdir(exist_ok=True)
+    existing = sorted(p for p in custody.iterdir() if EVENT_FILE.match(f"{CUSTODY_DIR}/{p.name}"))
+    previous = existing[-1].read_bytes() if existing else (folder / "manifest.json").read_bytes()
+    seq = len(existing) + 1
+    relpath = event_name(seq, event)
+    data = make_event(seq=seq, event=event, actor=actor, details=details,
+                      previous_sha256=hash_bytes(previous), signer=signer)
+    with (folder / relpath).open("xb") as out:  # an event is never rewritten
+        out.write(data)
+    (folder / relpath).chmod(0o444)
+    return relpath
+
+
+def check_chain(paths: list[str], open_file: Callable[[str], BinaryIO],
+                manifest_bytes: bytes) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """Read the events in order; return them and the (path, problem) pairs found."""
+    events: list[dict[str, Any]] = []
+    problems: list[tuple[str, str]] = []
+    numbered = sorted((int(m.group(1)), p) for p in paths if (m := EVENT_FILE.match(p)))
+    previous = manifest_bytes
+    for expected, (seq, path) in enumerate(numbered, 1):
+        with open_file(path) as stream:
+            raw = stream.read()
+        if seq != expected:
+            problems.append((path, f"event #{expected} is missing (found #{seq})"))
+        try:
+            event = json.loads(raw)
+        except ValueError:
+            problems.append((path, "not valid JSON"))
+            previous = raw
+            continue
+        if event.get("seq") != seq:
+            problems.append((path, f"file says seq {event.get('seq')}, name says {seq}"))
+        if event.get("previous_sha256") != hash_bytes(previous):
+            anchor = "manifest.json" if expected == 1 else "the previous event"
+            problems.append((path, f"chain broken: previous_sha256 does not match {anchor}"))
+        reason = _signature_problem(event)
+        if reason:
+            problems.append((path, reason))
+        events.append(event)
+        previous = raw
+    return events, problems
+
+
+def _signature_problem(event: dict[str, Any]) -> str | None:
+    body = {k: v for k, v in event.items() if k != "signature"}
+    try:
+        key = load_public_key(str(event.get("signer_public_key", "")).encode())
+        key.verify(base64.b64decode(event.get("signature", "")), canonical(body))
+    except (ValueError, TypeError):
+        return "event has no usable signature or key"
+    except InvalidSignature:
+        return "event signature does not verify"
+    return None
