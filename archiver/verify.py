@@ -56,7 +56,9 @@ class BundleReport:
 
     def line(self) -> str:
         if not self.problems:
-            return f"{self.result}  {self.bundle_id}  ({self.checked_files} files)"
+            signed = f", signed by {self.signer[:23]}…" if self.signer else ""
+            return (f"{self.result}  {self.bundle_id}  ({self.checked_files} files{signed}, "
+                    f"{self.custody_events} custody events)")
         details = "; ".join(f"{p['path']}: {p['detail']}" for p in self.problems)
         return f"{self.result}  {self.bundle_id}  {details}"
 
