@@ -11,6 +11,7 @@ import pytest
 
 from archiver.storage.local import local_bundle
 from archiver.verify import OK, TAMPERED, verify_bundle
+
 from conftest import copy_bundle
 
 ARCHIVER = str(Path(sys.executable).parent / "archiver")

@@ -10,6 +10,7 @@ import pytest
 
 from archiver.keys import fingerprint
 from archiver.signing import check_signature
+
 from conftest import copy_bundle
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
