@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from archiver.hashing import hash_file
 from archiver.plugin_manager import get_plugin_manager
+
+from support.bundles import media_matches_bundle
 
 FIXTURES = Path(__file__).parent / "fixtures" / "facebook"
 ALBUM = "facebook-scraper__TestGetPosts.test_get_posts__01.html"
@@ -137,12 +138,6 @@ def test_match_url_refuses_other_hosts(url: str) -> None:
     assert match(url).platform == "generic"
 
 
-def media_matches_bundle(result: Any) -> None:
-    folder = Path(result.location)
-    for media in result.post["media"]:
-        assert media["path"], media
-        assert media["sha256"] == hash_file(folder / media["path"])[0]
-        assert len(media["pdq"]) == 64
 
 
 def test_mobile_album_post(capture: Any, facebook_site: None) -> None:

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from archiver.hashing import hash_file
 from archiver.plugin_manager import get_plugin_manager
+
+from support.bundles import media_matches_bundle
 
 FIXTURES = Path(__file__).parent / "fixtures" / "instagram"
 PHOTO = "metascraper-instagram__post-with-photo.html"
@@ -118,13 +119,6 @@ def test_accounts_pages_are_instagram_but_not_profiles() -> None:
     assert (match("https://www.instagram.com/accounts/login/").kind) == "page"
 
 
-def media_matches_bundle(result: Any) -> None:
-    folder = Path(result.location)
-    for media in result.post["media"]:
-        assert media["path"], media
-        assert media["sha256"] == hash_file(folder / media["path"])[0]
-        if media["kind"] == "image":
-            assert len(media["pdq"]) == 64
 
 
 def test_photo_post_from_meta_tags(capture: Any, instagram_site: None) -> None:

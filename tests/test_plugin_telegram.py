@@ -13,10 +13,11 @@ from urllib.parse import urlsplit
 import pytest
 from PIL import Image, ImageDraw
 
-from archiver.hashing import hash_file
 from archiver.manifest import load_manifest
 from archiver.plugin_manager import get_plugin_manager
 from archiver.plugins.telegram import abbreviated_number
+
+from support.bundles import media_matches_bundle
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
 CDN = re.compile(r"https://cdn4\.telegram-cdn\.org/file/[^'\"&\s)]+")
@@ -135,11 +136,6 @@ def test_displayed_counts(shown: str, number: int | None) -> None:
 # ---------------------------------------------------------------- captures
 
 
-def media_matches_bundle(result: Any) -> None:
-    for media in result.post["media"]:
-        assert media["path"], media
-        sha, size = hash_file(Path(result.location) / media["path"])
-        assert (media["sha256"], media["size"]) == (sha, size)
 
 
 def manifest_of(result: Any) -> dict[str, Any]:

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from archiver.hashing import hash_file
 from archiver.plugin_manager import get_plugin_manager
+
+from support.bundles import media_matches_bundle
 
 FIXTURES = Path(__file__).parent / "fixtures" / "whatsapp"
 CHANNEL_URL = "https://www.whatsapp.com/channel/0029VaHarbourCityCouncil1Xy"
@@ -99,12 +100,6 @@ def test_match_url_refuses_other_pages(url: str) -> None:
     assert match(url).platform == "generic"
 
 
-def media_matches_bundle(result: Any) -> None:
-    folder = Path(result.location)
-    for media in result.post["media"]:
-        assert media["path"], media
-        assert media["sha256"] == hash_file(folder / media["path"])[0]
-        assert len(media["pdq"]) == 64
 
 
 def test_channel_landing_page(capture: Any, whatsapp_site: None) -> None:

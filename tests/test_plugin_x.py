@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
-from archiver.hashing import hash_file
 from archiver.plugin_manager import get_plugin_manager
 from archiver.plugins.x import snowflake_time
 
+from support.bundles import media_matches_bundle
 from support.pages import redirect_to
 
 FIXTURES = Path(__file__).parent / "fixtures" / "x"
@@ -109,11 +109,6 @@ def test_snowflake_time() -> None:
 # ---------------------------------------------------------------- captures
 
 
-def media_matches_bundle(result: Any) -> None:
-    for media in result.post["media"]:
-        assert media["path"], media
-        sha, size = hash_file(Path(result.location) / media["path"])
-        assert (media["sha256"], media["size"]) == (sha, size)
 
 
 def test_rendered_post(capture: Any) -> None:
