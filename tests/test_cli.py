@@ -126,3 +126,33 @@ def test_missing_cookie_file_is_a_usage_error(tmp_path: Path) -> None:
     done = run("capture", "https://example.org/a", "--cookies", "x=/nonexistent/c.txt",
                "--store", str(tmp_path / "ev"))
     assert done.returncode == 2 and "no such file" in done.stderr
+
+
+def test_batch_verify_report_resume_since_and_record(tmp_path: Path, tls_args: list[str]) -> None:
+    store = tmp_path / "ev"
+    done = run("capture", "https://example.org/article", "https://example.org/image.png", "--store", str(store),
+               "--json", "--workers", "2", *tls_args)
+    bundles = [json.loads(line)["bundle"] for line in done.stdout.splitlines()]
+    report = tmp_path / "report.jsonl"
+    first = run("verify", str(store), "--workers", "2", "--report", str(report))
+    assert first.returncode == 0, first.stdout + first.stderr
+    lines = [json.loads(line) for line in report.read_text().splitlines()]
+    assert [line["result"] for line in lines[:-1]] == ["OK", "OK"]
+    summary = lines[-1]["summary"]
+    assert summary["ok"] == 2 and summary["tampered"] == 0 and summary["bytes_read"] > 0
+    # an interrupted run resumes: nothing left to verify, nothing verified twice
+    again = run("verify", str(store), "--report", str(report), "--resume")
+    assert again.returncode == 0 and again.stdout.strip() == ""
+    assert json.loads(report.read_text().splitlines()[-1])["summary"]["skipped_already_reported"] == 2
+    # --since after the capture leaves nothing; a tampered bundle makes the run fail and is reported
+    assert run("verify", str(store), "--since", "2999-01-01").stdout.strip() == ""
+    target = Path(bundles[0]) / "dom.html"
+    target.chmod(0o644)
+    target.write_text("<html>changed</html>")
+    tampered_report = tmp_path / "tampered.jsonl"
+    tampered = run("verify", str(store), "--report", str(tampered_report), "--record")
+    assert tampered.returncode == 1
+    assert json.loads(tampered_report.read_text().splitlines()[-1])["summary"]["tampered"] == 1
+    events = sorted((Path(bundles[1]) / "custody").iterdir())
+    assert events[-1].name == "000003-verified.json"
+    assert json.loads(events[-1].read_text())["details"]["result"] == "OK"

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import json
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from archiver.batchverify import already_reported, captured_since, utc_now, verify_many
 from archiver.bundle import MANIFEST
 from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager
+from archiver.custody import append_event
 from archiver.ids import is_bundle_id
+from archiver.keys import KeyError_, Signer, load_key
 from archiver.storage.base import BundleReader, StoreError
 from archiver.storage.local import local_bundle
-from archiver.verify import OK, verify_bundle
+from archiver.verify import OK, BundleReport
 
 
 def bundles_at(ctx: click.Context, location: str) -> list[BundleReader]:
@@ -32,16 +39,71 @@ def bundles_at(ctx: click.Context, location: str) -> list[BundleReader]:
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per bundle.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Bundles verified in parallel.")
+@click.option("--report", "report_path", type=click.Path(path_type=Path),
+              help="Append one JSON line per bundle, then a summary line.")
+@click.option("--resume", is_flag=True, help="Skip bundles already in --report.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+              help="Only bundles captured at or after this UTC date.")
+@click.option("--record", is_flag=True,
+              help="Append a signed 'verified' custody event to each local bundle.")
 @click.pass_context
-def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: int,
+           report_path: Path | None, resume: bool, since: datetime | None, record: bool) -> None:
     """Verify bundles (a bundle folder or a whole store). Exit 0 all OK, 1 any problem, 2 usage."""
+    if resume and report_path is None:
+        fail("--resume needs --report FILE")
     bundles = [b for location in paths for b in bundles_at(ctx, location)]
     if not bundles:
         fail(f"no bundles found in {', '.join(paths)}")
+    since_utc = since.replace(tzinfo=UTC) if since else None
+    skip = already_reported(report_path) if (resume and report_path) else set()
+    todo = [b for b in bundles if b.bundle_id not in skip and captured_since(b.bundle_id, since_utc)]
+    signer = load_signer_for_record() if record else None
+    report_file = report_path.open("a", encoding="utf-8") if report_path else None
     bad = 0
-    for bundle in bundles:
-        report = verify_bundle(bundle)
+    show = sys.stderr.isatty() and not as_json
+    progress = Progress(TextColumn("[bold]verifying"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=Console(stderr=True), disable=not show)
+
+    def on_report(report: BundleReport, seconds: float) -> None:
+        nonlocal bad
         bad += report.result != OK
-        click.echo(json.dumps(report.to_dict()) if as_json else report.line())
+        entry = {**report.to_dict(), "duration_s": round(seconds, 3), "checked_at": utc_now()}
+        if report_file:
+            report_file.write(json.dumps(entry) + "\n")
+            report_file.flush()
+        if signer is not None:
+            record_event(report, signer)
+        line = json.dumps(report.to_dict()) if as_json else report.line()
+        if show:
+            progress.console.print(line, soft_wrap=True, highlight=False, markup=False)
+        else:
+            click.echo(line)
+        progress.advance(task)
+
+    with progress:
+        task = progress.add_task("verify", total=len(todo))
+        summary = verify_many(todo, workers=workers, on_report=on_report)
+    if report_file:
+        summary["summary"]["skipped_already_reported"] = len(skip)
+        report_file.write(json.dumps(summary) + "\n")
+        report_file.close()
     if bad:
         raise SystemExit(EXIT_PROBLEM)
+
+
+def load_signer_for_record() -> Signer:
+    try:
+        return load_key()
+    except KeyError_ as exc:
+        fail(str(exc))
+
+
+def record_event(report: BundleReport, signer: Signer) -> None:
+    folder = Path(report.location)
+    if not (folder / MANIFEST).is_file():
+        return  # only local bundles with a manifest take events here
+    append_event(folder, event="verified", actor=None, signer=signer,
+                 details={"result": report.result, "problems": len(report.problems)})
