@@ -28,7 +28,7 @@ SCROLL_JS = """async (maxSteps) => {
   while (steps < maxSteps && window.scrollY + window.innerHeight < document.body.scrollHeight) {
     window.scrollBy(0, window.innerHeight);
     steps++;
-    await sleep(100);
+    await sleep(50);
   }
   window.scrollTo(0, 0);
   return steps;
