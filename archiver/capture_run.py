@@ -84,7 +84,7 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
         post = await drive_page(page, capture, env, writer, outcome)
     finally:
         await context.close()
-        await asyncio.sleep(0.2)  # let the proxy finish writing exchanges the context just ended
+        await traffic.settled(0.2)  # let the proxy finish writing exchanges the context just ended
         env.proxy.recorder.close(token)
     secrets_list = capture.secrets
     if post is not None:
@@ -283,19 +283,27 @@ async def record_views(page: Page, capture: Capture, writer: BundleWriter, env: 
     from archiver.views import dom_snapshot, element_screenshot, full_screenshot
 
     warc = capture.traffic.warc
-    shot = await full_screenshot(page, capture)
-    if shot is not None:
-        await writer.add_image(names.SCREENSHOT, shot, "image/png", **capture.extra.get("screenshot", {}))
-        warc.write_resource(artifact_uri(capture.bundle_id, names.SCREENSHOT), "image/png", shot)
-    if post is not None:
-        selector = await first_async_result(env.pm.hook.post_element(page=page, capture=capture))
-        if selector:
-            element = await element_screenshot(page, selector, capture)
-            if element is not None:
-                await writer.add_image(names.POST_SCREENSHOT, element, "image/png", selector=selector)
-                warc.write_resource(artifact_uri(capture.bundle_id, names.POST_SCREENSHOT),
-                                    "image/png", element)
-    dom = await dom_snapshot(page, capture.secrets)
-    if dom is not None:
-        writer.add_bytes(names.DOM, dom, "text/html")
-        warc.write_resource(artifact_uri(capture.bundle_id, names.DOM), "text/html; charset=utf-8", dom)
+    # Images are hashed in threads while the browser goes on to the next view.
+    hashing: list[asyncio.Task[Any]] = []
+    try:
+        shot = await full_screenshot(page, capture)
+        if shot is not None:
+            hashing.append(asyncio.create_task(writer.add_image(
+                names.SCREENSHOT, shot, "image/png", **capture.extra.get("screenshot", {}))))
+            warc.write_resource(artifact_uri(capture.bundle_id, names.SCREENSHOT), "image/png", shot)
+        if post is not None:
+            selector = await first_async_result(env.pm.hook.post_element(page=page, capture=capture))
+            if selector:
+                element = await element_screenshot(page, selector, capture)
+                if element is not None:
+                    hashing.append(asyncio.create_task(writer.add_image(
+                        names.POST_SCREENSHOT, element, "image/png", selector=selector)))
+                    warc.write_resource(artifact_uri(capture.bundle_id, names.POST_SCREENSHOT),
+                                        "image/png", element)
+        dom = await dom_snapshot(page, capture.secrets)
+        if dom is not None:
+            writer.add_bytes(names.DOM, dom, "text/html")
+            warc.write_resource(artifact_uri(capture.bundle_id, names.DOM), "text/html; charset=utf-8", dom)
+    finally:
+        # Even when this step is cut short, what was shot is hashed and listed.
+        await asyncio.shield(asyncio.gather(*hashing))

@@ -71,5 +71,14 @@ def hash_image_bytes(data: bytes) -> ImageHashes | None:
     )
 
 
+def warm_up() -> None:
+    """Import the hashing libraries and run each once (first calls pay for lazy set-up)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 40, 40)).save(buffer, "PNG")
+    hash_image_bytes(buffer.getvalue())
+
+
 def hamming_hex(a: str, b: str) -> int:
     return bin(int(a, 16) ^ int(b, 16)).count("1")

@@ -21,5 +21,7 @@ core = importlib.import_module("mitmproxy.addons.core")
 next_layer = importlib.import_module("mitmproxy.addons.next_layer")
 proxyserver = importlib.import_module("mitmproxy.addons.proxyserver")
 tlsconfig = importlib.import_module("mitmproxy.addons.tlsconfig")
+# mitmproxy.master imports mitmproxy.addons.termlog, so it too must come after the registration.
+Master = importlib.import_module("mitmproxy.master").Master
 
-__all__ = ["core", "next_layer", "proxyserver", "tlsconfig"]
+__all__ = ["Master", "core", "next_layer", "proxyserver", "tlsconfig"]

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 from playwright.async_api import Browser, Playwright, async_playwright
@@ -17,10 +17,12 @@ from playwright.async_api import Browser, Playwright, async_playwright
 from archiver.browser import desktop_user_agent, find_browser, launch
 from archiver.keys import Signer
 from archiver.netguard import AddressGuard
-from archiver.proxy import RecordingProxy
 from archiver.secrets import LoginMaterial, load_login_material
 from archiver.settings import CaptureSettings, SettingsError
 from archiver.storage.base import Store
+
+if TYPE_CHECKING:
+    from archiver.proxy import RecordingProxy
 
 
 @dataclass
@@ -100,20 +102,37 @@ class CaptureEngine:
         self.settings = settings
         self.browser_path = browser_path
         self._confdir = Path(tempfile.mkdtemp(prefix="archiver-proxy-"))
-        self.proxy = RecordingProxy(settings, self._confdir)
+        self._proxy: RecordingProxy | None = None
         self._playwright_cm: Any = None
         self._playwright: Playwright | None = None
         self.browser: Browser | None = None
         self.browser_info: dict[str, Any] = {}
 
+    @property
+    def proxy(self) -> RecordingProxy:
+        assert self._proxy is not None, "engine not started"
+        return self._proxy
+
     async def start(self) -> CaptureEngine:
-        await self.proxy.start()
+        # Chromium starts in its own processes; meanwhile this one imports the proxy and the
+        # image-hashing libraries in a thread, so a one-URL run does not pay for them in turn.
+        warming = asyncio.create_task(asyncio.to_thread(warm_up))
         try:
             self._playwright_cm = async_playwright()
             self._playwright = await self._playwright_cm.__aenter__()
             executable = find_browser(self._playwright, self.browser_path)
-            self.browser = await launch(self._playwright, executable)
+            launching = asyncio.create_task(launch(self._playwright, executable))
+            try:
+                await warming
+                from archiver.proxy import RecordingProxy
+
+                self._proxy = RecordingProxy(self.settings, self._confdir)
+                await self._proxy.start()
+            finally:
+                self.browser = await launching
         except BaseException:
+            if not warming.done():
+                await asyncio.gather(warming, return_exceptions=True)
             await self.close()
             raise
         self.browser_info = {"name": "chromium", "version": self.browser.version,
@@ -127,7 +146,8 @@ class CaptureEngine:
         if self._playwright_cm is not None:
             await self._playwright_cm.__aexit__(None, None, None)
             self._playwright_cm = None
-        await self.proxy.stop()
+        if self._proxy is not None:
+            await self._proxy.stop()
         shutil.rmtree(self._confdir, ignore_errors=True)
 
     async def __aenter__(self) -> CaptureEngine:
@@ -192,6 +212,14 @@ def load_logins(settings: CaptureSettings) -> dict[str, LoginMaterial]:
         else:
             logins[platform] = material
     return logins
+
+
+def warm_up() -> None:
+    """Import what the first capture needs but the browser launch does not."""
+    import archiver.proxy  # noqa: F401  (mitmproxy: about half a second)
+    from archiver.imagehashes import warm_up as warm_up_image_hashing
+
+    warm_up_image_hashing()
 
 
 def new_token() -> str:

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from mitmproxy import options
-from mitmproxy.master import Master
 
-from archiver.mitm_addons import core, next_layer, proxyserver, tlsconfig
+from archiver.mitm_addons import Master, core, next_layer, proxyserver, tlsconfig
 from archiver.recorder import Recorder
 from archiver.settings import CaptureSettings
 

@@ -9,6 +9,7 @@ secret header values are redacted before anything reaches the WARC.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import ipaddress
 import logging
@@ -52,6 +53,12 @@ class CaptureTraffic:
     responses: dict[str, dict[str, Any]] = field(default_factory=dict)
     in_flight: dict[str, str] = field(default_factory=dict)
     closed: bool = False
+
+    async def settled(self, timeout: float) -> None:
+        """Wait (at most ``timeout``) for exchanges still open to be written or to fail."""
+        deadline = time.monotonic() + timeout
+        while self.in_flight and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
 
     def summary(self) -> dict[str, Any]:
         return {
