@@ -5,7 +5,7 @@ BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: test demo bench lint chromium clean
+.PHONY: test demo bench bench-capture bench-verify lint chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,14 +14,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e tests/plugin_example
 	touch $(STAMP)
 
-# Playwright's own browser when present (playwright install chromium), else Debian's package.
+# Playwright's own browser when present (playwright install chromium), else Debian's package;
+# poppler-utils (pdftotext, pdftoppm) for the report tests.
 chromium:
-	@if [ -n "$$ARCHIVER_BROWSER" ] || [ -x /usr/bin/chromium ] || ls $$HOME/.cache/ms-playwright/chromium-*/chrome-linux/chrome >/dev/null 2>&1; then \
-		true; \
-	else \
-		echo "installing Debian's chromium"; \
+	@PKGS=""; \
+	if [ -z "$$ARCHIVER_BROWSER" ] && [ ! -x /usr/bin/chromium ] && ! ls $$HOME/.cache/ms-playwright/chromium-*/chrome-linux/chrome >/dev/null 2>&1; then \
+		PKGS=" chromium"; \
+	fi; \
+	command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || PKGS="$$PKGS poppler-utils"; \
+	if [ -n "$$PKGS" ]; then \
+		echo "installing Debian packages:$$PKGS"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$PKGS >/dev/null; \
 	fi
 
 test: $(STAMP) chromium
@@ -30,8 +34,14 @@ test: $(STAMP) chromium
 demo: $(STAMP) chromium
 	$(BIN)/python demo/run_demo.py
 
-bench: $(STAMP) chromium
+bench: bench-capture bench-verify
+
+bench-capture: $(STAMP) chromium
 	$(BIN)/python bench/capture.py
+
+# Needs about twice BENCH_BIG x BENCH_WARC_BYTES (default 4 x 1 GiB) free on disk.
+bench-verify: $(STAMP)
+	$(BIN)/python -u bench/verify.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check archiver plugins storage cli.py tests bench demo

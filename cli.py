@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
-from archiver.commands import (
-    capture_cmd,
-    custody_cmd,
-    keys_cmd,
-    ls_cmd,
-    plugins_cmd,
-    push_cmd,
-    show_cmd,
-    verify_cmd,
-)
 from archiver.plugin_manager import get_plugin_manager
 
 EXIT_USAGE = 2
 
+# Built-in commands by name, imported only when used: `archiver verify` need not load
+# Playwright, mitmproxy or the PDF code.
+BUILTIN_COMMANDS = {
+    "capture": "capture_cmd", "verify": "verify_cmd", "show": "show_cmd", "plugins": "plugins_cmd",
+    "push": "push_cmd", "ls": "ls_cmd", "keys": "keys_cmd", "custody": "custody_cmd",
+    "store": "store_cmd", "timestamp": "timestamp_cmd", "report": "report_cmd", "export": "export_cmd",
+}
+
 
 class ArchiverGroup(click.Group):
-    """Adds plugin commands on first use, honouring --disable-plugin."""
+    """Built-in commands load on first use; plugin commands are added when asked for,
+    honouring --disable-plugin."""
 
     def _load_plugin_commands(self, ctx: click.Context) -> None:
         if getattr(self, "_plugins_loaded", False):
@@ -33,9 +33,13 @@ class ArchiverGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands(ctx)
-        return super().list_commands(ctx)
+        return sorted({*BUILTIN_COMMANDS, *super().list_commands(ctx)})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = BUILTIN_COMMANDS.get(cmd_name)
+        if module is not None:
+            command = getattr(importlib.import_module(f"archiver.commands.{module}"), cmd_name)
+            return command if isinstance(command, click.Command) else None
         self._load_plugin_commands(ctx)
         return super().get_command(ctx, cmd_name)
 
@@ -58,16 +62,6 @@ def _disabled_from_argv(argv: list[str]) -> list[str]:
 def cli(ctx: click.Context, disabled_plugins: tuple[str, ...]) -> None:
     """Capture web posts as verifiable evidence bundles, and verify them."""
     ctx.obj = {"disabled_plugins": disabled_plugins}
-
-
-cli.add_command(capture_cmd.capture)
-cli.add_command(verify_cmd.verify)
-cli.add_command(show_cmd.show)
-cli.add_command(plugins_cmd.plugins)
-cli.add_command(push_cmd.push)
-cli.add_command(ls_cmd.ls)
-cli.add_command(keys_cmd.keys)
-cli.add_command(custody_cmd.custody)
 
 
 def main() -> None:

@@ -5,15 +5,22 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+
 from archiver.ids import bundle_id_time_ms, is_bundle_id
-from archiver.storage.base import BundleReader
+from archiver.storage.base import BundleReader, StoreError
 from archiver.verify import BundleReport, verify_bundle
+
+# The bundle could not be read to the end (store unreachable, object gone meanwhile...): not a
+# verdict on the evidence, so --resume verifies it again.
+ERROR = "ERROR"
+RESULTS = ("OK", "TAMPERED", "INCOMPLETE", "UNPROTECTED", ERROR)
 
 
 def already_reported(report_path: Path) -> set[str]:
@@ -26,7 +33,7 @@ def already_reported(report_path: Path) -> set[str]:
             entry = json.loads(line)
         except ValueError:
             continue  # a line cut short by a crash is simply verified again
-        if isinstance(entry, dict) and entry.get("bundle_id"):
+        if isinstance(entry, dict) and entry.get("bundle_id") and entry.get("result") != ERROR:
             done.add(entry["bundle_id"])
     return done
 
@@ -42,7 +49,8 @@ def utc_now() -> str:
 
 
 def verify_many(bundles: Iterable[BundleReader], *, workers: int = 1,
-                on_report: Callable[[BundleReport, float], None]) -> dict[str, Any]:
+                on_report: Callable[[BundleReport, float], None],
+                tsa_ca: Sequence[x509.Certificate] = (), deep: bool = False) -> dict[str, Any]:
     """Verify bundles with ``workers`` threads (hashing releases the GIL); return the summary.
 
     Each bundle is streamed file by file, so memory does not grow with object size or count.
@@ -53,7 +61,12 @@ def verify_many(bundles: Iterable[BundleReader], *, workers: int = 1,
 
     def one(bundle: BundleReader) -> tuple[BundleReport, float]:
         began = time.monotonic()
-        return verify_bundle(bundle), time.monotonic() - began
+        try:
+            report = verify_bundle(bundle, tsa_ca=tsa_ca, deep=deep)
+        except (StoreError, OSError) as exc:
+            report = BundleReport(bundle.bundle_id, bundle.location, result=ERROR)
+            report.problems.append({"kind": "store", "path": "", "detail": str(exc)})
+        return report, time.monotonic() - began
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for report, seconds in pool.map(one, bundles):
@@ -64,10 +77,12 @@ def verify_many(bundles: Iterable[BundleReader], *, workers: int = 1,
             on_report(report, seconds)
     return {
         "summary": {
-            "bundles": sum(counts[k] for k in ("OK", "TAMPERED", "INCOMPLETE")),
+            "bundles": sum(counts[k] for k in RESULTS),
             "ok": counts["OK"],
             "tampered": counts["TAMPERED"],
             "incomplete": counts["INCOMPLETE"],
+            "unprotected": counts["UNPROTECTED"],
+            "errors": counts[ERROR],
             "with_missing_files": counts["MISSING"],
             "bytes_read": bytes_read,
             "duration_s": round(time.monotonic() - started, 3),

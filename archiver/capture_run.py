@@ -23,6 +23,7 @@ from archiver.netguard import BadURLError, validate_url
 from archiver.plugin_manager import first_async_result
 from archiver.secrets import scrub
 from archiver.signing import sign_manifest
+from archiver.timestamp import stamp_after_capture
 from archiver.toolinfo import plugin_versions, tool_info
 from archiver.warc import WarcFile
 
@@ -133,6 +134,7 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
     writer.add_existing(names.WARC, "application/warc", warc_sha, warc_size, records=warc.records)
     manifest["artifacts"] = writer.artifacts
     manifest_sha = writer.write_manifest(manifest)
+    timestamp: dict[str, Any] | None = None  # the TSA's answer, or {"error": why there is none}
     if env.signer is not None:
         signature = sign_manifest(folder, manifest, env.signer)
         append_event(folder, event="captured", actor=request.operator, signer=env.signer, details={
@@ -140,12 +142,14 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
             "started_at": started_at, "ended_at": ended_at, "manifest_sha256": manifest_sha})
         append_event(folder, event="signed", actor=request.operator, signer=env.signer,
                      details=signature)
+        if env.settings.tsa_urls:
+            timestamp = await stamp_after_capture(folder, env.settings.tsa_urls, env.signer, request.operator)
     writer.seal()
     location = env.store.commit(bundle_id, folder)
     return CaptureResult(
         url=url, bundle_id=bundle_id, status=str(status), reason=manifest["reason"],
         platform=match.platform, canonical_url=match.canonical_url, location=location,
-        manifest_sha256=manifest_sha, post=manifest["post"], hint=hint,
+        manifest_sha256=manifest_sha, post=manifest["post"], hint=hint, timestamp=timestamp,
     )
 
 

@@ -44,6 +44,7 @@ class CaptureResult:
     manifest_sha256: str | None = None
     post: dict[str, Any] | None = None
     hint: str | None = None
+    timestamp: dict[str, Any] | None = None  # RFC 3161: the token's details, or {"error": ...}
     extra: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
@@ -59,6 +60,7 @@ class CaptureResult:
             "canonical_url": self.canonical_url,
             "bundle": self.location,
             "manifest_sha256": self.manifest_sha256,
+            "timestamp": self.timestamp,
             "post": {
                 "author": author.get("handle") or author.get("display_name"),
                 "published_at": post.get("published_at"),

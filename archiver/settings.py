@@ -84,6 +84,11 @@ class CaptureSettings:
     # (platform, "cookies" | "storage_state", file): login used only for that platform's URLs
     platform_logins: tuple[tuple[str, str, Path], ...] = ()
     ca_bundle: Path | None = None
+    # RFC 3161 TSAs asked in turn for a token over the signed manifest (archiver.timestamp)
+    tsa_urls: tuple[str, ...] = ()
+    # S3 Object Lock asked for the store ({"mode", "retain_days", "legal_hold"}); the store applies
+    # what the manifest records, so a resumed upload keeps the same lock
+    object_lock: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def for_manifest(self) -> dict[str, Any]:
@@ -96,4 +101,7 @@ class CaptureSettings:
             {"platform": platform, "kind": kind, "file": str(path)}
             for platform, kind, path in self.platform_logins
         ]
+        from archiver.timestamp import public_url
+
+        data["tsa_urls"] = [public_url(url) for url in self.tsa_urls]  # never a TSA password
         return data

@@ -4,9 +4,11 @@ missing and unlisted files, and the WARC's copies of the loose artifacts."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography import x509
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
@@ -16,14 +18,24 @@ from archiver.hashing import hash_stream
 from archiver.manifest import ManifestError, anchored_view, artifact_uri, capture_record_uri, parse_manifest
 from archiver.signing import JCS, PUBLIC_KEY, SIGNATURE, SIGNATURE_FILES, check_signature, key_fingerprint_of
 from archiver.storage.base import BundleReader
+from archiver.timestamp import check_bundle_timestamp
+from archiver.tstoken import TOKEN
 
 OK = "OK"
 TAMPERED = "TAMPERED"
 INCOMPLETE = "INCOMPLETE"
+# Every byte is the evidence, but the store does not protect it as asked (Object Lock, checksums).
+UNPROTECTED = "UNPROTECTED"
+WARC_BLOCK = 1024 * 1024  # warcio's 16 KiB default makes Python overhead dominate on large records
 
 # Files a bundle may hold besides its listed artifacts (the manifest and what later signs it).
-UNLISTED_ALLOWED = (MANIFEST, *SIGNATURE_FILES)
+UNLISTED_ALLOWED = (MANIFEST, *SIGNATURE_FILES, TOKEN)
 UNLISTED_PREFIXES = (f"{CUSTODY_DIR}/",)
+# What the report shows per bundle, each OK or its failures: problem kinds by check.
+CHECKS = {"hashes": ("missing", "size", "sha256", "unlisted", "manifest"),
+          "WARC digests": ("warc", "warc-digest", "warc-copy", "warc-capture"),
+          "signature": ("signature",), "timestamp": ("timestamp",), "custody": ("custody",),
+          "storage": ("s3-checksum", "object-lock")}
 
 
 @dataclass
@@ -36,6 +48,11 @@ class BundleReport:
     bytes_read: int = 0
     signer: str | None = None
     custody_events: int = 0
+    timestamp: dict[str, Any] | None = None  # RFC 3161 token: status (OK, FAILED, none), gen_time, tsa...
+    checked: bool = False  # every check ran (not cut short by a missing or unreadable manifest)
+    # Every WARC record re-read; otherwise the WARC's SHA-256 in the signed manifest pins them all.
+    warc_records_read: bool = False
+    storage: dict[str, Any] | None = None  # stored checksums and Object Lock (S3 bundles)
 
     def problem(self, kind: str, path: str, detail: str, result: str = TAMPERED) -> None:
         self.problems.append({"kind": kind, "path": path, "detail": detail})
@@ -52,9 +69,42 @@ class BundleReport:
             "bytes_read": self.bytes_read,
             "signer": self.signer,
             "custody_events": self.custody_events,
+            "timestamp": self.timestamp,
+            "checks": self.checks(),
+            "warc_records_read": self.warc_records_read,
+            "storage": self.storage,
         }
 
+    def checks(self) -> dict[str, str]:
+        """Each check's outcome: ``OK (...)``, ``none`` or ``FAILED: path: why; ...``."""
+        if not self.checked:
+            return {}
+        stamp = self.timestamp or {}
+        pinned = "OK" if self.warc_records_read else "OK (pinned by its SHA-256 in the signed manifest)"
+        good = {"hashes": f"OK ({self.checked_files} files)", "WARC digests": pinned,
+                "signature": f"OK ({self.signer[:23]}…)" if self.signer else "OK",
+                "timestamp": (f"OK ({stamp.get('gen_time')} by {stamp.get('tsa')}; {stamp.get('chain')})"
+                              if stamp.get("status") == OK else "none"),
+                "custody": f"OK ({self.custody_events} events)"}
+        if self.storage is not None:
+            locked = self.storage.get("objects_locked_as_asked")
+            good["storage"] = (f"OK ({self.storage.get('checksums_compared')} stored SHA-256 checksums"
+                               + (f", {locked} objects locked" if locked is not None else "") + ")")
+        known = {kind for kinds in CHECKS.values() for kind in kinds}
+        groups = {**CHECKS, "other": tuple({p["kind"] for p in self.problems} - known)}
+        outcome = {}
+        for name, kinds in groups.items():
+            failures = [f"{p['path']}: {p['detail']}" for p in self.problems if p["kind"] in kinds]
+            if failures:
+                outcome[name] = "FAILED: " + "; ".join(failures)
+            elif name in good:
+                outcome[name] = good[name]
+        return outcome
+
     def line(self) -> str:
+        if self.checked:
+            return f"{self.result}  {self.bundle_id}  " + ", ".join(
+                f"{name} {outcome}" for name, outcome in self.checks().items())
         if not self.problems:
             signed = f", signed by {self.signer[:23]}…" if self.signer else ""
             return (f"{self.result}  {self.bundle_id}  ({self.checked_files} files{signed}, "
@@ -63,7 +113,15 @@ class BundleReport:
         return f"{self.result}  {self.bundle_id}  {details}"
 
 
-def verify_bundle(bundle: BundleReader) -> BundleReport:
+def verify_bundle(bundle: BundleReader, *, tsa_ca: Sequence[x509.Certificate] = (),
+                  deep: bool = False) -> BundleReport:
+    """Check one bundle; ``tsa_ca`` are the trusted roots for its timestamp's certificate chain.
+
+    Every stored byte is read once and hashed. The WARC's records are re-read (digests, the
+    artifacts' copies, the capture record) with ``deep``, or when anything else is wrong, or the
+    manifest is not validly signed; otherwise the WARC's SHA-256 in the signed manifest already
+    pins every record.
+    """
     report = BundleReport(bundle.bundle_id, bundle.location)
     stored = bundle.list_files()
     if MANIFEST not in stored:
@@ -94,9 +152,20 @@ def verify_bundle(bundle: BundleReader) -> BundleReport:
         if path in listed or path in UNLISTED_ALLOWED or path.startswith(UNLISTED_PREFIXES):
             continue
         report.problem("unlisted", path, "file not listed in the manifest")
-    if WARC in listed and WARC in stored:
+    events = check_signed(bundle, stored, manifest, raw, report)
+    if WARC in listed and WARC in stored and (deep or report.problems or report.signer is None):
         check_warc(bundle, manifest, listed, report)
-    check_signed(bundle, stored, manifest, raw, report)
+        report.warc_records_read = True
+    check_objects = getattr(bundle, "check_objects", None)  # stores that keep per-object facts (S3)
+    if check_objects is not None:
+        object_problems, report.storage = check_objects(manifest, raw, events)
+        for kind, path, detail, severe in object_problems:
+            report.problem(kind, path, detail, TAMPERED if severe else
+                           UNPROTECTED if report.result in (OK, UNPROTECTED) else report.result)
+    report.timestamp, stamp_problems = check_bundle_timestamp(bundle, stored, tsa_ca)
+    for path, detail, result in stamp_problems:
+        report.problem("timestamp", path, detail, result)
+    report.checked = True
     return report
 
 
@@ -106,7 +175,7 @@ def read_small(bundle: BundleReader, relpath: str) -> bytes:
 
 
 def check_signed(bundle: BundleReader, stored: dict[str, int], manifest: dict[str, Any], raw_manifest: bytes,
-                 report: BundleReport) -> None:
+                 report: BundleReport) -> list[dict[str, Any]]:
     """The detached signature over the manifest, and the custody chain anchored on it."""
     missing = [name for name in SIGNATURE_FILES if name not in stored]
     if missing:
@@ -126,6 +195,12 @@ def check_signed(bundle: BundleReader, stored: dict[str, int], manifest: dict[st
         report.problem("custody", path, problem)
     if not custody and not missing:
         report.problem("custody", CUSTODY_DIR, "no custody events", INCOMPLETE)
+    return events
+
+
+def drain(stream: Any) -> None:
+    while stream.read(WARC_BLOCK):
+        pass
 
 
 def check_warc(bundle: BundleReader, manifest: dict[str, Any], listed: dict[str, Any],
@@ -136,7 +211,7 @@ def check_warc(bundle: BundleReader, manifest: dict[str, Any], listed: dict[str,
     capture_record: dict[str, Any] | None = None
     try:
         with bundle.open(WARC) as stream:
-            for record in ArchiveIterator(stream, check_digests=True):
+            for record in ArchiveIterator(stream, check_digests=True, block_size=WARC_BLOCK):
                 uri = record.rec_headers.get_header("WARC-Target-URI") or ""
                 if uri == capture_record_uri(bundle_id):
                     capture_record = json.loads(record.content_stream().read())
@@ -145,7 +220,7 @@ def check_warc(bundle: BundleReader, manifest: dict[str, Any], listed: dict[str,
                 else:
                     if record.rec_type == "response":
                         payload_digests[uri] = record.rec_headers.get_header("WARC-Payload-Digest") or ""
-                    record.content_stream().read()
+                    drain(record.content_stream())  # a large video must not land in memory
                 if record.digest_checker.passed is False:
                     report.problem("warc-digest", WARC,
                                    f"record {uri} fails its digest: {record.digest_checker.problems}")

@@ -25,6 +25,7 @@ from archiver.storage.local import LocalStore  # noqa: E402
 
 from support.certs import TestPKI, make_pki  # noqa: E402
 from support.hosts import HOSTNAMES  # noqa: E402
+from support.tsa import TestTSA, start_tsa  # noqa: E402
 from support.webserver import TestServer  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -136,6 +137,14 @@ def copy_bundle(source: str, target: Path) -> Path:
     for path in destination.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     return destination
+
+
+@pytest.fixture(scope="session")
+def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestTSA]:
+    """A real RFC 3161 TSA on loopback (tests/support/tsa.py); ``tsa.ca_file`` is its root."""
+    server = start_tsa(tmp_path_factory.mktemp("tsa"))
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,26 +1,37 @@
-"""The S3 store against a real SeaweedFS server: push, list, verify, tampering, resume, errors."""
+"""The S3 store against a real SeaweedFS server: push, list, verify, tampering, Object Lock, resume, errors."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from archiver.bundle import MANIFEST
+from archiver.hashing import hash_file
 from archiver.storage.base import StoreError
 from archiver.storage.s3 import META_BUNDLE, META_SHA256, S3Store
-from archiver.verify import INCOMPLETE, OK, TAMPERED, verify_bundle
+from archiver.storage.s3_bucket import init_bucket
+from archiver.storage.s3_lock import LockPolicy
+from archiver.storage.s3_upload import composite_of, put_new, upload_file
+from archiver.verify import INCOMPLETE, OK, TAMPERED, UNPROTECTED, verify_bundle
 
+from conftest import copy_bundle
 from support.seaweed import SeaweedServer, SeaweedUnavailable, free_ports, weed_binary
 
 pytestmark = pytest.mark.s3
 ARCHIVER = str(Path(sys.executable).parent / "archiver")
+MiB = 1024 * 1024
 
 
 @pytest.fixture(scope="session")
@@ -46,11 +57,24 @@ def original(engine, base_settings, tmp_path_factory) -> Path:  # type: ignore[n
     return Path(result.location)
 
 
+@pytest.fixture
+def bundle(original: Path, tmp_path: Path) -> Path:
+    """A private copy: `archiver push` adds its 'stored' custody event to the folder it pushed."""
+    return copy_bundle(str(original), tmp_path / "local")
+
+
 @pytest.fixture(scope="session")
 def bucket(seaweed: SeaweedServer) -> str:
     """One bucket (each SeaweedFS bucket reserves volumes of its own); every test its own prefix."""
     seaweed.client().create_bucket(Bucket="evidence-tests")
     return "evidence-tests"
+
+
+@pytest.fixture(scope="session")
+def locked_bucket(seaweed: SeaweedServer) -> str:
+    store = S3Store("s3://evidence-locked", endpoint_url=seaweed.endpoint, client=seaweed.client())
+    assert "Object Lock enabled" in init_bucket(store, object_lock=True)
+    return "evidence-locked"
 
 
 @pytest.fixture
@@ -87,15 +111,34 @@ def objects(seaweed: SeaweedServer, bucket: str, prefix: str) -> dict[str, Any]:
             for item in listing.get("Contents", [])}
 
 
+def artifact(folder: Path, relpath: str) -> dict[str, Any]:
+    return next(a for a in json.loads((folder / MANIFEST).read_text())["artifacts"] if a["path"] == relpath)
+
+
+def kinds(report: Any) -> set[tuple[str, str]]:
+    return {(p["kind"], p["path"]) for p in report.problems}
+
+
+def flipped(path: Path) -> bytes:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    return bytes(data)
+
+
+# -- push, list, verify ---------------------------------------------------------------------------
+
 def test_pushed_bundle_verifies_and_is_listed(seaweed: SeaweedServer, store: S3Store, bucket: str, prefix: str,
                                              original: Path) -> None:
     location = store.commit(original.name, original)
     assert location == f"s3://{bucket}/{prefix}/{original.name}"
     report = verify_bundle(store.reader(original.name))
     assert (report.result, report.problems) == (OK, [])
-    assert report.checked_files == len(json.loads((original / MANIFEST).read_text())["artifacts"])
     manifest = json.loads((original / MANIFEST).read_text())
-    shot = next(a for a in manifest["artifacts"] if a["path"] == "screenshot.png")
+    assert report.checked_files == len(manifest["artifacts"])
+    # every artifact and the manifest: the server's own SHA-256 equals the manifest's
+    assert report.storage == {"checksums_compared": len(manifest["artifacts"]) + 1, "object_lock": None,
+                              "objects_locked_as_asked": None}
+    shot = artifact(original, "screenshot.png")
     head = seaweed.client().head_object(Bucket=bucket, Key=f"{prefix}/{original.name}/screenshot.png")
     assert head["Metadata"] == {META_BUNDLE: original.name, META_SHA256: shot["sha256"]}
     assert list(store.bundle_ids()) == [original.name]
@@ -109,18 +152,19 @@ def test_pushed_bundle_verifies_and_is_listed(seaweed: SeaweedServer, store: S3S
     text = run(seaweed, "ls", f"s3://{bucket}/{prefix}")
     assert text.returncode == 0 and original.name in text.stdout and "complete" in text.stdout
 
-    checked = run(seaweed, "verify", f"s3://{bucket}/{prefix}")
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert checked.stdout.startswith(f"OK  {original.name}")
+    for where in (f"s3://{bucket}/{prefix}", location):  # the store, or the one bundle push named
+        checked = run(seaweed, "verify", where)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert checked.stdout.startswith(f"OK  {original.name}")
 
 
 def test_pushing_again_is_refused_and_overwrites_nothing(seaweed: SeaweedServer, bucket: str, prefix: str,
-                                                         original: Path) -> None:
-    first = run(seaweed, "push", str(original), "--store", f"s3://{bucket}/{prefix}")
+                                                         bundle: Path) -> None:
+    first = run(seaweed, "push", str(bundle), "--store", f"s3://{bucket}/{prefix}")
     assert first.returncode == 0, first.stderr
-    assert f"s3://{bucket}/{prefix}/{original.name}" in first.stdout
+    assert f"s3://{bucket}/{prefix}/{bundle.name}" in first.stdout
     before = objects(seaweed, bucket, prefix)
-    again = run(seaweed, "push", str(original), "--store", f"s3://{bucket}/{prefix}")
+    again = run(seaweed, "push", str(bundle), "--store", f"s3://{bucket}/{prefix}")
     assert "already committed" in one_line_error(again)
     assert objects(seaweed, bucket, prefix) == before
 
@@ -128,18 +172,32 @@ def test_pushing_again_is_refused_and_overwrites_nothing(seaweed: SeaweedServer,
 def test_manifest_put_is_conditional(store: S3Store, original: Path) -> None:
     bundle_id = pushed(store, original)
     with pytest.raises(StoreError, match="nothing was overwritten"):
-        store.put_manifest(bundle_id, store.key(bundle_id, MANIFEST), b"{}")
+        put_new(store, bundle_id, store.key(bundle_id, MANIFEST), b"{}", None,
+                committed_error=StoreError("already there: nothing was overwritten"))
 
 
 def test_flipped_byte_in_stored_object_is_tampered(seaweed: SeaweedServer, store: S3Store, bucket: str, prefix: str,
                                                    original: Path) -> None:
     bundle_id = pushed(store, original)
-    data = bytearray((original / "screenshot.png").read_bytes())
-    data[len(data) // 2] ^= 0x01
-    seaweed.client().put_object(Bucket=bucket, Key=f"{prefix}/{bundle_id}/screenshot.png", Body=bytes(data))
+    seaweed.client().put_object(Bucket=bucket, Key=f"{prefix}/{bundle_id}/screenshot.png",
+                                Body=flipped(original / "screenshot.png"))
     report = verify_bundle(store.reader(bundle_id))
     assert report.result == TAMPERED
-    assert any(p["kind"] == "sha256" and p["path"] == "screenshot.png" for p in report.problems)
+    assert ("sha256", "screenshot.png") in kinds(report)
+    # written without our SHA-256 checksum: the stored object says so too
+    assert ("s3-checksum", "screenshot.png") in kinds(report)
+
+
+def test_replaced_object_with_its_own_checksum_differs_from_the_manifest(
+        seaweed: SeaweedServer, store: S3Store, bucket: str, prefix: str, original: Path) -> None:
+    bundle_id = pushed(store, original)
+    forged = flipped(original / "dom.html")
+    seaweed.client().put_object(Bucket=bucket, Key=f"{prefix}/{bundle_id}/dom.html", Body=forged,
+                                ChecksumAlgorithm="SHA256")
+    report = verify_bundle(store.reader(bundle_id))
+    assert report.result == TAMPERED
+    detail = next(p["detail"] for p in report.problems if p["kind"] == "s3-checksum")
+    assert artifact(original, "dom.html")["sha256"] in detail
 
 
 def test_deleted_and_extra_objects_are_reported(seaweed: SeaweedServer, store: S3Store, bucket: str, prefix: str,
@@ -150,51 +208,59 @@ def test_deleted_and_extra_objects_are_reported(seaweed: SeaweedServer, store: S
     client.put_object(Bucket=bucket, Key=f"{prefix}/{bundle_id}/extra.txt", Body=b"slipped in")
     report = verify_bundle(store.reader(bundle_id))
     assert report.result == TAMPERED
-    kinds = {(p["kind"], p["path"]) for p in report.problems}
-    assert ("missing", "dom.html") in kinds
-    assert ("unlisted", "extra.txt") in kinds
+    assert {("missing", "dom.html"), ("unlisted", "extra.txt")} <= kinds(report)
 
 
 def test_crashed_upload_is_incomplete_and_push_completes_it(seaweed: SeaweedServer, bucket: str, prefix: str,
-                                                            original: Path) -> None:
+                                                            bundle: Path) -> None:
     client = seaweed.client()
-    for path in sorted(original.rglob("*")):  # a crash before the manifest: artifacts only
+    for path in sorted(bundle.rglob("*")):  # a crash before the manifest: artifacts only
         if path.is_file() and path.name != MANIFEST:
-            client.upload_file(str(path), bucket, f"{prefix}/{original.name}/{path.relative_to(original)}")
+            client.upload_file(str(path), bucket, f"{prefix}/{bundle.name}/{path.relative_to(bundle)}")
     store = S3Store(f"s3://{bucket}/{prefix}", client=client)
-    assert list(store.bundle_ids()) == [original.name]
-    assert verify_bundle(store.reader(original.name)).result == INCOMPLETE
+    assert list(store.bundle_ids()) == [bundle.name]
+    assert verify_bundle(store.reader(bundle.name)).result == INCOMPLETE
     listed = run(seaweed, "ls", f"s3://{bucket}/{prefix}")
     assert listed.returncode == 0 and "INCOMPLETE" in listed.stdout
     checked = run(seaweed, "verify", f"s3://{bucket}/{prefix}")
     assert checked.returncode == 1 and checked.stdout.startswith("INCOMPLETE")
 
-    done = run(seaweed, "push", str(original), "--store", f"s3://{bucket}/{prefix}")
+    done = run(seaweed, "push", str(bundle), "--store", f"s3://{bucket}/{prefix}")
     assert done.returncode == 0, done.stderr
-    assert verify_bundle(store.reader(original.name)).result == OK
+    assert verify_bundle(store.reader(bundle.name)).result == OK
     assert run(seaweed, "verify", f"s3://{bucket}/{prefix}").returncode == 0
 
 
 def test_resumed_push_skips_objects_already_uploaded(store: S3Store, original: Path) -> None:
-    manifest = original / MANIFEST
-    files = [p for p in original.rglob("*") if p.is_file() and p != manifest]
-    relpath = "dom.html"
-    first = original / relpath
-    entry = next(a for a in json.loads(manifest.read_text())["artifacts"] if a["path"] == relpath)
-    store.upload_file(original.name, first, store.key(original.name, relpath), entry["sha256"], entry["size"])
+    files = [p for p in original.rglob("*") if p.is_file() and p.name != MANIFEST]
+    entry = artifact(original, "dom.html")
+    upload_file(store, original.name, original / "dom.html", store.key(original.name, "dom.html"),
+                entry["sha256"], entry["size"], None)
     store.commit(original.name, original)
     assert store.last_commit == {"uploaded": len(files), "skipped": 1}
     assert verify_bundle(store.reader(original.name)).result == OK
 
 
-def test_capture_straight_into_s3(engine, base_settings, store: S3Store) -> None:  # type: ignore[no-untyped-def]
+def test_large_file_goes_up_in_parts_checked_by_the_server(store: S3Store, tmp_path: Path) -> None:
+    store.single_put_max = store.part_size = 5 * MiB  # S3's smallest part
+    path = tmp_path / "video.bin"
+    path.write_bytes(os.urandom(11 * MiB))
+    digest, size = hash_file(path)
+    key = store.key("01900000-0000-7000-8000-000000000000", "media/01.bin")
+    upload_file(store, "01900000-0000-7000-8000-000000000000", path, key, digest, size, None)
+    head = store.head(key)
+    assert head is not None and head["ContentLength"] == size
+    assert head["ChecksumSHA256"] == composite_of(path, 5 * MiB) and head["ChecksumSHA256"].endswith("-3")
+
+
+def test_capture_straight_into_s3_cleans_the_spool(engine, base_settings, store: S3Store) -> None:  # type: ignore[no-untyped-def]
     from archiver.pipeline import CaptureRequest
 
     result = engine.call(engine.engine.capture(CaptureRequest("https://example.org/article", "C", "Op"),
                                                base_settings, store))
     assert result.status == "complete", result.reason
     assert result.location == store.bundle_location(result.bundle_id)
-    assert (store.spool / result.bundle_id / MANIFEST).is_file()  # the spool copy stays
+    assert not (store.spool / result.bundle_id).exists()  # committed and checked: the spool copy is gone
     assert verify_bundle(store.reader(result.bundle_id)).result == OK
 
 
@@ -205,13 +271,181 @@ def test_local_store_listing(seaweed: SeaweedServer, original: Path) -> None:
     assert [r["bundle_id"] for r in rows] == [original.name] and rows[0]["complete"] is True
 
 
-def test_bad_secret_is_a_one_line_error_without_the_secret(seaweed: SeaweedServer, bucket: str, prefix: str) -> None:
+# -- custody events added after upload ------------------------------------------------------------
+
+def test_verify_record_adds_events_as_new_objects(seaweed: SeaweedServer, store: S3Store, bucket: str,
+                                                  prefix: str, original: Path, signer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bundle_id = pushed(store, original)
+    events = len(list((original / "custody").iterdir()))
+    before = objects(seaweed, bucket, prefix)
+    report_path = tmp_path / "report.jsonl"
+    done = run(seaweed, "verify", f"s3://{bucket}/{prefix}", "--record", "--report", str(report_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = objects(seaweed, bucket, prefix)
+    assert {k: after[k] for k in before} == before  # nothing rewritten
+    seq = f"{events + 1:06d}"
+    assert sorted(k.rsplit("/", 1)[1] for k in set(after) - set(before)) == [f"{seq}-verified.json",
+                                                                             f"{seq}.reserved"]
+    *lines, last = report_path.read_text().splitlines()
+    assert json.loads(lines[0])["storage"]["checksums_compared"] == len(json.loads(
+        (original / MANIFEST).read_text())["artifacts"]) + 1
+    summary = json.loads(last)["summary"]
+    assert (summary["ok"], summary["unprotected"], summary["errors"]) == (1, 0, 0)
+
+    def add(event: str) -> str:  # two writers at once, each with its own reader
+        return str(store.reader(bundle_id).append_event(event=event, actor="T", details={}, signer=signer))
+
+    with ThreadPoolExecutor(2) as pool:
+        added = list(pool.map(add, ["transferred", "reported"]))
+    assert sorted(path[:14] for path in added) == [f"custody/{events + 2:06d}", f"custody/{events + 3:06d}"]
+    final = verify_bundle(store.reader(bundle_id))
+    assert (final.result, final.custody_events) == (OK, events + 3)
+
+
+# -- Object Lock ----------------------------------------------------------------------------------
+
+def test_store_init_creates_a_locked_bucket_and_changes_no_existing_one(seaweed: SeaweedServer, bucket: str) -> None:
+    created = run(seaweed, "store", "init", "s3://evidence-init/cases", "--object-lock")
+    assert created.returncode == 0, created.stderr
+    assert "created s3://evidence-init (versioning on, Object Lock enabled)" in created.stdout
+    client = seaweed.client()
+    assert client.get_object_lock_configuration(Bucket="evidence-init")["ObjectLockConfiguration"][
+        "ObjectLockEnabled"] == "Enabled"
+    assert client.get_bucket_versioning(Bucket="evidence-init")["Status"] == "Enabled"
+    again = run(seaweed, "store", "init", "s3://evidence-init", "--object-lock")
+    assert again.returncode == 0 and "already exists (versioning on, Object Lock enabled)" in again.stdout
+    refused = run(seaweed, "store", "init", f"s3://{bucket}", "--object-lock")
+    assert "already exists without Object Lock; nothing was changed" in one_line_error(refused)
+    with pytest.raises(ClientError):
+        client.get_object_lock_configuration(Bucket=bucket)
+
+
+def test_push_with_compliance_lock_the_server_refuses_deletion(seaweed: SeaweedServer, locked_bucket: str,
+                                                               prefix: str, bundle: Path) -> None:
+    client = seaweed.client()
+    store = S3Store(f"s3://{locked_bucket}/{prefix}", client=client)
+    entry = artifact(bundle, "dom.html")  # an earlier, unlocked try left this one behind
+    upload_file(store, bundle.name, bundle / "dom.html", store.key(bundle.name, "dom.html"),
+                entry["sha256"], entry["size"], None)
+    done = run(seaweed, "push", str(bundle), "--store", f"s3://{locked_bucket}/{prefix}",
+               "--retain-days", "1", "--lock-mode", "compliance", "--operator", "J. Doe")
+    assert done.returncode == 0, done.stderr
+    assert "compliance retention for 1 days" in done.stdout and "-stored.json" in done.stdout
+    keys = objects(seaweed, locked_bucket, prefix)
+    for key in keys:  # the skipped object included: push brought it up to the lock
+        head = client.head_object(Bucket=locked_bucket, Key=key)
+        assert head["ObjectLockMode"] == "COMPLIANCE", key
+        assert head["ObjectLockRetainUntilDate"] >= head["LastModified"] + timedelta(hours=23), key
+    stored_key = next(k for k in keys if k.endswith("-stored.json"))
+    event = client.get_object(Bucket=locked_bucket, Key=stored_key)["Body"].read()
+    assert json.loads(event)["details"]["object_lock"] == {"mode": "compliance", "retain_days": 1,
+                                                           "legal_hold": False}
+    assert json.loads(event)["actor"] == "J. Doe"
+    assert (bundle / "custody" / stored_key.rsplit("/", 1)[1]).read_bytes() == event  # same chain locally
+
+    checked = run(seaweed, "verify", f"s3://{locked_bucket}/{prefix}", "--json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    report = json.loads(checked.stdout)
+    assert report["storage"]["objects_locked_as_asked"] == len(keys)
+
+    shot = f"{prefix}/{bundle.name}/screenshot.png"
+    version = client.head_object(Bucket=locked_bucket, Key=shot)["VersionId"]
+    for bypass in (False, True):  # compliance: not even with the governance bypass
+        with pytest.raises(ClientError) as refused:
+            client.delete_object(Bucket=locked_bucket, Key=shot, VersionId=version,
+                                 BypassGovernanceRetention=bypass)
+        assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    assert client.head_object(Bucket=locked_bucket, Key=shot, VersionId=version)["ContentLength"] == \
+        artifact(bundle, "screenshot.png")["size"]
+
+
+def test_capture_with_governance_lock_and_legal_hold(engine, base_settings, seaweed: SeaweedServer,  # type: ignore[no-untyped-def]
+                                                     locked_bucket: str, prefix: str, tmp_path: Path) -> None:
+    from archiver.pipeline import CaptureRequest
+
+    client = seaweed.client()
+    store = S3Store(f"s3://{locked_bucket}/{prefix}", spool=tmp_path / "spool", client=client)
+    lock = LockPolicy("governance", 1, legal_hold=True)
+    result = engine.call(engine.engine.capture(CaptureRequest("https://example.org/article", "C", "Op"),
+                                               replace(base_settings, object_lock=lock.for_manifest()), store))
+    assert result.status == "complete", result.reason
+    base = f"{prefix}/{result.bundle_id}"
+    manifest = json.loads(client.get_object(Bucket=locked_bucket, Key=f"{base}/{MANIFEST}")["Body"].read())
+    assert manifest["settings"]["object_lock"] == {"mode": "governance", "retain_days": 1, "legal_hold": True}
+    keys = objects(seaweed, locked_bucket, prefix)
+    assert all(client.head_object(Bucket=locked_bucket, Key=k)["ObjectLockLegalHoldStatus"] == "ON" for k in keys)
+    report = verify_bundle(store.reader(result.bundle_id))
+    assert (report.result, report.problems) == (OK, [])
+
+    # Lifting a legal hold is allowed, and verify says the object is no longer protected as asked.
+    client.put_object_legal_hold(Bucket=locked_bucket, Key=f"{base}/dom.html", LegalHold={"Status": "OFF"})
+    report = verify_bundle(store.reader(result.bundle_id))
+    assert report.result == UNPROTECTED
+    assert [(p["kind"], p["path"], p["detail"]) for p in report.problems] == [
+        ("object-lock", "dom.html", "no legal hold (expected ON)")]
+
+    # The locked version cannot be deleted without the governance bypass...
+    version = client.head_object(Bucket=locked_bucket, Key=f"{base}/screenshot.png")["VersionId"]
+    with pytest.raises(ClientError) as refused:
+        client.delete_object(Bucket=locked_bucket, Key=f"{base}/screenshot.png", VersionId=version)
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    # ...but a new version can hide it, and a delete marker can hide another object: both are caught.
+    spool_copy = tmp_path / "screenshot.png"
+    spool_copy.write_bytes(client.get_object(Bucket=locked_bucket, Key=f"{base}/screenshot.png")["Body"].read())
+    client.put_object(Bucket=locked_bucket, Key=f"{base}/screenshot.png", Body=flipped(spool_copy))
+    client.delete_object(Bucket=locked_bucket, Key=f"{base}/metadata.json")
+    report = verify_bundle(store.reader(result.bundle_id))
+    assert report.result == TAMPERED
+    assert {("sha256", "screenshot.png"), ("object-lock", "screenshot.png"), ("missing", "metadata.json")} <= \
+        kinds(report)
+
+
+def test_server_stopped_mid_upload_keeps_the_spool_and_push_resumes(original: Path, tmp_path: Path) -> None:
+    server = SeaweedServer(tmp_path / "weed").start()
+    try:
+        client = server.client()
+        client.create_bucket(Bucket="outage")
+        spool = tmp_path / "spool"
+        folder = copy_bundle(str(original), spool)  # what a capture leaves in the spool
+        files = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+        store = S3Store("s3://outage/case", endpoint_url=server.endpoint, spool=spool, client=client)
+        puts: list[int] = []
+
+        def stop_after_two(**_: Any) -> None:
+            puts.append(1)
+            if len(puts) == 2:
+                server.kill()
+
+        client.meta.events.register("after-call.s3.PutObject", stop_after_two)
+        with pytest.raises(StoreError) as failed:
+            store.commit(folder.name, folder)
+        message = str(failed.value)  # while uploading an object, or checking it back
+        assert message.startswith(f"cannot reach {server.endpoint} while ") and f"case/{folder.name}/" in message
+        assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == files  # the spool is intact
+
+        server.restart()
+        resumed = subprocess.run([ARCHIVER, "push", str(folder), "--store", "s3://outage/case"],
+                                 capture_output=True, text=True, timeout=120,
+                                 env=server.env(ARCHIVER_SPOOL=str(spool)))
+        assert resumed.returncode == 0, resumed.stderr
+        assert "2 already there" in resumed.stdout
+        assert not folder.exists()  # committed and checked: the spool copy is gone
+        assert verify_bundle(S3Store("s3://outage/case", client=server.client()).reader(original.name)).result == OK
+    finally:
+        server.stop()
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+def test_bad_secret_is_a_one_line_error_without_the_secret(seaweed: SeaweedServer, bucket: str, prefix: str,
+                                                          bundle: Path) -> None:
     secret = "not-the-right-secret-5up3r"
-    result = run(seaweed, "ls", f"s3://{bucket}/{prefix}", AWS_SECRET_ACCESS_KEY=secret)
-    line = one_line_error(result)
-    assert "SignatureDoesNotMatch" in line
-    assert secret not in result.stderr + result.stdout
-    assert seaweed.secret_key not in result.stderr + result.stdout
+    for args in (("ls", f"s3://{bucket}/{prefix}"), ("push", str(bundle), "--store", f"s3://{bucket}/{prefix}"),
+                 ("verify", f"s3://{bucket}/{prefix}")):
+        result = run(seaweed, *args, AWS_SECRET_ACCESS_KEY=secret)
+        assert "SignatureDoesNotMatch" in one_line_error(result), args
+        assert secret not in result.stderr + result.stdout
+        assert seaweed.secret_key not in result.stderr + result.stdout
 
 
 def test_unknown_access_key_is_a_one_line_error(seaweed: SeaweedServer, bucket: str, prefix: str) -> None:
@@ -219,9 +453,25 @@ def test_unknown_access_key_is_a_one_line_error(seaweed: SeaweedServer, bucket: 
     assert "InvalidAccessKeyId" in one_line_error(result)
 
 
-def test_missing_bucket_is_a_one_line_error(seaweed: SeaweedServer) -> None:
-    result = run(seaweed, "ls", "s3://no-such-bucket-here/evidence")
-    assert "no such bucket: no-such-bucket-here" in one_line_error(result)
+def test_missing_bucket_is_a_one_line_error(seaweed: SeaweedServer, bundle: Path) -> None:
+    for args in (("ls", "s3://no-such-bucket-here/evidence"), ("verify", "s3://no-such-bucket-here/evidence"),
+                 ("push", str(bundle), "--store", "s3://no-such-bucket-here/evidence")):
+        assert "no such bucket: no-such-bucket-here" in one_line_error(run(seaweed, *args)), args
+
+
+def test_lock_options_need_a_store_that_can_lock(seaweed: SeaweedServer, bucket: str, prefix: str,
+                                                 bundle: Path, tmp_path: Path) -> None:
+    plain = run(seaweed, "push", str(bundle), "--store", f"s3://{bucket}/{prefix}", "--retain-days", "1")
+    assert f"bucket {bucket} does not have Object Lock enabled" in one_line_error(plain)
+    assert objects(seaweed, bucket, prefix) == {}
+    captured = run(seaweed, "capture", "https://example.org/", "--store", f"s3://{bucket}/{prefix}",
+                   "--legal-hold")
+    assert "does not have Object Lock enabled" in one_line_error(captured)  # before any browser starts
+    local = run(seaweed, "capture", "https://example.org/", "--store", str(tmp_path / "ev"), "--retain-days", "1")
+    assert "need an s3:// store" in one_line_error(local)
+    assert "--lock-mode needs --retain-days" in one_line_error(
+        run(seaweed, "push", str(bundle), "--store", f"s3://{bucket}/{prefix}", "--lock-mode", "compliance"))
+    assert not (tmp_path / "ev").exists()
 
 
 def test_missing_credentials_and_unreachable_endpoint(seaweed: SeaweedServer, bucket: str, prefix: str) -> None:
@@ -231,8 +481,9 @@ def test_missing_credentials_and_unreachable_endpoint(seaweed: SeaweedServer, bu
                             timeout=120, env={**env, "AWS_EC2_METADATA_DISABLED": "true"})
     assert "no S3 credentials" in one_line_error(result)
     (port,) = free_ports(1)
-    result = run(seaweed, "ls", f"s3://{bucket}/{prefix}", "--endpoint-url", f"http://127.0.0.1:{port}")
-    assert "cannot reach" in one_line_error(result)
+    for command in ("ls", "verify"):
+        result = run(seaweed, command, f"s3://{bucket}/{prefix}", "--endpoint-url", f"http://127.0.0.1:{port}")
+        assert "cannot reach" in one_line_error(result)
 
 
 def test_push_of_a_folder_without_manifest_is_refused(seaweed: SeaweedServer, bucket: str, prefix: str,

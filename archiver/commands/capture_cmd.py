@@ -14,6 +14,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archiver.browser import BrowserNotFoundError
 from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager
+from archiver.commands.s3_options import (
+    check_lock_store,
+    endpoint_option,
+    lock_options,
+    lock_policy,
+    use_endpoint,
+)
+from archiver.commands.timestamp_cmd import timestamp_note, tsa_urls_option
 from archiver.keys import KeyError_, Signer, key_paths, load_or_create
 from archiver.models import Status
 from archiver.netguard import BadURLError, validate_url
@@ -97,13 +105,20 @@ def parse_viewport(text: str) -> tuple[int, int]:
 @click.option("--user-agent", default=None, help="Default: desktop Chrome of the browser's version.")
 @click.option("--key", "key_name", default="default", show_default=True,
               help="Signing key name (created on first use; see 'archiver keys').")
+@click.option("--tsa", "tsa_urls", multiple=True, metavar="URL",
+              help="RFC 3161 TSA to timestamp the signed manifest; repeatable (tried in order). "
+                   "Default: $ARCHIVER_TSA.")
+@lock_options
+@endpoint_option
 @click.pass_context
 def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, case_id: str | None,
             operator: str | None, store: str, workers: int, as_json: bool, resolve: tuple[str, ...],
             insecure: bool, ca_bundle: Path | None, allow_private_networks: bool, cookies: tuple[str, ...],
             storage_state: tuple[str, ...], browser_path: Path | None, navigation_timeout: float,
             settle_timeout: float, capture_timeout: float, max_bytes: int, screenshot_max_height: int,
-            viewport: str, locale: str, timezone: str, user_agent: str | None, key_name: str) -> None:
+            viewport: str, locale: str, timezone: str, user_agent: str | None, key_name: str,
+            tsa_urls: tuple[str, ...], retain_days: int | None, lock_mode: str | None, legal_hold: bool,
+            endpoint_url: str | None) -> None:
     """Capture URLS into evidence bundles. Exit 0 when every capture is complete, 1 otherwise."""
     targets = list(urls) + (read_url_file(from_file) if from_file else [])
     if not targets:
@@ -115,6 +130,9 @@ def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, c
             fail(str(exc))
     default_cookies, default_state, platform_logins = parse_logins(cookies, storage_state)
     width, height = parse_viewport(viewport)
+    tsa = tsa_urls_option(tsa_urls)
+    use_endpoint(endpoint_url)
+    lock = lock_policy(lock_mode, retain_days, legal_hold)
     try:
         settings = CaptureSettings(
             viewport_width=width, viewport_height=height, user_agent=user_agent, locale=locale,
@@ -124,11 +142,13 @@ def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, c
             resolve=tuple(ResolveRule.parse(rule) for rule in resolve), insecure=insecure,
             allow_private_networks=allow_private_networks, cookies_file=default_cookies,
             storage_state_file=default_state, platform_logins=platform_logins, ca_bundle=ca_bundle,
+            tsa_urls=tsa, object_lock=lock.for_manifest() if lock else None,
         )
     except SettingsError as exc:
         fail(str(exc))
     pm = plugin_manager(ctx)
     backend = open_store(pm, store)
+    check_lock_store(backend, lock)
     requests = [CaptureRequest(url=u, case_id=case_id, operator=operator) for u in targets]
     console = Console(stderr=True)
     try:
@@ -148,6 +168,8 @@ def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, c
             click.echo(f"{result.status:<15} {result.bundle_id or '-'}  {result.url}{reason}")
             if result.hint:
                 click.echo(f"{'':<15} hint: {result.hint}")
+            if result.timestamp:
+                click.echo(f"{'':<15} {timestamp_note(result.timestamp, result.location)}")
     if any(r.status != Status.COMPLETE for r in results):
         raise SystemExit(EXIT_PROBLEM)
 

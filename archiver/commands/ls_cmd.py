@@ -10,7 +10,7 @@ import click
 
 from archiver.bundle import MANIFEST
 from archiver.commands.common import fail, open_store, plugin_manager
-from archiver.commands.push_cmd import endpoint_option, use_endpoint
+from archiver.commands.s3_options import endpoint_option, use_endpoint
 from archiver.ids import bundle_id_time_ms
 from archiver.storage.base import BundleReader, StoreError
 

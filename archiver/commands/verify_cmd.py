@@ -8,17 +8,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from cryptography import x509
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from archiver.batchverify import already_reported, captured_since, utc_now, verify_many
+from archiver.batchverify import ERROR, already_reported, captured_since, utc_now, verify_many
 from archiver.bundle import MANIFEST
 from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager
+from archiver.commands.s3_options import endpoint_option, use_endpoint
 from archiver.custody import append_event
 from archiver.ids import is_bundle_id
 from archiver.keys import KeyError_, Signer, load_key
 from archiver.storage.base import BundleReader, StoreError
 from archiver.storage.local import local_bundle
+from archiver.tstoken import load_certificates
 from archiver.verify import OK, BundleReport
 
 
@@ -47,11 +50,19 @@ def bundles_at(ctx: click.Context, location: str) -> list[BundleReader]:
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
               help="Only bundles captured at or after this UTC date.")
 @click.option("--record", is_flag=True,
-              help="Append a signed 'verified' custody event to each local bundle.")
+              help="Append a signed 'verified' custody event to each bundle (in S3: as a new object).")
+@click.option("--deep", is_flag=True,
+              help="Also re-read every WARC record (digests, artifact copies, capture record) even when "
+                   "the WARC's SHA-256 and the signature already hold.")
+@endpoint_option
+@click.option("--tsa-ca", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Trusted CA certificates (PEM, or one DER) for timestamp tokens' chains.")
 @click.pass_context
 def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: int,
-           report_path: Path | None, resume: bool, since: datetime | None, record: bool) -> None:
+           report_path: Path | None, resume: bool, since: datetime | None, record: bool,
+           tsa_ca: Path | None, deep: bool, endpoint_url: str | None) -> None:
     """Verify bundles (a bundle folder or a whole store). Exit 0 all OK, 1 any problem, 2 usage."""
+    use_endpoint(endpoint_url)
     if resume and report_path is None:
         fail("--resume needs --report FILE")
     bundles = [b for location in paths for b in bundles_at(ctx, location)]
@@ -61,7 +72,9 @@ def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: i
     skip = already_reported(report_path) if (resume and report_path) else set()
     todo = [b for b in bundles if b.bundle_id not in skip and captured_since(b.bundle_id, since_utc)]
     signer = load_signer_for_record() if record else None
+    tsa_roots = load_tsa_ca(tsa_ca) if tsa_ca else []
     report_file = report_path.open("a", encoding="utf-8") if report_path else None
+    readers = {b.location: b for b in todo}
     bad = 0
     show = sys.stderr.isatty() and not as_json
     progress = Progress(TextColumn("[bold]verifying"), BarColumn(), MofNCompleteColumn(),
@@ -74,8 +87,9 @@ def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: i
         if report_file:
             report_file.write(json.dumps(entry) + "\n")
             report_file.flush()
-        if signer is not None:
-            record_event(report, signer)
+        if signer is not None and (trouble := record_event(report, signer, readers)):
+            bad += 1
+            click.echo(f"archiver: warning: {trouble}", err=True)
         line = json.dumps(report.to_dict()) if as_json else report.line()
         if show:
             progress.console.print(line, soft_wrap=True, highlight=False, markup=False)
@@ -85,13 +99,21 @@ def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: i
 
     with progress:
         task = progress.add_task("verify", total=len(todo))
-        summary = verify_many(todo, workers=workers, on_report=on_report)
+        summary = verify_many(todo, workers=workers, on_report=on_report, tsa_ca=tsa_roots,
+                              deep=deep)
     if report_file:
         summary["summary"]["skipped_already_reported"] = len(skip)
         report_file.write(json.dumps(summary) + "\n")
         report_file.close()
     if bad:
         raise SystemExit(EXIT_PROBLEM)
+
+
+def load_tsa_ca(path: Path) -> list[x509.Certificate]:
+    try:
+        return load_certificates(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        fail(f"--tsa-ca {path}: not a PEM or DER certificate file ({exc})")
 
 
 def load_signer_for_record() -> Signer:
@@ -101,9 +123,21 @@ def load_signer_for_record() -> Signer:
         fail(str(exc))
 
 
-def record_event(report: BundleReport, signer: Signer) -> None:
+def record_event(report: BundleReport, signer: Signer, readers: dict[str, BundleReader]) -> str | None:
+    """Append the 'verified' event; say why not when it could not be."""
+    details = {"result": report.result, "problems": len(report.problems)}
+    append = getattr(readers.get(report.location), "append_event", None)
+    if append is not None:  # a store that adds events as new objects (S3)
+        if report.result == ERROR or any(p["kind"] == "missing" and p["path"] == MANIFEST
+                                         for p in report.problems):
+            return None  # no verdict, or nothing committed to attach an event to
+        try:
+            append(event="verified", actor=None, details=details, signer=signer)
+        except StoreError as exc:
+            return f"{report.bundle_id}: 'verified' custody event not recorded: {exc}"
+        return None
     folder = Path(report.location)
     if not (folder / MANIFEST).is_file():
-        return  # only local bundles with a manifest take events here
-    append_event(folder, event="verified", actor=None, signer=signer,
-                 details={"result": report.result, "problems": len(report.problems)})
+        return None  # only bundles with a manifest take events
+    append_event(folder, event="verified", actor=None, signer=signer, details=details)
+    return None

@@ -16,7 +16,7 @@ ACCESS_KEY = "archivertestadmin"
 SECRET_KEY = "archiver-test-secret-0123456789abcdef"
 REGION = "us-east-1"
 START_TIMEOUT = 60.0
-STOP_TIMEOUT = 5.0
+STOP_TIMEOUT = 2.0
 
 
 class SeaweedUnavailable(RuntimeError):
@@ -62,6 +62,10 @@ class SeaweedServer:
     secret_key: str = SECRET_KEY
     process: subprocess.Popen[bytes] | None = None
     s3_port: int = 0
+    ports: list[int] = field(default_factory=list)  # master, volume, filer, s3; kept for restart()
+    # Small volumes suit the tests (each bucket gets volumes of its own); capacity is their product.
+    volume_size_mb: int = 64
+    max_volumes: int = 32
     log: Path = field(init=False)
 
     @property
@@ -97,7 +101,8 @@ class SeaweedServer:
             "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
             "actions": ["Admin", "Read", "Write", "List", "Tagging"],
         }]}))
-        master, volume, filer, s3 = free_ports(4)
+        self.ports = self.ports or free_ports(4)
+        master, volume, filer, s3 = self.ports
         self.s3_port = s3
         self.log = self.root / "weed.log"
         args = [
@@ -107,9 +112,12 @@ class SeaweedServer:
             f"-filer.port={filer}", f"-filer.port.grpc={filer + 10000}",
             "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3 + 10000}", f"-s3.config={config}",
             "-s3.port.iceberg=0", "-s3.port.lance=0",
-            "-master.volumeSizeLimitMB=64", "-master.telemetry=false", "-volume.max=32",
+            f"-master.volumeSizeLimitMB={self.volume_size_mb}", "-master.telemetry=false",
+            # one master: a restart need not wait 10 s for an election it cannot lose
+            "-master.electionTimeout=1s",
+            f"-volume.max={self.max_volumes}",
         ]
-        with self.log.open("wb") as log:
+        with self.log.open("ab") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=self.root,
                                             start_new_session=True)
         try:
@@ -118,6 +126,11 @@ class SeaweedServer:
             self.stop()
             raise
         return self
+
+    def restart(self) -> SeaweedServer:
+        """Start again on the same ports and data, as after an outage."""
+        self.stop()
+        return self.start()
 
     def _wait_ready(self) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -145,6 +158,13 @@ class SeaweedServer:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+    def kill(self) -> None:
+        """SIGKILL: an outage, as abrupt as a crash or a pulled cable."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(STOP_TIMEOUT)
 
     def stop(self) -> None:
         """SIGTERM, a bounded wait, then SIGKILL (weed does not always exit on SIGTERM)."""

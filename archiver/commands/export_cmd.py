@@ -1,0 +1,51 @@
+"""``archiver export``: a bundle as a WACZ package (replayable web archive, evidence files included)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from archiver.commands.common import EXIT_PROBLEM, fail
+from archiver.commands.custody_cmd import bundle_folder
+from archiver.commands.outputs import check_output, signer
+from archiver.custody import append_event
+from archiver.keys import DEFAULT_NAME
+from archiver.storage.local import local_bundle
+from archiver.verify import OK, TAMPERED, verify_bundle
+
+
+@click.command()
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.option("--wacz", "output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="WACZ file to write (never overwritten).")
+@click.option("--operator", help="Who exports (recorded in the custody event).")
+@click.option("--key", "key_name", default=DEFAULT_NAME, show_default=True,
+              help="Signing key for the 'exported' custody event.")
+def export(bundle: Path, output: Path, operator: str | None, key_name: str) -> None:
+    """Export one local bundle as a WACZ 1.1.1 file; a bundle that fails verification is not exported."""
+    # cdxj-indexer takes a second to import (surt loads the public-suffix list): only when exporting.
+    from archiver.wacz_export import WACZ_VERSION, export_wacz
+
+    folder = bundle_folder(bundle)
+    check_output(output, folder)
+    if output.suffix != ".wacz":
+        fail(f"{output}: a WACZ file must end in .wacz")
+    recorder = signer(key_name)
+    checked = verify_bundle(local_bundle(folder))
+    if checked.result == TAMPERED:
+        fail(f"not exported: {checked.line()}", EXIT_PROBLEM)
+    if checked.result != OK:
+        click.echo(f"archiver: warning: exporting anyway: {checked.line()}", err=True)
+    try:
+        result = export_wacz(folder, output)
+    except FileExistsError:
+        fail(f"{output} already exists; not overwriting it")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    event = append_event(folder, event="exported", actor=operator, signer=recorder, details={
+        "format": "wacz", "wacz_version": WACZ_VERSION, "file": output.name, "sha256": result.sha256,
+        "size": result.size, "datapackage_sha256": result.datapackage_sha256,
+        "verification": checked.result})
+    click.echo(f"exported {checked.bundle_id} to {output} (WACZ {WACZ_VERSION}, {result.size} bytes, "
+               f"{result.sha256}); custody event {event}")

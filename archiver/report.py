@@ -1,0 +1,148 @@
+"""The court report: every fact about one bundle, gathered and rendered as one self-contained HTML page.
+
+Facts come from the manifest, a fresh ``verify_bundle`` run and the custody log; images are
+embedded as data: URIs, so the document needs nothing else to be read or printed. All text that
+came from the captured page (and the manifest as a whole, which an adversary may have edited) is
+escaped by the template engine: post text is hostile input.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from archiver import report_sections as sections
+from archiver.bundle import IMAGE_TYPES, MANIFEST, WARC
+from archiver.custody import CUSTODY_DIR, check_chain
+from archiver.hashing import hash_bytes
+from archiver.manifest import ManifestError, parse_manifest
+from archiver.report_images import ShownImage, show_image
+from archiver.report_sections import hex_of, rows, text
+from archiver.signing import key_fingerprint_of
+from archiver.storage.base import BundleReader
+from archiver.verify import BundleReport, read_small, verify_bundle
+
+TIMESTAMP_FILE = "manifest.tsr"
+# Names for the timestamp facts verify reports; others are shown with their key made readable.
+LABELS = {"gen_time": "Time (TSA genTime, UTC)", "tsa": "Authority (TSA)", "status": "Status",
+          "chain": "Certificate chain"}
+# Images the report shows first, in this order; media images follow.
+SHOWN_FIRST = ("screenshot.png", "post.png")
+
+
+class ReportError(RuntimeError):
+    """The bundle cannot be reported on (no readable manifest)."""
+
+
+def timestamp_facts(verification: BundleReport) -> dict[str, str] | None:
+    """Whatever verify reports of a trusted (RFC 3161) timestamp, whatever its shape; None without one."""
+    found = getattr(verification, "timestamp", None)
+    if found is None:
+        found = verification.to_dict().get("timestamp")
+    if found is None:
+        return None
+    if dataclasses.is_dataclass(found) and not isinstance(found, type):
+        found = dataclasses.asdict(found)
+    elif hasattr(found, "to_dict"):
+        found = found.to_dict()
+    if not isinstance(found, dict):
+        return {"timestamp": text(found)}
+    if str(found.get("status", "")).lower() in ("none", "absent", "missing"):
+        return None
+    return {LABELS.get(str(k), str(k).replace("_", " ").capitalize()): text(v)
+            for k, v in found.items() if text(v)}
+
+
+def check_rows(verification: BundleReport) -> list[tuple[str, str]]:
+    """Each check's outcome, when verify reports them one by one (``checks()``)."""
+    checks = getattr(verification, "checks", None)
+    outcomes = checks() if callable(checks) else {}
+    return rows(*((f"Check: {name}", outcome) for name, outcome in outcomes.items()))
+
+
+def tsa_time(stamp: dict[str, str] | None) -> str | None:
+    for key in (LABELS["gen_time"], "gen_time", "genTime", "Time", "time"):
+        if stamp and stamp.get(key):
+            return stamp[key]
+    return None
+
+
+def custody_rows(events: list[dict[str, Any]]) -> list[dict[str, str]]:
+    out = []
+    for event in events:
+        try:
+            key = hex_of(key_fingerprint_of(str(event.get("signer_public_key", "")).encode()))[:16]
+        except (ValueError, TypeError):
+            key = "unusable key"
+        out.append({"seq": text(event.get("seq")), "time": text(event.get("time")),
+                    "event": text(event.get("event")), "actor": text(event.get("actor")) or "-",
+                    "details": text(event.get("details")), "key": key})
+    return out
+
+
+def flag_problems(artifacts: list[dict[str, str]], problems: list[dict[str, str]]) -> list[dict[str, str]]:
+    for row in artifacts:
+        row["problem"] = "; ".join(p["detail"] for p in problems if p["path"] == row["path"])
+    return artifacts
+
+
+def images(bundle: BundleReader, manifest: dict[str, Any], stored: dict[str, int]) -> list[ShownImage]:
+    listed = [e["path"] for e in manifest["artifacts"] if e.get("media_type") in IMAGE_TYPES]
+    ordered = [p for p in SHOWN_FIRST if p in listed] + [p for p in listed if p not in SHOWN_FIRST]
+    return [show_image(path, read_small(bundle, path)) for path in ordered if path in stored]
+
+
+def gather(bundle: BundleReader, **verify_options: Any) -> dict[str, Any]:
+    """Everything the template shows, as plain strings and lists (``verify_options`` go to verify)."""
+    verification = verify_bundle(bundle, **verify_options)
+    stored = bundle.list_files()
+    if MANIFEST not in stored:
+        raise ReportError(f"{bundle.location} has no {MANIFEST}: an incomplete capture cannot be reported")
+    raw = read_small(bundle, MANIFEST)
+    try:
+        manifest = parse_manifest(raw)
+    except ManifestError as exc:
+        raise ReportError(str(exc)) from None
+    events, _problems = check_chain(sorted(p for p in stored if p.startswith(f"{CUSTODY_DIR}/")),
+                                    bundle.open, raw)  # the problems are in verification already
+    post = manifest.get("post") or {}
+    stamp = timestamp_facts(verification)
+    return {
+        "bundle_id": manifest["bundle_id"],
+        "case_id": text(manifest.get("case_id")) or "(none given)",
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "result": verification.result,
+        "problems": verification.problems,
+        "manifest_sha256": hex_of(hash_bytes(raw)),
+        "summary": sections.summary(manifest),
+        "post": sections.post(post),
+        "post_text": text(post.get("text")),
+        "when": rows(("Capture started (UTC)", manifest.get("started_at")),
+                     ("Capture ended (UTC)", manifest.get("ended_at")),
+                     ("Trusted timestamp (TSA)", tsa_time(stamp) or "no trusted timestamp")),
+        "tool": sections.tool(manifest),
+        "settings": sections.settings(manifest),
+        "network": sections.network(manifest),
+        "tls": sections.tls(manifest),
+        "notes": [text(n) for n in manifest.get("notes") or []],
+        "images": images(bundle, manifest, stored),
+        "artifacts": flag_problems(sections.artifacts(manifest), verification.problems),
+        "verification": rows(("Result", verification.result), ("Files checked", verification.checked_files),
+                             ("Bytes read", verification.bytes_read),
+                             ("Signer key (SHA-256)", hex_of(verification.signer) or "no valid signature"),
+                             ("Custody events", verification.custody_events)) + check_rows(verification),
+        "timestamp": stamp,
+        "custody": custody_rows(events),
+        "sha256sums": [f"{hex_of(e['sha256'])}  {e['path']}" for e in manifest["artifacts"]],
+        "has_timestamp": TIMESTAMP_FILE in stored,
+        "warc": WARC,
+    }
+
+
+def render_html(facts: dict[str, Any]) -> str:
+    env = Environment(loader=PackageLoader("archiver", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return env.get_template("report.html").render(**facts)

@@ -1,0 +1,107 @@
+"""The manifest's facts as labelled rows for the court report (plain strings; the template escapes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def text(value: Any) -> str:
+    """One value as report text: lists joined, dicts as k=v, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={text(v)}" for k, v in value.items() if v not in (None, "", [], {}))
+    return str(value)
+
+
+def rows(*pairs: tuple[str, Any]) -> list[tuple[str, str]]:
+    """Labelled rows, leaving out the empty ones (a field the page did not show is not a fact)."""
+    return [(label, text(value)) for label, value in pairs if text(value)]
+
+
+def hex_of(labelled: str | None) -> str:
+    return (labelled or "").removeprefix("sha256:")
+
+
+def summary(m: dict[str, Any]) -> list[tuple[str, str]]:
+    status = f"{m.get('status')}" + (f" ({m['reason']})" if m.get("reason") else "")
+    return rows(("Case", m.get("case_id")), ("Operator", m.get("operator")), ("Bundle", m["bundle_id"]),
+                ("Capture status", status), ("Requested URL", m.get("requested_url")),
+                ("Final URL", m.get("final_url")), ("Canonical URL", m.get("canonical_url")),
+                ("Platform", m.get("platform")))
+
+
+def post(p: dict[str, Any]) -> list[tuple[str, str]]:
+    author = p.get("author") or {}
+    extraction = p.get("extraction") or {}
+    extractor = f"{extraction.get('plugin')} {extraction.get('version')}" if extraction else None
+    return rows(("Title", p.get("title")), ("Author", author.get("display_name")),
+                ("Handle", f"@{author['handle']}" if author.get("handle") else None),
+                ("Author id", author.get("id")), ("Author URL", author.get("url")),
+                ("Published", p.get("published_at")), ("Kind", p.get("kind")), ("Post id", p.get("post_id")),
+                ("Language", p.get("language")), ("Counts", p.get("counts")), ("Reply to", p.get("reply_to")),
+                ("Quoted", p.get("quoted")), ("Forwarded from", p.get("forwarded_from")),
+                ("Links", p.get("links")), ("Hashtags", p.get("hashtags")), ("Mentions", p.get("mentions")),
+                ("Media items", len(p.get("media") or []) or None),
+                ("Extracted by", extractor),
+                ("Field sources", extraction.get("sources")), ("Extraction notes", extraction.get("notes")))
+
+
+def tool(m: dict[str, Any]) -> list[tuple[str, str]]:
+    info = m.get("tool") or {}
+    browser = m.get("browser") or {}
+    plugins = [f"{p.get('name')} {p.get('version')}" for p in m.get("plugins") or []]
+    return rows(("Tool", f"{info.get('name')} {info.get('version')}"), ("Python", info.get("python")),
+                ("Operating system", info.get("os")), ("Components", info.get("components")),
+                ("Plugins", plugins), ("Browser", f"{browser.get('name')} {browser.get('version')}"),
+                ("Browser executable", browser.get("executable")), ("User agent", browser.get("user_agent")))
+
+
+def settings(m: dict[str, Any]) -> list[tuple[str, str]]:
+    def unit(key: str, value: Any) -> Any:
+        return f"{value} s" if key.endswith("timeout") and isinstance(value, int | float) else value
+
+    return rows(*((key.replace("_", " ").capitalize(), unit(key, value))
+                  for key, value in (m.get("settings") or {}).items()))
+
+
+def network(m: dict[str, Any]) -> list[tuple[str, str]]:
+    net = m.get("network") or {}
+    main = {k: v for k, v in (net.get("main_document") or {}).items() if k != "tls"}
+    blocked = [f"{b.get('url')} ({b.get('reason')})" if isinstance(b, dict) else b
+               for b in net.get("blocked") or []]
+    return rows(("Exchanges recorded", net.get("exchanges")), ("Bytes recorded", net.get("bytes_recorded")),
+                ("Server IP", m.get("server_ip")), ("Main document", main), ("Blocked requests", blocked),
+                ("Failed requests", net.get("failed")), ("Unfinished", net.get("unfinished")),
+                ("Redactions", net.get("redactions")), ("Normalisations", net.get("normalisations")))
+
+
+def tls(m: dict[str, Any]) -> list[tuple[str, str]]:
+    t = m.get("tls") or {}
+    return rows(("Subject", t.get("subject")), ("Issuer", t.get("issuer")),
+                ("Serial", t.get("serial_number")),
+                ("Valid from", t.get("not_before")), ("Valid until", t.get("not_after")),
+                ("Fingerprint", t.get("sha256_fingerprint")), ("TLS version", t.get("tls_version")),
+                ("Names (SAN)", t.get("subject_alt_names")), ("Chain fingerprints", t.get("chain_sha256")))
+
+
+def artifacts(m: dict[str, Any]) -> list[dict[str, str]]:
+    out = []
+    for entry in m["artifacts"]:
+        perceptual = entry.get("perceptual_hashes") or {}
+        pdq = perceptual.get("pdq") or {}
+        out.append({
+            "path": text(entry["path"]), "media_type": text(entry.get("media_type")),
+            "size": f"{entry['size']:,} bytes",
+            "dimensions": f"{entry.get('width')}x{entry.get('height')} px" if entry.get("width") else "",
+            "sha256": hex_of(entry["sha256"]),
+            "pdq": text(pdq.get("hash")), "pdq_quality": text(pdq.get("quality")),
+            "phash": text((perceptual.get("phash") or {}).get("hash")),
+            "dhash": text((perceptual.get("dhash") or {}).get("hash")),
+            "source_url": text(entry.get("source_url")),
+        })
+    return out

@@ -1,0 +1,149 @@
+"""Exporting a bundle as a WACZ 1.1.1 package, for replay tools (ReplayWeb.page, pywb) and archives.
+
+Layout: ``archive/capture.warc.gz`` (the bundle's WARC, byte for byte, stored uncompressed in
+the ZIP as the spec asks), ``indexes/index.cdx.gz`` + ``indexes/index.idx`` (the compressed CDXJ
+index py-wacz writes, made with the same cdxj-indexer), ``pages/pages.jsonl`` (the captured page),
+``datapackage.json`` (every file with its SHA-256 and size) and ``datapackage-digest.json``.
+The evidence travels along as extra files the spec allows: ``evidence/`` holds the manifest, its
+signature files and any timestamp token, ``custody/`` the custody log, each under its bundle name.
+(py-wacz's own ``create`` cannot add such files to the datapackage, and its validator only
+accepts files exactly one folder deep, hence ``custody/`` at the top rather than inside ``evidence/``.)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+
+from cdxj_indexer.main import CDXJIndexer
+from warcio.archiveiterator import ArchiveIterator
+
+from archiver.bundle import MANIFEST, WARC
+from archiver.custody import CUSTODY_DIR
+from archiver.hashing import hash_bytes, hash_stream
+from archiver.manifest import load_manifest
+from archiver.storage.local import local_bundle
+from archiver.verify import UNLISTED_ALLOWED
+
+WACZ_VERSION = "1.1.1"
+EVIDENCE_DIR = "evidence"
+INDEX_LINES = 1024  # lines per compressed index block, as py-wacz and archiveweb.page use
+
+
+@dataclass
+class WaczResult:
+    path: Path
+    sha256: str
+    size: int
+    datapackage_sha256: str
+    files: list[str]
+
+
+def _stamp() -> tuple[int, int, int, int, int, int]:
+    now = datetime.now(UTC)
+    return (now.year, now.month, now.day, now.hour, now.minute, now.second)
+
+
+def main_page(warc: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """The page entry: the final URL as recorded (its response record's WARC-Date), else the request."""
+    wanted = [u for u in (manifest.get("final_url"), manifest.get("requested_url")) if u]
+    found: dict[str, str] = {}
+    with warc.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            uri = record.rec_headers.get_header("WARC-Target-URI")
+            if record.rec_type == "response" and uri in wanted and uri not in found:
+                found[uri] = record.rec_headers.get_header("WARC-Date")
+    url = next((u for u in wanted if u in found), wanted[0] if wanted else "")
+    ts = found.get(url) or manifest.get("started_at") or ""
+    title = (manifest.get("post") or {}).get("title") or url
+    return {"id": manifest["bundle_id"], "url": url, "ts": ts.replace("+00:00", "Z"), "title": title}
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes, stored: bool = False) -> None:
+    info = zipfile.ZipInfo(name, _stamp())
+    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
+def _write_index(archive: zipfile.ZipFile, warc: Path) -> None:
+    idx = io.StringIO()
+    info = zipfile.ZipInfo("indexes/index.cdx.gz", _stamp())  # gzip blocks: STORED, never deflated again
+    with archive.open(info, "w") as blocks:
+        CDXJIndexer(idx, [str(warc)], sort=True, post_append=True, compress=blocks, lines=INDEX_LINES,
+                    data_out_name="index.cdx.gz", digest_records=True, filename=WARC).process_all()
+    _add(archive, "indexes/index.idx", idx.getvalue().encode("utf-8"))
+
+
+def _datapackage(archive: zipfile.ZipFile, manifest: dict[str, Any], page: dict[str, Any]) -> bytes:
+    from archiver import __version__
+
+    resources = []
+    for info in archive.infolist():
+        with archive.open(info) as stream:
+            digest, size = hash_stream(cast(BinaryIO, stream))
+        resources.append({"name": info.filename.replace("/", "-").lower(), "path": info.filename,
+                          "hash": digest, "bytes": size})
+    package = {
+        "profile": "data-package",
+        "wacz_version": WACZ_VERSION,
+        "title": f"Evidence bundle {manifest['bundle_id']}",
+        "description": (f"Capture of {page['url']} for case {manifest.get('case_id') or '(none)'} by "
+                        f"{manifest.get('operator') or '(unknown)'}, {manifest.get('started_at')} to "
+                        f"{manifest.get('ended_at')} (UTC). The signed manifest, its signature and the "
+                        f"custody log are in {EVIDENCE_DIR}/ and {CUSTODY_DIR}/."),
+        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "software": f"evidence-archiver {__version__}",
+        # The spec spells it mainPageUrl; py-wacz and ReplayWeb.page use mainPageURL.
+        "mainPageURL": page["url"], "mainPageUrl": page["url"], "mainPageDate": page["ts"],
+        "evidence": {"bundle_id": manifest["bundle_id"], "case_id": manifest.get("case_id"),
+                     "manifest": f"{EVIDENCE_DIR}/{MANIFEST}"},
+        "resources": resources,
+    }
+    return json.dumps(package, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def build(folder: Path, archive: zipfile.ZipFile) -> bytes:
+    """Write every entry into ``archive``; return the datapackage.json bytes."""
+    manifest = load_manifest(folder / MANIFEST)
+    warc = folder / WARC
+    stored = local_bundle(folder).list_files()
+    info = zipfile.ZipInfo.from_file(warc, f"archive/{WARC}")
+    info.compress_type = zipfile.ZIP_STORED
+    with warc.open("rb") as source, archive.open(info, "w", force_zip64=True) as target:
+        shutil.copyfileobj(source, target, 1024 * 1024)
+    _write_index(archive, warc)
+    page = main_page(warc, manifest)
+    header = {"format": "json-pages-1.0", "id": "pages", "title": "Captured page"}
+    _add(archive, "pages/pages.jsonl", "".join(json.dumps(x, ensure_ascii=False) + "\n"
+                                               for x in (header, page)).encode("utf-8"))
+    for name in sorted(p for p in stored if p in UNLISTED_ALLOWED):
+        _add(archive, f"{EVIDENCE_DIR}/{name}", (folder / name).read_bytes())
+    for name in sorted(p for p in stored if p.startswith(f"{CUSTODY_DIR}/")):
+        _add(archive, name, (folder / name).read_bytes())
+    datapackage = _datapackage(archive, manifest, page)
+    _add(archive, "datapackage.json", datapackage)
+    digest = {"path": "datapackage.json", "hash": hash_bytes(datapackage)}
+    _add(archive, "datapackage-digest.json", json.dumps(digest, indent=2).encode("utf-8"))
+    return datapackage
+
+
+def export_wacz(folder: Path, output: Path) -> WaczResult:
+    """Write the WACZ beside ``output`` and link it into place: an existing file is never replaced."""
+    temp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    try:
+        with zipfile.ZipFile(temp, "x") as archive:
+            datapackage = build(folder, archive)
+            names = archive.namelist()
+        os.link(temp, output)
+    finally:
+        temp.unlink(missing_ok=True)
+    with output.open("rb") as stream:
+        digest, size = hash_stream(stream)
+    return WaczResult(output, digest, size, hash_bytes(datapackage), names)
