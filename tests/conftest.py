@@ -62,6 +62,16 @@ def base_settings(pki: TestPKI, resolve_rules: tuple[ResolveRule, ...]) -> Captu
                            settle_timeout=5, capture_timeout=45)
 
 
+@pytest.fixture(scope="session")
+def tls_args(resolve_rules: tuple[ResolveRule, ...], pki: TestPKI) -> list[str]:
+    """CLI options that reach the test server's example.org pages (``archiver capture ...``)."""
+    args = ["--ca-bundle", str(pki.ca_cert)]
+    for rule in resolve_rules:
+        if rule.host in ("example.org", "cdn.example.org"):
+            args += ["--resolve", str(rule)]
+    return args
+
+
 class EngineThread:
     """Runs the capture engine's event loop in a thread so sync tests can share one browser."""
 

@@ -16,15 +16,6 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
     return subprocess.run([ARCHIVER, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
-@pytest.fixture(scope="module")
-def tls_args(resolve_rules, pki) -> list[str]:  # type: ignore[no-untyped-def]
-    args = ["--ca-bundle", str(pki.ca_cert)]
-    for rule in resolve_rules:
-        if rule.host in ("example.org", "cdn.example.org"):
-            args += ["--resolve", str(rule)]
-    return args
-
-
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "javascript:alert(1)", "notaurl"])
 def test_bad_url_is_a_one_line_usage_error(url: str, tmp_path: Path) -> None:
     done = run("capture", url, "--store", str(tmp_path / "ev"))

@@ -17,6 +17,7 @@ from archiver.report import timestamp_facts, tsa_time
 from archiver.verify import BundleReport
 
 from conftest import copy_bundle
+from support.bundles import capture_into
 
 ARCHIVER = str(Path(sys.executable).parent / "archiver")
 HOSTILE_TEXT = '<script>alert("pwned")</script><img src=x onerror=alert(1)> Ünïcödé & co'
@@ -36,15 +37,9 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 
 @pytest.fixture(scope="module")
 def original(engine, base_settings, https_server, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    from archiver.pipeline import CaptureRequest
-    from archiver.storage.local import LocalStore
-
     https_server.site("example.org").add("/hostile", HOSTILE_PAGE)
-    store = LocalStore(tmp_path_factory.mktemp("report-store"))
-    result = engine.call(engine.engine.capture(CaptureRequest("https://example.org/hostile", "CASE-R7", "R. Op"),
-                                               base_settings, store))
-    assert result.status == "complete", result.reason
-    return Path(result.location)
+    return capture_into(engine, base_settings, tmp_path_factory.mktemp("report-store"),
+                        "https://example.org/hostile", "CASE-R7", "R. Op")
 
 
 @pytest.fixture

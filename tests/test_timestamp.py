@@ -343,10 +343,3 @@ def test_an_unsigned_bundle_cannot_check_a_token(stamped: Path, tmp_path: Path) 
     assert summary["status"] == "FAILED" and found == [(TOKEN, "cannot be checked without manifest.jcs", INCOMPLETE)]
 
 
-@pytest.fixture(scope="module")
-def tls_args(resolve_rules, pki) -> list[str]:  # type: ignore[no-untyped-def]
-    args = ["--ca-bundle", str(pki.ca_cert)]
-    for rule in resolve_rules:
-        if rule.host in ("example.org", "cdn.example.org"):
-            args += ["--resolve", str(rule)]
-    return args

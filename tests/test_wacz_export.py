@@ -11,10 +11,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from warcio.archiveiterator import ArchiveIterator
 
 from conftest import copy_bundle
-from support.webserver import free_port, wait_for_port
+from support.bundles import capture_into
+from support.replay import payload_of, wayback
 
 BIN = Path(sys.executable).parent
 ARCHIVER = str(BIN / "archiver")
@@ -26,27 +26,13 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 
 @pytest.fixture(scope="module")
 def original(engine, base_settings, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    from archiver.pipeline import CaptureRequest
-    from archiver.storage.local import LocalStore
-
-    store = LocalStore(tmp_path_factory.mktemp("wacz-store"))
-    result = engine.call(engine.engine.capture(CaptureRequest("https://example.org/article", "CASE-W", "W. Op"),
-                                               base_settings, store))
-    assert result.status == "complete", result.reason
-    return Path(result.location)
+    return capture_into(engine, base_settings, tmp_path_factory.mktemp("wacz-store"),
+                        "https://example.org/article", "CASE-W", "W. Op")
 
 
 @pytest.fixture
 def bundle(original: Path, tmp_path: Path) -> Path:
     return copy_bundle(str(original), tmp_path / "store")
-
-
-def payload_of(warc: Path, url: str) -> bytes:
-    with warc.open("rb") as stream:
-        for record in ArchiveIterator(stream):
-            if record.rec_type == "response" and record.rec_headers.get_header("WARC-Target-URI") == url:
-                return record.content_stream().read()
-    raise AssertionError(f"{url} not in {warc}")
 
 
 def sha256(data: bytes) -> str:
@@ -127,21 +113,10 @@ def test_pywb_replays_the_exported_wacz_from_its_own_index(bundle: Path, tmp_pat
     assert run("export", str(bundle), "--wacz", str(out)).returncode == 0
     work = tmp_path / "pywb"
     work.mkdir()
-    subprocess.run([BIN / "wb-manager", "init", "c"], cwd=work, check=True, capture_output=True)
-    # --unpack-wacz copies the WARC out and merges the WACZ's own CDXJ index (no re-indexing)
-    subprocess.run([BIN / "wb-manager", "add", "--unpack-wacz", "c", str(out)], cwd=work, check=True,
-                   capture_output=True)
-    port = free_port()
-    server = subprocess.Popen([BIN / "wayback", "-p", str(port), "-b", "127.0.0.1"], cwd=work,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port, timeout=60)
+    with wayback(work, "c", out, unpack_wacz=True) as base:
         for url in ("https://example.org/article", "https://cdn.example.org/picture.png"):
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/c/2id_/{url}", timeout=30) as reply:
+            with urllib.request.urlopen(f"{base}/2id_/{url}", timeout=30) as reply:
                 assert reply.read() == payload_of(bundle / "capture.warc.gz", url)
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def test_export_never_overwrites_and_refuses_a_tampered_bundle(bundle: Path, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archiver.browser import BrowserNotFoundError
 from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager
+from archiver.commands.outputs import signer as load_signer
 from archiver.commands.s3_options import (
     check_lock_store,
     endpoint_option,
@@ -22,7 +23,7 @@ from archiver.commands.s3_options import (
     use_endpoint,
 )
 from archiver.commands.timestamp_cmd import timestamp_note, tsa_urls_option
-from archiver.keys import KeyError_, Signer, key_paths, load_or_create
+from archiver.keys import Signer
 from archiver.models import Status
 from archiver.netguard import BadURLError, validate_url
 from archiver.pipeline import CaptureRequest, CaptureResult, capture_all
@@ -151,13 +152,7 @@ def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, c
     check_lock_store(backend, lock)
     requests = [CaptureRequest(url=u, case_id=case_id, operator=operator) for u in targets]
     console = Console(stderr=True)
-    try:
-        signer, created = load_or_create(key_name)
-    except KeyError_ as exc:
-        fail(str(exc))
-    if created:
-        click.echo(f"archiver: created signing key {key_name!r} ({signer.fingerprint}) in "
-                   f"{key_paths(key_name)[0].parent}; back it up", err=True)
+    signer = load_signer(key_name)
     results = run_with_progress(requests, pm, backend, settings, browser_path, workers, as_json, console,
                                 signer)
     for result in results:

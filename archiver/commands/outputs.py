@@ -1,4 +1,4 @@
-"""What ``report`` and ``export`` share: a new output file outside the bundle, and the signer that
+"""What commands that write share: a new output file outside the bundle, and the signer that
 records the custody event for it."""
 
 from __future__ import annotations

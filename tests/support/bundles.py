@@ -16,3 +16,14 @@ def media_matches_bundle(result: Any) -> None:
         assert (media["sha256"], media["size"]) == hash_file(folder / media["path"])
         if media["kind"] == "image" and media["path"].endswith((".png", ".jpg", ".jpeg", ".webp", ".gif")):
             assert media["pdq"] and len(media["pdq"]) == 64, media
+
+
+def capture_into(engine: Any, settings: Any, folder: Path, url: str, case_id: str, operator: str) -> Path:
+    """Capture ``url`` with the session's engine into a local store at ``folder``; the bundle."""
+    from archiver.pipeline import CaptureRequest
+    from archiver.storage.local import LocalStore
+
+    result = engine.call(engine.engine.capture(CaptureRequest(url, case_id, operator), settings,
+                                               LocalStore(folder)))
+    assert result.status == "complete", result.reason
+    return Path(result.location)
