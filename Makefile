@@ -49,4 +49,4 @@ lint: $(STAMP)
 	$(BIN)/mypy plugins storage
 
 clean:
-	rm -rf $(VENV) demo-evidence
+	rm -rf $(VENV) demo-evidence demo-exhibits

@@ -97,7 +97,8 @@ def images(bundle: BundleReader, manifest: dict[str, Any], stored: dict[str, int
 
 def gather(bundle: BundleReader, **verify_options: Any) -> dict[str, Any]:
     """Everything the template shows, as plain strings and lists (``verify_options`` go to verify)."""
-    verification = verify_bundle(bundle, **verify_options)
+    # One bundle: every WARC record is re-read too, so the report can say so.
+    verification = verify_bundle(bundle, **{"deep": True, **verify_options})
     stored = bundle.list_files()
     if MANIFEST not in stored:
         raise ReportError(f"{bundle.location} has no {MANIFEST}: an incomplete capture cannot be reported")

@@ -21,10 +21,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 from support.certs import make_pki  # noqa: E402
 from support.hosts import HOSTNAMES  # noqa: E402
 from support.pages import ARTICLE, png  # noqa: E402
+from support.tsa import start_tsa  # noqa: E402
 from support.webserver import TestServer  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 OUTPUT = ROOT / "demo-evidence"
+EXHIBITS = ROOT / "demo-exhibits"  # report and WACZ of the first bundle (never inside a bundle)
 BIN = Path(sys.executable).parent
 
 # (url to capture, fixture file served at that URL's path, relative to tests/fixtures)
@@ -66,17 +68,19 @@ def main() -> int:
     server.site("example.org").add("/api/data.json", '{"message": "loaded by fetch"}', "application/json")
     for host in MEDIA_HOSTS:
         server.site(host).routes["*"] = any_image
+    tsa = start_tsa(work / "tsa", "demo loopback TSA")
     resolve = [arg for host in hosts for arg in ("--resolve", f"{host}:443:127.0.0.1:{server.port}")]
-    if OUTPUT.exists():
-        for path in OUTPUT.rglob("*"):
-            path.chmod(0o755 if path.is_dir() else 0o644)
-        shutil.rmtree(OUTPUT)
+    for folder in (OUTPUT, EXHIBITS):
+        if folder.exists():
+            for path in folder.rglob("*"):
+                path.chmod(0o755 if path.is_dir() else 0o644)
+            shutil.rmtree(folder)
     try:
         print(f"capturing {len(pages)} demo pages into {OUTPUT} ...", flush=True)
         done = subprocess.run(
             [BIN / "archiver", "capture", *[u for u, _ in pages], "--store", str(OUTPUT), "--json",
              "--workers", "2", "--case", "DEMO-1", "--operator", "make demo", "--ca-bundle",
-             str(pki.ca_cert), "--settle-timeout", "8", *resolve],
+             str(pki.ca_cert), "--settle-timeout", "8", "--tsa", tsa.url, *resolve],
             capture_output=True, text=True)
         if done.stderr.strip():
             print(done.stderr.strip(), file=sys.stderr)
@@ -87,15 +91,28 @@ def main() -> int:
             print(f"{r['platform'] or '-':<10} {r['status']:<15} {str(post.get('author') or '-')[:24]:<24} "
                   f"{str(post.get('published_at') or '-')[:26]:<26} {post.get('media', 0):>5}  {r['bundle_id']}")
         print("\nverifying every bundle ...", flush=True)
-        verified = subprocess.run([BIN / "archiver", "verify", str(OUTPUT)], capture_output=True, text=True)
+        verified = subprocess.run([BIN / "archiver", "verify", str(OUTPUT), "--tsa-ca", str(tsa.ca_file)],
+                                  capture_output=True, text=True)
         print(verified.stdout.strip())
         if verified.returncode != 0 or len(results) != len(pages):
             print("demo: verification failed", file=sys.stderr)
             return 1
-        print(f"\nall {len(results)} bundles verify. Look at one: {BIN / 'archiver'} show {results[0]['bundle']}")
+        first = results[0]["bundle"]
+        EXHIBITS.mkdir()
+        report, wacz = EXHIBITS / "report.pdf", EXHIBITS / "capture.wacz"
+        for args in (["report", first, "-o", str(report), "--tsa-ca", str(tsa.ca_file), "--operator", "make demo"],
+                     ["export", first, "--wacz", str(wacz), "--operator", "make demo"]):
+            made = subprocess.run([BIN / "archiver", *args], capture_output=True, text=True)
+            if made.returncode != 0:
+                print(f"demo: archiver {args[0]} failed: {made.stderr.strip()}", file=sys.stderr)
+                return 1
+        print(f"\nall {len(results)} bundles verify (signed, timestamped by a loopback TSA).")
+        print(f"court report: {report}\nWACZ package: {wacz}")
+        print(f"look at one bundle: {BIN / 'archiver'} show {first}")
         return 0
     finally:
         server.stop()
+        tsa.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -32,7 +32,7 @@ def export(bundle: Path, output: Path, operator: str | None, key_name: str) -> N
     if output.suffix != ".wacz":
         fail(f"{output}: a WACZ file must end in .wacz")
     recorder = signer(key_name)
-    checked = verify_bundle(local_bundle(folder))
+    checked = verify_bundle(local_bundle(folder), deep=True)
     if checked.result == TAMPERED:
         fail(f"not exported: {checked.line()}", EXIT_PROBLEM)
     if checked.result != OK:
