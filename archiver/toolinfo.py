@@ -10,7 +10,8 @@ from typing import Any
 import pluggy
 
 TOOL_NAME = "evidence-archiver"
-COMPONENTS = ("playwright", "warcio", "mitmproxy", "pluggy", "imagehash", "pdqhash", "pillow")
+COMPONENTS = ("playwright", "warcio", "mitmproxy", "pluggy", "imagehash", "pdqhash", "pillow",
+              "cryptography", "rfc8785", "rfc3161-client")
 
 
 def _version(dist: str) -> str | None:
