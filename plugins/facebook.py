@@ -490,11 +490,8 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
 async def post_element(page: Page, capture: Capture) -> str | None:
     if capture.platform != NAME:
         return None
-    for selector in ("#m_story_permalink_view", ".story_body_container",
-                     '[data-sigil~="photo-stage"]', '[role="article"]'):
-        if await page.query_selector(selector) is not None:
-            return selector
-    return None
+    return await pagetools.first_present(page, "#m_story_permalink_view", ".story_body_container",
+                                         '[data-sigil~="photo-stage"]', '[role="article"]')
 
 
 @hookimpl

@@ -251,7 +251,7 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
 async def post_element(page: Page, capture: Capture) -> str | None:
     if capture.platform != NAME:
         return None
-    return "article" if await page.query_selector("article") is not None else None
+    return await pagetools.first_present(page, "article")
 
 
 @hookimpl

@@ -69,6 +69,21 @@ async def first_text(page: Page, selector: str) -> str | None:
     return text or None
 
 
+async def first_present(page: Page, *selectors: str) -> str | None:
+    """The first selector that matches an element of the page (the post to screenshot)."""
+    for selector in selectors:
+        if await page.query_selector(selector) is not None:
+            return selector
+    return None
+
+
+def note_entity_sources(post: Post, sources: dict[str, str], source: str) -> None:
+    """Record where the hashtags, mentions and links that were found came from."""
+    for name in ("hashtags", "mentions", "links"):
+        if getattr(post, name):
+            sources[name] = source
+
+
 async def first_attribute(page: Page, selector: str, name: str) -> str | None:
     element = await page.query_selector(selector)
     if element is None:

@@ -20,6 +20,7 @@ from archiver import hookimpl
 from archiver.capture import Capture
 from archiver.models import Classification, Media, PlatformMatch, Post, Status
 
+from . import pagetools
 from .pagetools import meta_tags, new_post, settle_generic
 
 NAME = "telegram"
@@ -317,9 +318,7 @@ def read_anchors(post: Post, anchors: list[dict[str, str]], sources: dict[str, s
             post.mentions.append(text[1:])
         elif anchor["href"].startswith(("http://", "https://")):
             post.links.append(anchor["href"])
-    for name in ("hashtags", "mentions", "links"):
-        if getattr(post, name):
-            sources[name] = "dom:.tgme_widget_message_text a"
+    pagetools.note_entity_sources(post, sources, "dom:.tgme_widget_message_text a")
 
 
 def fill_from_channel(post: Post, data: dict[str, Any], sources: dict[str, str],

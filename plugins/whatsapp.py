@@ -188,7 +188,7 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
 async def post_element(page: Page, capture: Capture) -> str | None:
     if capture.platform != NAME:
         return None
-    return "main" if await page.query_selector("main") is not None else None
+    return await pagetools.first_present(page, "main")
 
 
 @hookimpl

@@ -20,6 +20,7 @@ from archiver import hookimpl
 from archiver.capture import Capture
 from archiver.models import Classification, Counts, Media, PlatformMatch, Post, Status
 
+from . import pagetools
 from .pagetools import meta_tags, new_post, settle_generic
 
 NAME = "x"
@@ -344,9 +345,7 @@ def read_anchors(post: Post, anchors: list[dict[str, str]], sources: dict[str, s
             post.mentions.append(path[1:])
         elif anchor["href"].startswith(("http://", "https://")):
             post.links.append(anchor["href"])
-    for name in ("hashtags", "mentions", "links"):
-        if getattr(post, name):
-            sources[name] = 'dom:[data-testid="tweetText"] a'
+    pagetools.note_entity_sources(post, sources, 'dom:[data-testid="tweetText"] a')
 
 
 def read_media(post: Post, data: dict[str, Any], sources: dict[str, str],
@@ -424,12 +423,7 @@ async def post_element(page: Page, capture: Capture) -> str | None:
         return None
     if capture.match.kind != "post":
         return None
-    focal = focal_selector(capture.match.post_id)
-    if await page.query_selector(focal) is not None:
-        return focal
-    if await page.query_selector(TWEET) is not None:
-        return TWEET
-    return None
+    return await pagetools.first_present(page, focal_selector(capture.match.post_id), TWEET)
 
 
 @hookimpl

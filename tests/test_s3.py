@@ -27,6 +27,7 @@ from archiver.storage.s3_upload import composite_of, put_new, upload_file
 from archiver.verify import INCOMPLETE, OK, TAMPERED, UNPROTECTED, verify_bundle
 
 from conftest import copy_bundle
+from support.bundles import capture_into
 from support.seaweed import SeaweedServer, SeaweedUnavailable, free_ports, weed_binary
 
 pytestmark = pytest.mark.s3
@@ -47,14 +48,8 @@ def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]
 
 @pytest.fixture(scope="module")
 def original(engine, base_settings, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    from archiver.pipeline import CaptureRequest
-    from archiver.storage.local import LocalStore
-
-    store = LocalStore(tmp_path_factory.mktemp("s3-source"))
-    result = engine.call(engine.engine.capture(CaptureRequest("https://example.org/article", "C", "Op"),
-                                               base_settings, store))
-    assert result.status == "complete", result.reason
-    return Path(result.location)
+    return capture_into(engine, base_settings, tmp_path_factory.mktemp("s3-source"),
+                        "https://example.org/article", "C", "Op")
 
 
 @pytest.fixture

@@ -11,18 +11,13 @@ from archiver.storage.local import local_bundle
 from archiver.verify import INCOMPLETE, OK, TAMPERED, verify_bundle
 
 from conftest import copy_bundle
+from support.bundles import capture_into
 
 
 @pytest.fixture(scope="module")
 def original(engine, base_settings, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    from archiver.pipeline import CaptureRequest
-    from archiver.storage.local import LocalStore
-
-    store = LocalStore(tmp_path_factory.mktemp("verify-store"))
-    result = engine.call(engine.engine.capture(CaptureRequest("https://example.org/article", "C", "Op"),
-                                               base_settings, store))
-    assert result.status == "complete", result.reason
-    return Path(result.location)
+    return capture_into(engine, base_settings, tmp_path_factory.mktemp("verify-store"),
+                        "https://example.org/article", "C", "Op")
 
 
 @pytest.fixture
