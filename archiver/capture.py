@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,8 @@ class Capture:
     extra: dict[str, Any] = field(default_factory=dict)
     # Pages loaded for PlatformMatch.extra_urls, open while plugins extract.
     extra_pages: dict[str, Page] = field(default_factory=dict)
+    # Work that goes on beside the page (image hashing); awaited before the bundle is sealed.
+    background: list[asyncio.Task[Any]] = field(default_factory=list)
 
     @property
     def platform(self) -> str:

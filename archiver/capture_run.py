@@ -16,6 +16,7 @@ from archiver.bundle import BundleWriter
 from archiver.capture import Capture
 from archiver.custody import append_event
 from archiver.ids import new_bundle_id
+from archiver.imagehashes import start_warm_up
 from archiver.manifest import SCHEMA, SCHEMA_VERSION, anchored_view, artifact_uri, capture_record_uri
 from archiver.media import collect_media
 from archiver.models import Classification, Post, Status
@@ -23,7 +24,6 @@ from archiver.netguard import BadURLError, validate_url
 from archiver.plugin_manager import first_async_result
 from archiver.secrets import scrub
 from archiver.signing import sign_manifest
-from archiver.timestamp import stamp_after_capture
 from archiver.toolinfo import plugin_versions, tool_info
 from archiver.warc import WarcFile
 
@@ -87,6 +87,7 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
         await context.close()
         await traffic.settled(0.2)  # let the proxy finish writing exchanges the context just ended
         env.proxy.recorder.close(token)
+        await asyncio.gather(*capture.background)
     secrets_list = capture.secrets
     if post is not None:
         await collect_media(post, folder, writer, warc)
@@ -143,6 +144,8 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
         append_event(folder, event="signed", actor=request.operator, signer=env.signer,
                      details=signature)
         if env.settings.tsa_urls:
+            from archiver.timestamp import stamp_after_capture
+
             timestamp = await stamp_after_capture(folder, env.settings.tsa_urls, env.signer, request.operator)
     writer.seal()
     location = env.store.commit(bundle_id, folder)
@@ -183,6 +186,8 @@ async def drive_page(page: Page, capture: Capture, env: Environment, writer: Bun
     settings = capture.settings
     hook = env.pm.hook
     response = await navigate(page, capture, outcome)
+    # The screenshot will need the hashing libraries; this process is idle while the page settles.
+    start_warm_up()
     if outcome.failure or outcome.not_loaded:
         await bounded(record_views(page, capture, writer, env, None), GRACE_SECONDS, capture)
         return None
@@ -287,27 +292,25 @@ async def record_views(page: Page, capture: Capture, writer: BundleWriter, env: 
     from archiver.views import dom_snapshot, element_screenshot, full_screenshot
 
     warc = capture.traffic.warc
-    # Images are hashed in threads while the browser goes on to the next view.
-    hashing: list[asyncio.Task[Any]] = []
-    try:
-        shot = await full_screenshot(page, capture)
-        if shot is not None:
-            hashing.append(asyncio.create_task(writer.add_image(
-                names.SCREENSHOT, shot, "image/png", **capture.extra.get("screenshot", {}))))
-            warc.write_resource(artifact_uri(capture.bundle_id, names.SCREENSHOT), "image/png", shot)
-        if post is not None:
-            selector = await first_async_result(env.pm.hook.post_element(page=page, capture=capture))
-            if selector:
-                element = await element_screenshot(page, selector, capture)
-                if element is not None:
-                    hashing.append(asyncio.create_task(writer.add_image(
-                        names.POST_SCREENSHOT, element, "image/png", selector=selector)))
-                    warc.write_resource(artifact_uri(capture.bundle_id, names.POST_SCREENSHOT),
-                                        "image/png", element)
-        dom = await dom_snapshot(page, capture.secrets)
-        if dom is not None:
-            writer.add_bytes(names.DOM, dom, "text/html")
-            warc.write_resource(artifact_uri(capture.bundle_id, names.DOM), "text/html; charset=utf-8", dom)
-    finally:
-        # Even when this step is cut short, what was shot is hashed and listed.
-        await asyncio.shield(asyncio.gather(*hashing))
+    # Images are hashed in threads while the browser goes on to the next view and the context
+    # closes; capture_one waits for them, so what was shot is hashed and listed even when this
+    # step is cut short.
+    hashing = capture.background
+    shot = await full_screenshot(page, capture)
+    if shot is not None:
+        hashing.append(asyncio.create_task(writer.add_image(
+            names.SCREENSHOT, shot, "image/png", **capture.extra.get("screenshot", {}))))
+        warc.write_resource(artifact_uri(capture.bundle_id, names.SCREENSHOT), "image/png", shot)
+    if post is not None:
+        selector = await first_async_result(env.pm.hook.post_element(page=page, capture=capture))
+        if selector:
+            element = await element_screenshot(page, selector, capture)
+            if element is not None:
+                hashing.append(asyncio.create_task(writer.add_image(
+                    names.POST_SCREENSHOT, element, "image/png", selector=selector)))
+                warc.write_resource(artifact_uri(capture.bundle_id, names.POST_SCREENSHOT),
+                                    "image/png", element)
+    dom = await dom_snapshot(page, capture.secrets)
+    if dom is not None:
+        writer.add_bytes(names.DOM, dom, "text/html")
+        warc.write_resource(artifact_uri(capture.bundle_id, names.DOM), "text/html; charset=utf-8", dom)

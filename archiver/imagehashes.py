@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any
@@ -78,6 +79,17 @@ def warm_up() -> None:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 64), (200, 40, 40)).save(buffer, "PNG")
     hash_image_bytes(buffer.getvalue())
+
+
+_warming: list[threading.Thread] = []
+
+
+def start_warm_up() -> None:
+    """Warm up in a background thread, once per process (imports are about half a second)."""
+    if not _warming:
+        thread = threading.Thread(target=warm_up, name="imagehash-warm-up", daemon=True)
+        _warming.append(thread)
+        thread.start()
 
 
 def hamming_hex(a: str, b: str) -> int:

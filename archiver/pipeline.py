@@ -116,16 +116,18 @@ class CaptureEngine:
         return self._proxy
 
     async def start(self) -> CaptureEngine:
-        # Chromium starts in its own processes; meanwhile this one imports the proxy and the
-        # image-hashing libraries in a thread, so a one-URL run does not pay for them in turn.
-        warming = asyncio.create_task(asyncio.to_thread(warm_up))
+        # Playwright's driver and Chromium start in their own processes; meanwhile a thread
+        # imports the recording proxy (mitmproxy: about half a second) and makes its CA, so a
+        # one-URL run does not pay for them in turn. Image hashing warms up later, during the
+        # first page load (see capture_run), when this process has nothing else to do.
+        preparing = asyncio.create_task(asyncio.to_thread(prepare_proxy, self._confdir))
         try:
             self._playwright_cm = async_playwright()
             self._playwright = await self._playwright_cm.__aenter__()
             executable = find_browser(self._playwright, self.browser_path)
             launching = asyncio.create_task(launch(self._playwright, executable))
             try:
-                await warming
+                await preparing
                 from archiver.proxy import RecordingProxy
 
                 self._proxy = RecordingProxy(self.settings, self._confdir)
@@ -133,8 +135,8 @@ class CaptureEngine:
             finally:
                 self.browser = await launching
         except BaseException:
-            if not warming.done():
-                await asyncio.gather(warming, return_exceptions=True)
+            if not preparing.done():
+                await asyncio.gather(preparing, return_exceptions=True)
             await self.close()
             raise
         self.browser_info = {"name": "chromium", "version": self.browser.version,
@@ -216,12 +218,12 @@ def load_logins(settings: CaptureSettings) -> dict[str, LoginMaterial]:
     return logins
 
 
-def warm_up() -> None:
-    """Import what the first capture needs but the browser launch does not."""
-    import archiver.proxy  # noqa: F401  (mitmproxy: about half a second)
-    from archiver.imagehashes import warm_up as warm_up_image_hashing
+def prepare_proxy(confdir: Path) -> None:
+    """Import what the first capture needs but the browser launch does not; make the proxy's CA."""
+    import archiver.capture_run  # noqa: F401
+    from archiver.proxy import create_certificate_authority
 
-    warm_up_image_hashing()
+    create_certificate_authority(confdir)
 
 
 def new_token() -> str:

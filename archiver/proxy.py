@@ -8,15 +8,25 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from mitmproxy import options
+from mitmproxy import certs, options
 
 from archiver.mitm_addons import Master, core, next_layer, proxyserver, tlsconfig
 from archiver.recorder import Recorder
 from archiver.settings import CaptureSettings
 
+# mitmproxy's own file names in its confdir.
+CA_BASENAME = "mitmproxy"
+CA_KEY_BITS = 2048
+
 
 class ProxyError(RuntimeError):
     pass
+
+
+def create_certificate_authority(confdir: Path) -> None:
+    """Make the per-run CA the proxy signs its certificates with (mitmproxy would, on start)."""
+    if not (confdir / f"{CA_BASENAME}-ca.pem").exists():
+        certs.CertStore.create_store(confdir, CA_BASENAME, CA_KEY_BITS)
 
 
 class RecordingProxy:
@@ -33,6 +43,7 @@ class RecordingProxy:
             listen_host="127.0.0.1",
             listen_port=0,
             confdir=str(self.confdir),
+            key_size=CA_KEY_BITS,
             ssl_insecure=self.settings.insecure,
             # HTTP/1.1 end to end keeps each WARC record byte-faithful to the wire.
             http2=False,
@@ -96,4 +107,4 @@ class RecordingProxy:
 
     @property
     def ca_cert_path(self) -> Path:
-        return self.confdir / "mitmproxy-ca-cert.pem"
+        return self.confdir / f"{CA_BASENAME}-ca-cert.pem"

@@ -101,7 +101,7 @@ class CaptureSettings:
             {"platform": platform, "kind": kind, "file": str(path)}
             for platform, kind, path in self.platform_logins
         ]
-        from archiver.timestamp import public_url
+        from archiver.tsa_urls import public_url
 
         data["tsa_urls"] = [public_url(url) for url in self.tsa_urls]  # never a TSA password
         return data

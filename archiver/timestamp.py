@@ -14,14 +14,12 @@ import asyncio
 import base64
 import http.client
 import json
-import os
-import re
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
@@ -31,40 +29,19 @@ from archiver.hashing import hash_bytes
 from archiver.keys import Signer
 from archiver.signing import JCS
 from archiver.storage.base import BundleReader
+from archiver.tsa_urls import TSA_ENV, check_tsa_url, public_url, tsa_urls_from_env
 from archiver.tstoken import CHAIN_OK, CHAIN_UNCHECKED, TOKEN, TokenError, TokenInfo, check_token
 
-TSA_ENV = "ARCHIVER_TSA"
 DEFAULT_TIMEOUT = 20.0
 MAX_REPLY = 1024 * 1024
 QUERY_TYPE = "application/timestamp-query"
 
 
+__all__ = ["TSA_ENV", "check_tsa_url", "public_url", "tsa_urls_from_env"]  # re-exported
+
+
 class TimestampError(RuntimeError):
     """No usable token: the message says why, for every TSA tried."""
-
-
-def tsa_urls_from_env(environ: dict[str, str] | None = None) -> tuple[str, ...]:
-    """``$ARCHIVER_TSA``: TSA URLs separated by spaces or commas."""
-    text = (os.environ if environ is None else environ).get(TSA_ENV, "")
-    return tuple(url for url in re.split(r"[\s,]+", text) if url)
-
-
-def check_tsa_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"a TSA URL must be http:// or https:// with a host, got {public_url(url)!r}")
-    return url
-
-
-def public_url(url: str) -> str:
-    """The URL without user:password, as it may be recorded and printed."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"[{host}]" if ":" in host else host
-    netloc += f":{parts.port}" if parts.port else ""
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def request_token(message: bytes, urls: Sequence[str], timeout: float = DEFAULT_TIMEOUT

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 from typing import Any
 
@@ -11,6 +13,12 @@ from cryptography import x509
 def certificate_facts(der_chain: list[bytes], tls_version: str | None = None) -> dict[str, Any] | None:
     if not der_chain:
         return None
+    # Every response on a connection carries the same chain: parse it once.
+    return copy.deepcopy(_chain_facts(tuple(der_chain), tls_version))
+
+
+@functools.lru_cache(maxsize=256)
+def _chain_facts(der_chain: tuple[bytes, ...], tls_version: str | None) -> dict[str, Any]:
     leaf = x509.load_der_x509_certificate(der_chain[0])
     try:
         san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName)

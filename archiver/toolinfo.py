@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import platform
 import sys
 from importlib.metadata import PackageNotFoundError, version
@@ -14,6 +16,7 @@ COMPONENTS = ("playwright", "warcio", "mitmproxy", "pluggy", "imagehash", "pdqha
               "cryptography", "rfc8785", "rfc3161-client")
 
 
+@functools.cache
 def _version(dist: str) -> str | None:
     try:
         return version(dist)
@@ -22,6 +25,13 @@ def _version(dist: str) -> str | None:
 
 
 def tool_info() -> dict[str, Any]:
+    # A copy, so a caller that edits its manifest cannot change the next one.
+    return copy.deepcopy(_tool_info())
+
+
+@functools.cache
+def _tool_info() -> dict[str, Any]:
+    # Reading package metadata costs tens of milliseconds; versions do not change within a process.
     from archiver import __version__
 
     return {
@@ -34,8 +44,14 @@ def tool_info() -> dict[str, Any]:
 
 
 def plugin_versions(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
+    return copy.deepcopy(_plugin_versions(pm, tuple(name for name, _ in pm.list_name_plugin())))
+
+
+@functools.lru_cache(maxsize=8)
+def _plugin_versions(pm: pluggy.PluginManager, names: tuple[str, ...]) -> list[dict[str, Any]]:
+    # Keyed by the registered names too: a plugin turned off later gives a new answer.
     dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
-    own_version = tool_info()["version"]
+    own_version = _tool_info()["version"]
     out = []
     for name, plugin in pm.list_name_plugin():
         if plugin is None:

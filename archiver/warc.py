@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -43,13 +45,22 @@ def warc_date(timestamp: float | None = None) -> str:
 
 
 class WarcFile:
-    """One gzip-per-record WARC, hashed while it is written."""
+    """One gzip-per-record WARC, hashed while it is written.
+
+    Records are digested, compressed and written by one background thread, in the order
+    they were given: the proxy and the browser go on meanwhile (zlib and hashlib release
+    the GIL). ``flush`` and ``close`` wait for every record given before them; a write
+    that failed is raised there.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._raw: BinaryIO = path.open("xb")
         self._hashing = HashingWriter(self._raw)
         self._writer = Sha256WARCWriter(self._hashing, gzip=True, warc_version=WARC_VERSION)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-writer")
+        self._pending: Future[None] | None = None
+        self._error: BaseException | None = None
         self.records = 0
         self.closed = False
 
@@ -92,7 +103,7 @@ class WarcFile:
             http_headers=StatusAndHeaders(request_line, request_headers, is_http_request=True),
             warc_headers_dict={"WARC-Date": date},
         )
-        self._writer.write_request_response_pair(request, response)
+        self._submit(self._writer.write_request_response_pair, request, response)
         self.records += 2
         return str(response.rec_headers.get_header("WARC-Record-ID"))
 
@@ -114,17 +125,38 @@ class WarcFile:
         self.write_resource(uri, "application/json", payload, record_type="metadata")
 
     def _write(self, record: Any) -> None:
-        self._writer.write_record(record)
+        self._submit(self._writer.write_record, record)
         self.records += 1
+
+    def _submit(self, write: Callable[..., None], *records: Any) -> None:
+        if self.closed:
+            raise ValueError(f"{self.path.name} is closed")
+        self._pending = self._thread.submit(write, *records)
+        self._pending.add_done_callback(self._keep_first_error)
+
+    def _keep_first_error(self, done: Future[None]) -> None:
+        if done.exception() is not None and self._error is None:
+            self._error = done.exception()
+
+    def _drain(self) -> None:
+        if self._pending is not None:
+            wait([self._pending])
+        if self._error is not None:
+            raise OSError(f"writing {self.path.name} failed: {self._error}") from self._error
 
     def flush(self) -> None:
         """Make the records written so far readable by another handle."""
+        self._drain()
         self._raw.flush()
 
     def close(self) -> tuple[str, int]:
         """Close the file; return its ``sha256:<hex>`` and size."""
         if not self.closed:
-            self._hashing.flush()
-            self._raw.close()
-            self.closed = True
+            try:
+                self._drain()
+            finally:
+                self.closed = True
+                self._thread.shutdown(wait=True)
+                self._hashing.flush()
+                self._raw.close()
         return self._hashing.sha256, self._hashing.size

@@ -22,7 +22,7 @@ from archiver.commands.s3_options import (
     lock_policy,
     use_endpoint,
 )
-from archiver.commands.timestamp_cmd import timestamp_note, tsa_urls_option
+from archiver.commands.tsa_options import timestamp_note, tsa_urls_option
 from archiver.keys import Signer
 from archiver.models import Status
 from archiver.netguard import BadURLError, validate_url

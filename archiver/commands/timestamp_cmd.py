@@ -11,30 +11,12 @@ import click
 
 from archiver.bundle import MANIFEST
 from archiver.commands.common import EXIT_PROBLEM, fail
+from archiver.commands.tsa_options import timestamp_note, tsa_urls_option
 from archiver.ids import is_bundle_id
 from archiver.keys import DEFAULT_NAME, KeyError_, Signer, load_key
 from archiver.signing import JCS, PUBLIC_KEY, SIGNATURE, check_signature
-from archiver.timestamp import DEFAULT_TIMEOUT, TimestampError, check_tsa_url, stamp_bundle, tsa_urls_from_env
+from archiver.timestamp import DEFAULT_TIMEOUT, TimestampError, stamp_bundle
 from archiver.tstoken import TOKEN
-
-
-def tsa_urls_option(urls: Sequence[str]) -> tuple[str, ...]:
-    """``--tsa`` values, else ``$ARCHIVER_TSA``; a malformed URL is a usage error."""
-    chosen = tuple(urls) or tsa_urls_from_env()
-    for url in chosen:
-        try:
-            check_tsa_url(url)
-        except ValueError as exc:
-            fail(str(exc))
-    return chosen
-
-
-def timestamp_note(timestamp: dict[str, Any], location: str | None) -> str:
-    """The line ``archiver capture`` prints under a bundle about its timestamp."""
-    if "error" in timestamp:
-        return (f"no trusted timestamp: {timestamp['error']}; "
-                f"run: archiver timestamp {location or 'BUNDLE'} --tsa URL")
-    return f"timestamp: {timestamp['gen_time']} by {timestamp['tsa_url']} (serial {timestamp['serial']})"
 
 
 def bundle_folders(path: Path) -> list[Path]:
