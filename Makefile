@@ -14,12 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e tests/plugin_example
 	touch $(STAMP)
 
-# Playwright's own browser when present (playwright install chromium), else Debian's package;
-# poppler-utils (pdftotext, pdftoppm) for the report tests.
+# Playwright's own browser when present (playwright install chromium), else Debian's packages:
+# chromium, and chromium-headless-shell (the tool prefers it: new contexts cost far less CPU;
+# without it the tool uses chromium); poppler-utils (pdftotext, pdftoppm) for the report tests.
 chromium:
 	@PKGS=""; \
-	if [ -z "$$ARCHIVER_BROWSER" ] && [ ! -x /usr/bin/chromium ] && ! ls $$HOME/.cache/ms-playwright/chromium-*/chrome-linux/chrome >/dev/null 2>&1; then \
-		PKGS=" chromium"; \
+	if [ -z "$$ARCHIVER_BROWSER" ] && ! ls $$HOME/.cache/ms-playwright/chromium-*/chrome-linux/chrome >/dev/null 2>&1; then \
+		[ -x /usr/bin/chromium ] || PKGS=" chromium"; \
+		[ -x /usr/bin/chromium-headless-shell ] || PKGS="$$PKGS chromium-headless-shell"; \
 	fi; \
 	command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || PKGS="$$PKGS poppler-utils"; \
 	if [ -n "$$PKGS" ]; then \

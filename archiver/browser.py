@@ -9,6 +9,11 @@ from pathlib import Path
 from playwright.async_api import Browser, Playwright
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+# Chromium's headless shell, which Playwright itself runs for headless launches. Debian ships it
+# beside the full browser; preferred because every capture opens a new browser context, and a
+# new context costs the full browser about 2 CPU-seconds but the shell about 0.1 (measured
+# with Debian's 156 on 2 cores: 20-URL batches ran about 40% faster).
+DEBIAN_HEADLESS_SHELL = Path("/usr/bin/chromium-headless-shell")
 LAUNCH_ARGS = (
     "--no-sandbox",
     "--disable-background-networking",
@@ -30,7 +35,8 @@ class BrowserNotFoundError(RuntimeError):
 
 
 def find_browser(playwright: Playwright, override: Path | None = None) -> Path:
-    """The Chromium to drive: --browser-path, else Playwright's own download, else Debian's."""
+    """The Chromium to drive: --browser-path, else Playwright's own download, else Debian's
+    headless shell, else Debian's full browser."""
     if override is not None:
         if not override.exists():
             raise BrowserNotFoundError(f"--browser-path {override} does not exist")
@@ -41,11 +47,12 @@ def find_browser(playwright: Playwright, override: Path | None = None) -> Path:
     bundled = Path(playwright.chromium.executable_path)
     if bundled.exists():
         return bundled
-    if DEBIAN_CHROMIUM.exists():
-        return DEBIAN_CHROMIUM
+    for debian in (DEBIAN_HEADLESS_SHELL, DEBIAN_CHROMIUM):
+        if debian.exists():
+            return debian
     raise BrowserNotFoundError(
         "no Chromium found: run 'playwright install chromium' (needs internet), "
-        "or 'apt-get install chromium', or pass --browser-path"
+        "or 'apt-get install chromium-headless-shell chromium', or pass --browser-path"
     )
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
@@ -14,6 +17,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from archiver import bundle as names
 from archiver.bundle import BundleWriter
 from archiver.capture import Capture
+from archiver.contexts import FreshContext
 from archiver.custody import append_event
 from archiver.ids import new_bundle_id
 from archiver.imagehashes import start_warm_up
@@ -22,7 +26,7 @@ from archiver.media import collect_media
 from archiver.models import Classification, Post, Status
 from archiver.netguard import BadURLError, validate_url
 from archiver.plugin_manager import first_async_result
-from archiver.secrets import scrub
+from archiver.secrets import LoginMaterial, scrub
 from archiver.signing import sign_manifest
 from archiver.toolinfo import plugin_versions, tool_info
 from archiver.warc import WarcFile
@@ -38,8 +42,41 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResult:
-    from archiver.pipeline import CaptureResult, new_token
+async def capture_one(request: CaptureRequest, env: Environment,
+                      browser_slot: asyncio.Semaphore | None = None,
+                      sealing_slot: asyncio.Semaphore | None = None) -> CaptureResult:
+    """Capture one URL into a sealed bundle.
+
+    Workers share ``browser_slot`` for the part that uses the browser and ``sealing_slot``
+    for the rest, so hashing and sealing one bundle overlaps with loading the next page.
+    """
+    async with browser_slot or contextlib.nullcontext():
+        browsed = await open_and_browse(request, env)
+    if not isinstance(browsed, Browsed):
+        return browsed
+    async with sealing_slot or contextlib.nullcontext():
+        return await seal(browsed)
+
+
+@dataclass
+class Browsed:
+    """A capture the browser is done with, waiting to be hashed and sealed."""
+
+    request: CaptureRequest
+    env: Environment
+    capture: Capture
+    outcome: Outcome
+    login: LoginMaterial
+    folder: Path
+    writer: BundleWriter
+    warc: WarcFile
+    started_at: str
+    post: Post | None
+
+
+async def open_and_browse(request: CaptureRequest, env: Environment) -> Browsed | CaptureResult:
+    """Start the bundle and its WARC, and record the page in a fresh context."""
+    from archiver.pipeline import CaptureResult
 
     try:
         url = validate_url(request.url)
@@ -61,33 +98,27 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
         "description": f"Capture of {url}",
     })
     login = env.login_for(match.platform)
-    token = new_token()
-    traffic = env.proxy.recorder.open(token, warc, env.settings.max_capture_bytes, env.guard)
+    fresh = await env.contexts.take(env.context_spec(), login.playwright_state())
+    traffic = env.proxy.recorder.open(fresh.token, warc, env.settings.max_capture_bytes, env.guard)
     capture = Capture(url=url, match=match, settings=env.settings, bundle_id=bundle_id,
                       traffic=traffic, logged_in=bool(login.playwright_state()))
     capture.secrets = login.secret_values
     outcome = Outcome()
-    post: Post | None = None
-    context = await env.browser.new_context(
-        proxy={"server": f"http://127.0.0.1:{env.proxy.port}", "username": token,
-               "password": "x", "bypass": "<-loopback>"},
-        viewport={"width": env.settings.viewport_width, "height": env.settings.viewport_height},
-        user_agent=env.user_agent,
-        locale=env.settings.locale,
-        timezone_id=env.settings.timezone,
-        # The proxy checks upstream certificates (unless --insecure); the browser sees the proxy's own.
-        ignore_https_errors=True,
-        service_workers="block",
-        storage_state=login.playwright_state(),  # type: ignore[arg-type]
-    )
-    try:
-        page = await context.new_page()
-        post = await drive_page(page, capture, env, writer, outcome)
-    finally:
-        await context.close()
-        await traffic.settled(0.2)  # let the proxy finish writing exchanges the context just ended
-        env.proxy.recorder.close(token)
-        await asyncio.gather(*capture.background)
+    post = await browse(fresh, capture, env, writer, outcome)
+    return Browsed(request=request, env=env, capture=capture, outcome=outcome, login=login,
+                   folder=folder, writer=writer, warc=warc, started_at=started_at, post=post)
+
+
+async def seal(browsed: Browsed) -> CaptureResult:
+    """Hash what is left, write and sign the manifest, and commit the bundle to its store."""
+    from archiver.pipeline import CaptureResult
+
+    request, env, capture, outcome, login = (browsed.request, browsed.env, browsed.capture,
+                                             browsed.outcome, browsed.login)
+    folder, writer, warc, started_at, post = (browsed.folder, browsed.writer, browsed.warc,
+                                              browsed.started_at, browsed.post)
+    url, match, bundle_id, traffic = capture.url, capture.match, capture.bundle_id, capture.traffic
+    await asyncio.gather(*capture.background)
     secrets_list = capture.secrets
     if post is not None:
         await collect_media(post, folder, writer, warc)
@@ -154,6 +185,17 @@ async def capture_one(request: CaptureRequest, env: Environment) -> CaptureResul
         platform=match.platform, canonical_url=match.canonical_url, location=location,
         manifest_sha256=manifest_sha, post=manifest["post"], hint=hint, timestamp=timestamp,
     )
+
+
+async def browse(fresh: FreshContext, capture: Capture, env: Environment, writer: BundleWriter,
+                 outcome: Outcome) -> Post | None:
+    """Drive the page in its fresh context, which is closed after."""
+    try:
+        return await drive_page(fresh.page, capture, env, writer, outcome)
+    finally:
+        await fresh.context.close()
+        await capture.traffic.settled(0.2)  # let the proxy finish writing exchanges the context just ended
+        env.proxy.recorder.close(fresh.token)
 
 
 class Outcome:
@@ -245,7 +287,8 @@ async def navigate(page: Page, capture: Capture, outcome: Outcome) -> Response |
         if capture.traffic.limit_reason:
             capture.limits_hit.append(capture.traffic.limit_reason)
             outcome.not_loaded = facts is None
-        elif facts is not None and "ERR_ABORTED" in message:
+        elif facts is not None and ("ERR_ABORTED" in message or "Download is starting" in message):
+            # A PDF or a file the browser does not display (the headless shell has no viewer).
             outcome.notes.append(f"the browser did not render the response "
                                  f"({facts.get('content_type')}); it is recorded in the WARC")
         else:

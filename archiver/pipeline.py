@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -15,6 +14,7 @@ import pluggy
 from playwright.async_api import Browser, Playwright, async_playwright
 
 from archiver.browser import desktop_user_agent, find_browser, launch
+from archiver.contexts import ContextPool, ContextSpec
 from archiver.keys import Signer
 from archiver.netguard import AddressGuard
 from archiver.secrets import LoginMaterial, load_login_material
@@ -86,7 +86,13 @@ class Environment:
     browser: Browser
     browser_info: dict[str, Any]
     user_agent: str
+    contexts: ContextPool
     signer: Signer | None = None
+
+    def context_spec(self) -> ContextSpec:
+        return ContextSpec(proxy_port=self.proxy.port, viewport_width=self.settings.viewport_width,
+                           viewport_height=self.settings.viewport_height, user_agent=self.user_agent,
+                           locale=self.settings.locale, timezone=self.settings.timezone)
 
 
 class CaptureEngine:
@@ -109,6 +115,7 @@ class CaptureEngine:
         self._playwright: Playwright | None = None
         self.browser: Browser | None = None
         self.browser_info: dict[str, Any] = {}
+        self._contexts: ContextPool | None = None
 
     @property
     def proxy(self) -> RecordingProxy:
@@ -139,11 +146,15 @@ class CaptureEngine:
                 await asyncio.gather(preparing, return_exceptions=True)
             await self.close()
             raise
+        self._contexts = ContextPool(self.browser)
         self.browser_info = {"name": "chromium", "version": self.browser.version,
                              "executable": str(executable)}
         return self
 
     async def close(self) -> None:
+        if self._contexts is not None:
+            await self._contexts.close()
+            self._contexts = None
         if self.browser is not None:
             await self.browser.close()
             self.browser = None
@@ -164,13 +175,14 @@ class CaptureEngine:
         settings = settings or self.settings
         if (settings.insecure, settings.ca_bundle) != (self.settings.insecure, self.settings.ca_bundle):
             raise SettingsError("--insecure/--ca-bundle are fixed for a capture engine")
-        assert self.browser is not None, "engine not started"
+        assert self.browser is not None and self._contexts is not None, "engine not started"
         return Environment(
             pm=self.pm, store=store or self.store, settings=settings,
             logins=load_logins(settings),
             guard=AddressGuard(settings.resolve, allow_private=settings.allow_private_networks),
             proxy=self.proxy, browser=self.browser, browser_info=self.browser_info,
             user_agent=settings.user_agent or desktop_user_agent(self.browser.version),
+            contexts=self._contexts,
             signer=self.signer,
         )
 
@@ -182,14 +194,17 @@ class CaptureEngine:
 
     async def capture_many(self, requests: Sequence[CaptureRequest], workers: int = 1,
                            on_done: Callable[[CaptureResult], None] | None = None) -> list[CaptureResult]:
-        semaphore = asyncio.Semaphore(max(1, workers))
+        # At most ``workers`` contexts at once; a capture leaves its slot when the browser is done
+        # with it, before hashing and sealing its bundle. ``sealing`` bounds the captures past it.
+        browser_slots = asyncio.Semaphore(max(1, workers))
+        sealing = asyncio.Semaphore(max(1, workers))
         env = self.environment()
+        env.contexts.expect(len(requests))
 
         async def run(request: CaptureRequest) -> CaptureResult:
             from archiver.capture_run import capture_one
 
-            async with semaphore:
-                result = await capture_one(request, replace(env))
+            result = await capture_one(request, replace(env), browser_slots, sealing)
             if on_done:
                 on_done(result)
             return result
@@ -224,7 +239,3 @@ def prepare_proxy(confdir: Path) -> None:
     from archiver.proxy import create_certificate_authority
 
     create_certificate_authority(confdir)
-
-
-def new_token() -> str:
-    return secrets.token_hex(16)
