@@ -147,3 +147,18 @@ def test_batch_verify_report_resume_since_and_record(tmp_path: Path, tls_args: l
     events = sorted((Path(bundles[1]) / "custody").iterdir())
     assert events[-1].name == "000003-verified.json"
     assert json.loads(events[-1].read_text())["details"]["result"] == "OK"
+
+
+def test_exit_status_follows_sys_exit() -> None:
+    from archiver.cli import exit_status
+
+    assert (exit_status(None), exit_status(0), exit_status(3)) == (0, 0, 3)
+    assert exit_status("archiver: something broke") == 1
+
+
+def test_output_is_complete_when_the_process_skips_its_teardown(tmp_path: Path) -> None:
+    # main() ends with os._exit: whatever a command printed must still reach a pipe.
+    done = run("ls", str(tmp_path / "empty-store"), "--json")
+    versions = run("--version")
+    assert versions.returncode == 0 and versions.stdout.startswith("archiver, version ")
+    assert done.returncode in (0, 1, 2) and (done.stdout or done.stderr).strip()
