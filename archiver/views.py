@@ -57,13 +57,17 @@ async def chromium_full_page_png(page: Page, height: int) -> bytes | None:
     try:
         metrics = await session.send("Page.getLayoutMetrics")
         size = metrics.get("cssContentSize") or metrics["contentSize"]
-        clip = {"x": 0, "y": 0, "width": math.ceil(size["width"]),
-                "height": min(math.ceil(size["height"]), height) if height > 0 else math.ceil(size["height"]),
-                "scale": 1}
+        width, full_height = math.ceil(size["width"]), math.ceil(size["height"])
+        clip = {"x": 0, "y": 0, "width": width,
+                "height": min(full_height, height) if height > 0 else full_height, "scale": 1}
+        if clip["width"] <= 0 or clip["height"] <= 0:
+            return None  # nothing laid out: Playwright's own screenshot copes with that
         answer = await asyncio.wait_for(session.send("Page.captureScreenshot", {
             "format": "png", "captureBeyondViewport": True, "optimizeForSpeed": True, "clip": clip,
         }), timeout=SHOT_TIMEOUT_MS / 1000)
         return base64.b64decode(answer["data"])
+    except PlaywrightError:
+        return None  # a protocol error: Playwright's own screenshot gets its chance
     except TimeoutError as exc:
         raise PlaywrightError(f"screenshot did not finish within {SHOT_TIMEOUT_MS // 1000}s") from exc
     finally:
