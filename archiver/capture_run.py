@@ -99,7 +99,8 @@ async def open_and_browse(request: CaptureRequest, env: Environment) -> Browsed 
     })
     login = env.login_for(match.platform)
     fresh = await env.contexts.take(env.context_spec(), login.playwright_state())
-    traffic = env.proxy.recorder.open(fresh.token, warc, env.settings.max_capture_bytes, env.guard)
+    traffic = env.proxy.recorder.open(fresh.token, warc, env.settings.max_capture_bytes, env.guard,
+                                      secrets=login.secret_values)
     capture = Capture(url=url, match=match, settings=env.settings, bundle_id=bundle_id,
                       traffic=traffic, logged_in=bool(login.playwright_state()))
     capture.secrets = login.secret_values

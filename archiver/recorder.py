@@ -27,10 +27,12 @@ from archiver.netguard import AddressGuard
 from archiver.secrets import REDACTED, SECRET_HEADERS
 from archiver.tls import certificate_facts
 from archiver.warc import Headers, WarcFile
+from archiver.wslog import WebSocketLog, websocket_url
 
 log = logging.getLogger(__name__)
 
 SYNTHETIC = "archiver_synthetic"
+RECORD_ID = "archiver_record_id"  # the WARC response record of a flow (a WebSocket's handshake)
 REALM = "archiver-capture"
 
 
@@ -53,11 +55,15 @@ class CaptureTraffic:
     responses: dict[str, dict[str, Any]] = field(default_factory=dict)
     in_flight: dict[str, str] = field(default_factory=dict)
     closed: bool = False
+    secrets: list[str] = field(default_factory=list)  # values kept out of WebSocket records
+    websockets: dict[str, WebSocketLog] = field(default_factory=dict)  # open ones, by flow id
+    websocket_connections: int = 0
+    websocket_messages: int = 0
 
     async def settled(self, timeout: float) -> None:
-        """Wait (at most ``timeout``) for exchanges still open to be written or to fail."""
+        """Wait (at most ``timeout``) for exchanges and WebSockets still open to be written."""
         deadline = time.monotonic() + timeout
-        while self.in_flight and time.monotonic() < deadline:
+        while (self.in_flight or self.websockets) and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
 
     def summary(self) -> dict[str, Any]:
@@ -69,6 +75,8 @@ class CaptureTraffic:
             "unfinished": sorted(set(self.in_flight.values())),
             "redactions": dict(self.redactions),
             "normalisations": dict(self.normalisations),
+            "websocket_connections": self.websocket_connections,
+            "websocket_messages": self.websocket_messages,
         }
 
 
@@ -95,14 +103,20 @@ class Recorder:
         self.pinned: dict[tuple[str, int], tuple[str, int]] = {}
 
     # -- sessions ---------------------------------------------------------
-    def open(self, token: str, warc: WarcFile, max_bytes: int, guard: AddressGuard) -> CaptureTraffic:
-        traffic = CaptureTraffic(token=token, warc=warc, max_bytes=max_bytes, guard=guard)
+    def open(self, token: str, warc: WarcFile, max_bytes: int, guard: AddressGuard,
+             secrets: list[str] | None = None) -> CaptureTraffic:
+        traffic = CaptureTraffic(token=token, warc=warc, max_bytes=max_bytes, guard=guard,
+                                 secrets=list(secrets or []))
         self.sessions[token] = traffic
         return traffic
 
     def close(self, token: str) -> CaptureTraffic:
         traffic = self.sessions.pop(token)
         traffic.closed = True
+        for websocket in traffic.websockets.values():
+            websocket.write(traffic.warc, {"closed_by": None, "code": None, "reason": None,
+                                            "note": "still open when the capture ended"})
+        traffic.websockets.clear()
         self._conn_tokens = {c: t for c, t in self._conn_tokens.items() if t != token}
         return traffic
 
@@ -186,6 +200,38 @@ class Recorder:
             return
         self._record(flow, traffic, body)
 
+    def websocket_start(self, flow: http.HTTPFlow) -> None:
+        traffic = self.sessions.get(flow.metadata.get("archiver_token", ""))
+        if traffic is None:
+            return
+        traffic.websockets[flow.id] = WebSocketLog(url=websocket_url(flow.request.pretty_url),
+                                                   handshake_record_id=flow.metadata.get(RECORD_ID))
+        traffic.websocket_connections += 1
+
+    def websocket_message(self, flow: http.HTTPFlow) -> None:
+        traffic = self.sessions.get(flow.metadata.get("archiver_token", ""))
+        websocket = traffic.websockets.get(flow.id) if traffic else None
+        if traffic is None or websocket is None or flow.websocket is None:
+            return
+        message = flow.websocket.messages[-1]
+        if traffic.bytes_recorded + len(message.content) > traffic.max_bytes:
+            traffic.limit_reason = f"size cap of {traffic.max_bytes} bytes reached"
+            message.drop()  # the page does not get what the evidence does not hold
+            return
+        traffic.bytes_recorded += websocket.add(
+            from_client=message.from_client, is_text=message.is_text, content=message.content,
+            timestamp=message.timestamp, secrets=traffic.secrets)
+        traffic.websocket_messages += 1
+
+    def websocket_end(self, flow: http.HTTPFlow) -> None:
+        traffic = self.sessions.get(flow.metadata.get("archiver_token", ""))
+        websocket = traffic.websockets.pop(flow.id, None) if traffic else None
+        if traffic is None or websocket is None or flow.websocket is None:
+            return
+        websocket.write(traffic.warc, {
+            "closed_by": "client" if flow.websocket.closed_by_client else "server",
+            "code": flow.websocket.close_code, "reason": flow.websocket.close_reason or None})
+
     def error(self, flow: http.HTTPFlow) -> None:
         traffic = self.sessions.get(flow.metadata.get("archiver_token", ""))
         if traffic is None or flow.metadata.get(SYNTHETIC):
@@ -211,7 +257,7 @@ class Recorder:
         response_headers = self._normalise_framing(response_headers, len(body), traffic)
         ip = flow.server_conn.peername[0] if flow.server_conn.peername else None
         url = request.pretty_url
-        traffic.warc.write_exchange(
+        flow.metadata[RECORD_ID] = traffic.warc.write_exchange(
             url=url,
             timestamp=request.timestamp_start or time.time(),
             ip_address=str(ip) if ip else None,

@@ -108,7 +108,8 @@ class WarcFile:
         return str(response.rec_headers.get_header("WARC-Record-ID"))
 
     def write_resource(
-        self, uri: str, content_type: str, data: bytes, *, record_type: str = "resource"
+        self, uri: str, content_type: str, data: bytes, *, record_type: str = "resource",
+        extra_headers: dict[str, str] | None = None,
     ) -> None:
         record = self._writer.create_warc_record(
             uri,
@@ -116,7 +117,7 @@ class WarcFile:
             payload=io.BytesIO(data),
             length=len(data),
             warc_content_type=content_type,
-            warc_headers_dict={"WARC-Date": warc_date()},
+            warc_headers_dict={"WARC-Date": warc_date(), **(extra_headers or {})},
         )
         self._write(record)
 
