@@ -99,11 +99,11 @@ async def open_and_browse(request: CaptureRequest, env: Environment) -> Browsed 
     })
     login = env.login_for(match.platform)
     fresh = await env.contexts.take(env.context_spec(), login.playwright_state())
+    secrets = login.secret_values
     traffic = env.proxy.recorder.open(fresh.token, warc, env.settings.max_capture_bytes, env.guard,
-                                      secrets=login.secret_values)
+                                      secrets=secrets)
     capture = Capture(url=url, match=match, settings=env.settings, bundle_id=bundle_id,
-                      traffic=traffic, logged_in=bool(login.playwright_state()))
-    capture.secrets = login.secret_values
+                      traffic=traffic, logged_in=bool(login.playwright_state()), secrets=secrets)
     outcome = Outcome()
     post = await browse(fresh, capture, env, writer, outcome)
     return Browsed(request=request, env=env, capture=capture, outcome=outcome, login=login,
@@ -337,8 +337,8 @@ async def record_views(page: Page, capture: Capture, writer: BundleWriter, env: 
 
     warc = capture.traffic.warc
     # Images are hashed in threads while the browser goes on to the next view and the context
-    # closes; capture_one waits for them, so what was shot is hashed and listed even when this
-    # step is cut short.
+    # closes; seal() waits for them, so what was shot is hashed and listed even when this step
+    # is cut short.
     hashing = capture.background
     shot = await full_screenshot(page, capture)
     if shot is not None:

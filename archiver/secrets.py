@@ -91,9 +91,24 @@ def load_login_material(cookies_file: Path | None, storage_state_file: Path | No
     return material
 
 
+# Secret values shorter than this are not searched for (they would match ordinary text).
+MIN_SECRET_LENGTH = 4
+
+
+def _searchable(secrets: list[str]) -> list[str]:
+    # Longest first, so a secret that contains another is replaced whole.
+    return [v for v in sorted(set(secrets), key=len, reverse=True) if len(v) >= MIN_SECRET_LENGTH]
+
+
 def scrub(text: str, secrets: list[str]) -> str:
     """Remove secret values from free text (error messages, DOM snapshots)."""
-    for value in sorted(set(secrets), key=len, reverse=True):
-        if len(value) >= 4:
-            text = text.replace(value, REDACTED)
+    for value in _searchable(secrets):
+        text = text.replace(value, REDACTED)
     return text
+
+
+def scrub_bytes(data: bytes, secrets: list[str]) -> bytes:
+    """Remove secret values from bytes (WebSocket messages, text or binary)."""
+    for value in _searchable(secrets):
+        data = data.replace(value.encode(), REDACTED.encode())
+    return data

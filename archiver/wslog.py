@@ -15,12 +15,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from archiver.secrets import REDACTED
+from archiver.secrets import scrub_bytes
 from archiver.warc import WarcFile, warc_date
 
 CONTENT_TYPE = "application/x-ndjson"
-# Secret values shorter than this are not searched for (they would match ordinary text).
-MIN_SECRET_LENGTH = 4
 
 
 def websocket_url(http_url: str) -> str:
@@ -43,9 +41,7 @@ class WebSocketLog:
             secrets: list[str]) -> int:
         """Keep one message (secret values replaced); return its size as received."""
         size = len(content)
-        for value in sorted(set(secrets), key=len, reverse=True):
-            if len(value) >= MIN_SECRET_LENGTH:
-                content = content.replace(value.encode(), REDACTED.encode())
+        content = scrub_bytes(content, secrets)
         entry: dict[str, Any] = {"event": "message", "time": warc_date(timestamp),
                                  "from": "client" if from_client else "server"}
         if is_text:
