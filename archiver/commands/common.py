@@ -10,8 +10,11 @@ import pluggy
 from archiver.plugin_manager import get_plugin_manager
 from archiver.storage.base import Store, StoreError
 
-EXIT_PROBLEM = 1
-EXIT_USAGE = 2
+# The one table of exit codes, for every command (README "Exit codes").
+EXIT_OK = 0
+EXIT_PROBLEM = 1  # an evidence problem: a capture not complete, a bundle not OK
+EXIT_USAGE = 2  # bad input: arguments, files, an existing output; nothing was stored
+EXIT_ENVIRONMENT = 3  # the store, a TSA or the network is unreachable or refused; retrying may help
 
 
 def plugin_manager(ctx: click.Context) -> pluggy.PluginManager:
@@ -31,4 +34,4 @@ def open_store(pm: pluggy.PluginManager, location: str) -> Store:
     return store
 
 
-__all__ = ["EXIT_PROBLEM", "EXIT_USAGE", "StoreError", "fail", "open_store", "plugin_manager"]
+__all__ = ["EXIT_ENVIRONMENT", "EXIT_OK", "EXIT_PROBLEM", "EXIT_USAGE", "StoreError", "fail", "open_store", "plugin_manager"]
