@@ -72,6 +72,24 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, stored: bool = False)
     archive.writestr(info, data)
 
 
+def _add_stored_file(archive: zipfile.ZipFile, source: BinaryIO, name: str) -> None:
+    """Stream ``source`` in uncompressed, with ZIP64 sizes in its local header exactly when the
+    central directory will have them too.
+
+    Readers that find the data from the central directory but skip the local header by its own
+    lengths (ReplayWeb.page) land beside the data when the two disagree. zipfile puts a ZIP64
+    extra in the central directory only past ``ZIP64_LIMIT``, but in the local header already
+    when ``file_size`` is within 5% of it (room for deflate to grow): a stored entry does not
+    grow, so the choice is made here from the real size and zipfile's guess is switched off.
+    """
+    size = os.fstat(source.fileno()).st_size
+    info = zipfile.ZipInfo(name, _stamp())
+    info.compress_type = zipfile.ZIP_STORED
+    info.file_size = 0  # zipfile sets the real size when the entry is closed
+    with archive.open(info, "w", force_zip64=size > zipfile.ZIP64_LIMIT) as target:
+        shutil.copyfileobj(source, target, 1024 * 1024)
+
+
 def _write_index(archive: zipfile.ZipFile, warc: Path) -> None:
     idx = io.StringIO()
     info = zipfile.ZipInfo("indexes/index.cdx.gz", _stamp())  # gzip blocks: STORED, never deflated again
@@ -114,10 +132,8 @@ def build(folder: Path, archive: zipfile.ZipFile) -> bytes:
     manifest = load_manifest(folder / MANIFEST)
     warc = folder / WARC
     stored = local_bundle(folder).list_files()
-    info = zipfile.ZipInfo.from_file(warc, f"archive/{WARC}")
-    info.compress_type = zipfile.ZIP_STORED
-    with warc.open("rb") as source, archive.open(info, "w", force_zip64=True) as target:
-        shutil.copyfileobj(source, target, 1024 * 1024)
+    with warc.open("rb") as source:
+        _add_stored_file(archive, source, f"archive/{WARC}")
     _write_index(archive, warc)
     page = main_page(warc, manifest)
     header = {"format": "json-pages-1.0", "id": "pages", "title": "Captured page"}

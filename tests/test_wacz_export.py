@@ -15,6 +15,7 @@ import pytest
 from conftest import copy_bundle
 from support.bundles import capture_into
 from support.replay import payload_of, wayback
+from support.zipheaders import central_directory, disagreements
 
 BIN = Path(sys.executable).parent
 ARCHIVER = str(BIN / "archiver")
@@ -81,6 +82,31 @@ def test_export_is_valid_wacz_with_the_evidence_inside(bundle: Path, tmp_path: P
     assert event["event"] == "exported" and event["actor"] == "Clerk K."
     assert event["details"]["sha256"] == sha256(out.read_bytes()) and event["details"]["format"] == "wacz"
     assert run("verify", str(bundle)).returncode == 0  # the chain holds with the new event
+
+
+def test_local_headers_agree_with_the_central_directory(bundle: Path, tmp_path: Path) -> None:
+    out = tmp_path / "headers.wacz"
+    assert run("export", str(bundle), "--wacz", str(out)).returncode == 0
+    assert disagreements(out) == []
+    warc = next(h for h in central_directory(out.read_bytes()) if h.name == "archive/capture.warc.gz")
+    assert warc.size == (bundle / "capture.warc.gz").stat().st_size and not warc.zip64_sizes
+
+
+def test_an_entry_past_the_zip64_limit_has_zip64_sizes_in_both_headers(bundle: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from archiver.wacz_export import export_wacz
+
+    # zipfile reads its limit at call time: a lower one stands in for a WARC of more than 2 GiB.
+    warc_size = (bundle / "capture.warc.gz").stat().st_size
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", warc_size - 1)
+    out = tmp_path / "zip64.wacz"
+    export_wacz(bundle, out)
+    monkeypatch.undo()
+    assert disagreements(out) == []
+    headers = {h.name: h for h in central_directory(out.read_bytes())}
+    assert headers["archive/capture.warc.gz"].zip64_sizes and headers["archive/capture.warc.gz"].size == warc_size
+    with zipfile.ZipFile(out) as archive:
+        assert archive.read("archive/capture.warc.gz") == (bundle / "capture.warc.gz").read_bytes()
 
 
 def test_the_timestamp_travels_and_verifies_with_stock_openssl(bundle: Path, tmp_path: Path) -> None:
