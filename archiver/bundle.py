@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from archiver.atomic import write_new
 from archiver.hashing import HashingWriter, hash_bytes, hash_file
 from archiver.imagehashes import ImageHashes, hash_image_bytes
 
@@ -77,13 +77,10 @@ class BundleWriter:
         if final.exists():
             raise BundleExistsError(f"{final} already exists")
         data = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False).encode() + b"\n"
-        temp = self.root / f".{MANIFEST}.tmp"
-        with temp.open("xb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.link(temp, final)  # link() fails if the manifest appeared meanwhile; rename would replace it
-        temp.unlink()
+        try:
+            write_new(final, data)
+        except FileExistsError:
+            raise BundleExistsError(f"{final} already exists") from None
         return hash_bytes(data)
 
     def seal(self) -> None:

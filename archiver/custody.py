@@ -12,19 +12,24 @@ import base64
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidSignature
 
+from archiver.atomic import write_new
 from archiver.hashing import hash_bytes
 from archiver.keys import Signer, public_pem
-from archiver.signing import canonical, load_public_key
+from archiver.ledger import Head, ledger_of_bundle, optional_writer
+from archiver.signing import canonical, load_pinned_public_key
+from archiver.strictb64 import decode_strict
 
 CUSTODY_DIR = "custody"
-EVENTS = ("captured", "stored", "signed", "timestamped", "verified", "exported", "reported", "transferred")
-EVENT_FILE = re.compile(r"^custody/(\d{6})-([a-z]+)\.json$")
+EVENTS = ("captured", "stored", "signed", "timestamped", "timestamp-failed", "verified", "exported",
+          "reported", "transferred")
+EVENT_FILE = re.compile(r"^custody/(\d{6})-([a-z][a-z-]*)\.json$")
 
 
 class CustodyError(ValueError):
@@ -36,7 +41,7 @@ def _now() -> str:
 
 
 def make_event(*, seq: int, event: str, actor: str | None, details: dict[str, Any], previous_sha256: str,
-               signer: Signer) -> bytes:
+               signer: Signer, ledger_head: Head | None = None) -> bytes:
     from archiver import __version__
 
     if event not in EVENTS:
@@ -51,6 +56,8 @@ def make_event(*, seq: int, event: str, actor: str | None, details: dict[str, An
         "previous_sha256": previous_sha256,
         "signer_public_key": public_pem(signer.public_key).decode(),
     }
+    if ledger_head is not None:
+        body["ledger_head"] = ledger_head.to_dict()
     body["signature"] = base64.b64encode(signer.sign(canonical(body))).decode()
     return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False).encode() + b"\n"
 
@@ -61,25 +68,48 @@ def event_name(seq: int, event: str) -> str:
 
 def append_event(folder: Path, *, event: str, actor: str | None, details: dict[str, Any],
                  signer: Signer) -> str:
-    """Add the next event file to a local bundle folder; return its relative path."""
+    """Add the next event file to a local bundle folder; return its relative path.
+
+    In a store that keeps a ledger, the event names the ledger's head and is then witnessed
+    by a new ledger line, all under the ledger's lock. The event file appears whole or not
+    at all; a crash before its ledger line leaves it unwitnessed, which verify calls
+    INCOMPLETE.
+    """
     custody = folder / CUSTODY_DIR
     custody.mkdir(exist_ok=True)
-    existing = sorted(p for p in custody.iterdir() if EVENT_FILE.match(f"{CUSTODY_DIR}/{p.name}"))
-    previous = existing[-1].read_bytes() if existing else (folder / "manifest.json").read_bytes()
-    seq = len(existing) + 1
-    relpath = event_name(seq, event)
-    data = make_event(seq=seq, event=event, actor=actor, details=details,
-                      previous_sha256=hash_bytes(previous), signer=signer)
-    with (folder / relpath).open("xb") as out:  # an event is never rewritten
-        out.write(data)
-    (folder / relpath).chmod(0o444)
+    with optional_writer(ledger_of_bundle(folder)) as ledger:
+        existing = sorted(p for p in custody.iterdir() if EVENT_FILE.match(f"{CUSTODY_DIR}/{p.name}"))
+        previous = existing[-1].read_bytes() if existing else (folder / "manifest.json").read_bytes()
+        seq = len(existing) + 1
+        relpath = event_name(seq, event)
+        data = make_event(seq=seq, event=event, actor=actor, details=details,
+                          previous_sha256=hash_bytes(previous), signer=signer,
+                          ledger_head=ledger.head() if ledger else None)
+        write_new(folder / relpath, data, mode=0o444)  # an event is never rewritten
+        if ledger is not None:
+            ledger.witness(folder.name, relpath, hash_bytes(data), signer)
     return relpath
+
+
+@dataclass(frozen=True)
+class Link:
+    """One custody event as read: its file, the SHA-256 of its bytes, and what it says."""
+
+    path: str
+    sha256: str
+    event: dict[str, Any]
 
 
 def check_chain(paths: list[str], open_file: Callable[[str], BinaryIO],
                 manifest_bytes: bytes) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Read the events in order; return them and the (path, problem) pairs found."""
-    events: list[dict[str, Any]] = []
+    links, problems = read_chain(paths, open_file, manifest_bytes)
+    return [link.event for link in links], problems
+
+
+def read_chain(paths: list[str], open_file: Callable[[str], BinaryIO],
+               manifest_bytes: bytes) -> tuple[list[Link], list[tuple[str, str]]]:
+    links: list[Link] = []
     problems: list[tuple[str, str]] = []
     numbered = sorted((int(m.group(1)), p) for p in paths if (m := EVENT_FILE.match(p)))
     previous = manifest_bytes
@@ -90,6 +120,8 @@ def check_chain(paths: list[str], open_file: Callable[[str], BinaryIO],
             problems.append((path, f"event #{expected} is missing (found #{seq})"))
         try:
             event = json.loads(raw)
+            if not isinstance(event, dict):
+                raise ValueError("not an object")
         except ValueError:
             problems.append((path, "not valid JSON"))
             previous = raw
@@ -99,21 +131,23 @@ def check_chain(paths: list[str], open_file: Callable[[str], BinaryIO],
         if event.get("previous_sha256") != hash_bytes(previous):
             anchor = "manifest.json" if expected == 1 else "the previous event"
             problems.append((path, f"chain broken: previous_sha256 does not match {anchor}"))
-        reason = _signature_problem(event)
+        reason = event_signature_problem(event)
         if reason:
             problems.append((path, reason))
-        events.append(event)
+        links.append(Link(path, hash_bytes(raw), event))
         previous = raw
-    return events, problems
+    return links, problems
 
 
-def _signature_problem(event: dict[str, Any]) -> str | None:
+def event_signature_problem(event: dict[str, Any]) -> str | None:
     body = {k: v for k, v in event.items() if k != "signature"}
     try:
-        key = load_public_key(str(event.get("signer_public_key", "")).encode())
-        key.verify(base64.b64decode(event.get("signature", "")), canonical(body))
-    except (ValueError, TypeError):
-        return "event has no usable signature or key"
+        key = load_pinned_public_key(str(event.get("signer_public_key", "")).encode())
+        signature = decode_strict(str(event.get("signature", "")))
+    except ValueError as exc:
+        return f"event has no usable signature or key: {exc}"
+    try:
+        key.verify(signature, canonical(body))
     except InvalidSignature:
         return "event signature does not verify"
     return None

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
 
+from archiver.atomic import write_new
 from archiver.custody import CUSTODY_DIR, append_event
 from archiver.hashing import hash_bytes
 from archiver.keys import Signer
@@ -92,25 +93,39 @@ def stamp_bundle(folder: Path, urls: Sequence[str], signer: Signer, actor: str |
                  timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
     """Timestamp a signed local bundle: write ``manifest.tsr`` and a ``timestamped`` event.
 
-    Never replaces a token; raises TimestampError when the bundle has one or no TSA answers.
+    Never replaces a token; raises TimestampError when the bundle has one or no TSA answers. A
+    token an interrupted run left without its event is checked and recorded instead.
     """
-    if (folder / TOKEN).exists():
-        raise TimestampError(f"already has {TOKEN}; a token is never replaced")
     if not (folder / JCS).is_file():
         raise TimestampError(f"not signed (no {JCS}), nothing to timestamp")
     jcs = (folder / JCS).read_bytes()
+    if (folder / TOKEN).exists():
+        return record_left_token(folder, jcs, signer, actor)
     url, data, info = request_token(jcs, urls, timeout)
-    with (folder / TOKEN).open("xb") as out:
-        out.write(data)
-    (folder / TOKEN).chmod(0o444)
+    write_new(folder / TOKEN, data, mode=0o444)
     details = {"tsa_url": url, "tsa": info.tsa, "gen_time": info.gen_time, "serial": info.serial,
                "policy": info.policy, "token": TOKEN, "token_sha256": hash_bytes(data),
                "imprint": f"sha256 of {JCS}", "manifest_jcs_sha256": hash_bytes(jcs)}
+    append_event(folder, event="timestamped", actor=actor, signer=signer, details=details)
+    return details
+
+
+def record_left_token(folder: Path, jcs: bytes, signer: Signer, actor: str | None) -> dict[str, Any]:
+    from archiver.storage.local import local_bundle
+
+    bundle = local_bundle(folder)
+    if _recorded_tokens(bundle, bundle.list_files()):
+        raise TimestampError(f"already has {TOKEN}; a token is never replaced")
+    data = (folder / TOKEN).read_bytes()
     try:
-        append_event(folder, event="timestamped", actor=actor, signer=signer, details=details)
-    except BaseException:
-        (folder / TOKEN).unlink()  # a token the custody log does not record would read as tampering
-        raise
+        info = check_token(data, jcs)
+    except TokenError as exc:
+        raise TimestampError(f"{TOKEN} left by an interrupted run is unusable: {exc}") from None
+    details = {"tsa_url": None, "tsa": info.tsa, "gen_time": info.gen_time, "serial": info.serial,
+               "policy": info.policy, "token": TOKEN, "token_sha256": hash_bytes(data),
+               "imprint": f"sha256 of {JCS}", "manifest_jcs_sha256": hash_bytes(jcs),
+               "note": "recorded after an interrupted run had written the token"}
+    append_event(folder, event="timestamped", actor=actor, signer=signer, details=details)
     return details
 
 
@@ -124,9 +139,14 @@ async def stamp_after_capture(folder: Path, urls: Sequence[str], signer: Signer,
     try:
         return await asyncio.to_thread(stamp_bundle, folder, urls, signer, actor)
     except TimestampError as exc:
-        return {"error": str(exc)}
+        error = str(exc)
     except Exception as exc:
-        return {"error": f"{type(exc).__name__}: {exc}"}
+        error = f"{type(exc).__name__}: {exc}"
+    # The manifest asked for a token: a signed event says why there is none, so that verify can
+    # tell this bundle from one whose token was removed.
+    await asyncio.to_thread(append_event, folder, event="timestamp-failed", actor=actor, signer=signer,
+                            details={"error": error, "tsa_urls": [public_url(u) for u in urls]})
+    return {"error": error}
 
 
 def check_bundle_timestamp(bundle: BundleReader, stored: dict[str, int],
@@ -148,10 +168,15 @@ def check_bundle_timestamp(bundle: BundleReader, stored: dict[str, int],
         info = check_token(data, _read(bundle, JCS), ca_certs)
     except TokenError as exc:
         return {"status": "FAILED", "detail": str(exc)}, [(TOKEN, str(exc), "TAMPERED")]
-    if hash_bytes(data) not in recorded:
-        detail = ("differs from the token the custody log recorded" if recorded
-                  else "not recorded in the custody log (no timestamped event)")
+    if recorded and hash_bytes(data) not in recorded:
+        detail = "differs from the token the custody log recorded"
         return {"status": "FAILED", "detail": detail}, [(TOKEN, detail, "TAMPERED")]
+    if not recorded:
+        # The token is written before its event: this is what a crash between the two leaves. A
+        # removed event is caught by the custody chain or the store ledger, not here.
+        detail = ("not recorded in the custody log (no timestamped event): timestamping was interrupted; "
+                  "archiver timestamp BUNDLE records it")
+        return {"status": "FAILED", "detail": detail}, [(TOKEN, detail, "INCOMPLETE")]
     summary = {"status": "OK", **info.to_dict(), "chain": CHAIN_OK if ca_certs else CHAIN_UNCHECKED}
     return summary, []
 

@@ -6,20 +6,23 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from archiver.atomic import is_temp
 from archiver.bundle import MANIFEST, WARC
-from archiver.custody import CUSTODY_DIR, check_chain
+from archiver.custody import CUSTODY_DIR, Link, read_chain
 from archiver.hashing import hash_stream
 from archiver.manifest import ManifestError, anchored_view, artifact_uri, capture_record_uri, parse_manifest
 from archiver.signing import JCS, PUBLIC_KEY, SIGNATURE, SIGNATURE_FILES, check_signature, key_fingerprint_of
 from archiver.storage.base import BundleReader
 from archiver.timestamp import check_bundle_timestamp
 from archiver.tstoken import TOKEN
+from archiver.witness import check_witness
 
 OK = "OK"
 TAMPERED = "TAMPERED"
@@ -35,7 +38,8 @@ UNLISTED_PREFIXES = (f"{CUSTODY_DIR}/",)
 CHECKS = {"hashes": ("missing", "size", "sha256", "unlisted", "manifest"),
           "WARC digests": ("warc", "warc-digest", "warc-copy", "warc-capture"),
           "signature": ("signature",), "timestamp": ("timestamp",), "custody": ("custody",),
-          "storage": ("s3-checksum", "object-lock")}
+          "ledger": ("ledger",), "interrupted": ("interrupted",),
+          "storage": ("s3-checksum", "object-lock", "s3-versions")}
 
 
 @dataclass
@@ -49,6 +53,7 @@ class BundleReport:
     signer: str | None = None
     custody_events: int = 0
     timestamp: dict[str, Any] | None = None  # RFC 3161 token: status (OK, FAILED, none), gen_time, tsa...
+    ledger: str | None = None  # what the store ledger says of the custody log's tail
     checked: bool = False  # every check ran (not cut short by a missing or unreadable manifest)
     # Every WARC record re-read; otherwise the WARC's SHA-256 in the signed manifest pins them all.
     warc_records_read: bool = False
@@ -70,6 +75,7 @@ class BundleReport:
             "signer": self.signer,
             "custody_events": self.custody_events,
             "timestamp": self.timestamp,
+            "ledger": self.ledger,
             "checks": self.checks(),
             "warc_records_read": self.warc_records_read,
             "storage": self.storage,
@@ -84,8 +90,11 @@ class BundleReport:
         good = {"hashes": f"OK ({self.checked_files} files)", "WARC digests": pinned,
                 "signature": f"OK ({self.signer[:23]}…)" if self.signer else "OK",
                 "timestamp": (f"OK ({stamp.get('gen_time')} by {stamp.get('tsa')}; {stamp.get('chain')})"
-                              if stamp.get("status") == OK else "none"),
+                              if stamp.get("status") == OK else
+                              f"none ({stamp['detail']})" if stamp.get("detail") else "none"),
                 "custody": f"OK ({self.custody_events} events)"}
+        if self.ledger:
+            good["ledger"] = self.ledger
         if self.storage is not None:
             locked = self.storage.get("objects_locked_as_asked")
             good["storage"] = (f"OK ({self.storage.get('checksums_compared')} stored SHA-256 checksums"
@@ -114,13 +123,13 @@ class BundleReport:
 
 
 def verify_bundle(bundle: BundleReader, *, tsa_ca: Sequence[x509.Certificate] = (),
-                  deep: bool = False) -> BundleReport:
+                  deep: bool = False, ledger_file: Path | None = None) -> BundleReport:
     """Check one bundle; ``tsa_ca`` are the trusted roots for its timestamp's certificate chain.
 
     Every stored byte is read once and hashed. The WARC's records are re-read (digests, the
     artifacts' copies, the capture record) with ``deep``, or when anything else is wrong, or the
     manifest is not validly signed; otherwise the WARC's SHA-256 in the signed manifest already
-    pins every record.
+    pins every record. ``ledger_file`` overrides the ledger of the bundle's own store.
     """
     report = BundleReport(bundle.bundle_id, bundle.location)
     stored = bundle.list_files()
@@ -149,10 +158,16 @@ def verify_bundle(bundle: BundleReader, *, tsa_ca: Sequence[x509.Certificate] = 
         if digest != entry["sha256"]:
             report.problem("sha256", path, f"sha256 {digest} != manifest {entry['sha256']}")
     for path in stored:
-        if path in listed or path in UNLISTED_ALLOWED or path.startswith(UNLISTED_PREFIXES):
-            continue
-        report.problem("unlisted", path, "file not listed in the manifest")
-    events = check_signed(bundle, stored, manifest, raw, report)
+        if is_temp(path):
+            report.problem("interrupted", path, "unfinished write left by an interrupted process", INCOMPLETE)
+        elif not (path in listed or path in UNLISTED_ALLOWED or path.startswith(UNLISTED_PREFIXES)):
+            report.problem("unlisted", path, "file not listed in the manifest")
+    links = check_signed(bundle, stored, manifest, raw, report)
+    events = [link.event for link in links]
+    witness = check_witness(bundle.bundle_id, links, ledger_file or getattr(bundle, "ledger_file", None))
+    report.ledger = witness.summary
+    for path, detail, result in witness.findings:
+        report.problem("ledger", path, detail, result)
     if WARC in listed and WARC in stored and (deep or report.problems or report.signer is None):
         check_warc(bundle, manifest, listed, report)
         report.warc_records_read = True
@@ -163,6 +178,7 @@ def verify_bundle(bundle: BundleReader, *, tsa_ca: Sequence[x509.Certificate] = 
             report.problem(kind, path, detail, TAMPERED if severe else
                            UNPROTECTED if report.result in (OK, UNPROTECTED) else report.result)
     report.timestamp, stamp_problems = check_bundle_timestamp(bundle, stored, tsa_ca)
+    stamp_problems += requested_timestamp(manifest, stored, events, report.timestamp)
     for path, detail, result in stamp_problems:
         report.problem("timestamp", path, detail, result)
     report.checked = True
@@ -174,8 +190,23 @@ def read_small(bundle: BundleReader, relpath: str) -> bytes:
         return stream.read()
 
 
+def requested_timestamp(manifest: dict[str, Any], stored: dict[str, int], events: list[dict[str, Any]],
+                        summary: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """What the signed manifest asked for must be there: a token, or a signed event saying why not."""
+    settings = manifest.get("settings")
+    if not isinstance(settings, dict) or not settings.get("tsa_urls") or TOKEN in stored:
+        return []
+    failed = [e for e in events if e.get("event") == "timestamp-failed"]
+    if failed:
+        details = failed[-1].get("details") or {}
+        summary["detail"] = f"requested; no TSA answered: {details.get('error', 'no reason recorded')}"
+        return []
+    return [(TOKEN, "timestamp requested (settings.tsa_urls) but missing, and no signed custody event "
+             "says why (an interrupted capture: run archiver timestamp)", INCOMPLETE)]
+
+
 def check_signed(bundle: BundleReader, stored: dict[str, int], manifest: dict[str, Any], raw_manifest: bytes,
-                 report: BundleReport) -> list[dict[str, Any]]:
+                 report: BundleReport) -> list[Link]:
     """The detached signature over the manifest, and the custody chain anchored on it."""
     missing = [name for name in SIGNATURE_FILES if name not in stored]
     if missing:
@@ -188,14 +219,14 @@ def check_signed(bundle: BundleReader, stored: dict[str, int], manifest: dict[st
             report.problem("signature", SIGNATURE, reason)
         else:
             report.signer = key_fingerprint_of(pem)
-    custody = sorted(p for p in stored if p.startswith(f"{CUSTODY_DIR}/"))
-    events, problems = check_chain(custody, bundle.open, raw_manifest)
-    report.custody_events = len(events)
+    custody = sorted(p for p in stored if p.startswith(f"{CUSTODY_DIR}/") and not is_temp(p))
+    links, problems = read_chain(custody, bundle.open, raw_manifest)
+    report.custody_events = len(links)
     for path, problem in problems:
         report.problem("custody", path, problem)
     if not custody and not missing:
         report.problem("custody", CUSTODY_DIR, "no custody events", INCOMPLETE)
-    return events
+    return links
 
 
 def drain(stream: Any) -> None:

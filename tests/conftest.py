@@ -142,8 +142,12 @@ def capture(engine: EngineThread, base_settings: CaptureSettings, tmp_path: Path
 
 
 def copy_bundle(source: str, target: Path) -> Path:
+    """A copy of a bundle in a store of its own at ``target``, with its store's ledger."""
     destination = target / Path(source).name
     shutil.copytree(source, destination)
+    ledger = Path(source).parent / ".archiver"
+    if ledger.is_dir():
+        shutil.copytree(ledger, target / ".archiver", dirs_exist_ok=True)
     for path in destination.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     return destination

@@ -38,9 +38,9 @@ def test_openssl_accepts_the_signature(signed_bundle: Path, signer) -> None:  # 
     done = openssl_verify(signed_bundle)
     assert done.returncode == 0 and "Signature Verified Successfully" in done.stdout
     pem = (signed_bundle / "signer.pub.pem").read_bytes()
-    from archiver.signing import load_public_key
+    from archiver.signing import load_pinned_public_key
 
-    assert fingerprint(load_public_key(pem)) == signer.fingerprint
+    assert fingerprint(load_pinned_public_key(pem)) == signer.fingerprint
 
 
 def test_openssl_rejects_a_forged_manifest(signed_bundle: Path, tmp_path: Path) -> None:

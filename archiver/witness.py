@@ -1,0 +1,87 @@
+"""Checking a bundle's custody log against its store's ledger (see ``archiver.ledger``).
+
+Findings are (path, detail, result): TAMPERED for anything only a change to stored evidence
+explains (an event the ledger names is gone or different, the ledger shorter than an event
+saw it), INCOMPLETE for what an interrupted write leaves (an event not yet witnessed) or what
+cannot be checked here (the ledger is not beside a bundle whose events name it).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from archiver.custody import CUSTODY_DIR, Link
+from archiver.ledger import LEDGER_DIR, LEDGER_FILE, Head, Ledger, load_cached
+from archiver.signing import load_pinned_public_key
+
+INCOMPLETE = "INCOMPLETE"
+TAMPERED = "TAMPERED"
+LEDGER_NAME = f"{LEDGER_DIR}/{LEDGER_FILE}"
+
+
+@dataclass
+class WitnessResult:
+    summary: str
+    findings: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def raw_key_of(event: dict[str, object]) -> str | None:
+    try:
+        key = load_pinned_public_key(str(event.get("signer_public_key", "")).encode())
+    except ValueError:
+        return None
+    return base64.b64encode(key.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+
+
+def check_witness(bundle_id: str, links: list[Link], ledger_file: Path | None,
+                  ledger: Ledger | None = None) -> WitnessResult:
+    heads = [(link.path, link.event["ledger_head"]) for link in links
+             if isinstance(link.event.get("ledger_head"), dict)]
+    if ledger is None and ledger_file is not None:
+        ledger = load_cached(ledger_file)
+    entries = ledger.by_bundle.get(bundle_id, []) if ledger else []
+    if not heads and not entries:
+        where = "its store keeps no ledger" if ledger is None else "recorded before its store kept a ledger"
+        return WitnessResult(f"not witnessed ({where})")
+    if ledger is None:
+        return WitnessResult("FAILED", [(CUSTODY_DIR, (
+            f"its events name a store ledger, but {LEDGER_NAME} is not beside the bundle: removed events "
+            "at the end of the custody log cannot be ruled out; verify it in its store, or with "
+            "--ledger FILE"),
+            INCOMPLETE)])
+    result = WitnessResult(f"OK ({len(entries)} events in the store ledger, head {ledger.head})")
+    found = {link.path: link for link in links}
+    for entry in entries:
+        link = found.get(entry.path)
+        if link is None:
+            result.findings.append((entry.path, f"removed: ledger line #{entry.seq} records this event "
+                                    f"({entry.sha256})", TAMPERED))
+        elif link.sha256 != entry.sha256:
+            result.findings.append((entry.path, f"differs from the event ledger line #{entry.seq} records",
+                                    TAMPERED))
+        elif raw_key_of(link.event) != entry.signer:
+            result.findings.append((entry.path, f"ledger line #{entry.seq} is not signed by this event's key",
+                                    TAMPERED))
+    witnessed = {entry.path for entry in entries}
+    for link in links:
+        if link.path not in witnessed:
+            result.findings.append((link.path, "not in the store ledger (a write was interrupted, or the "
+                                    "ledger lost its line)", INCOMPLETE))
+    for path, head in heads:
+        seen = Head(int(head.get("seq", -1)), str(head.get("sha256")))
+        if not ledger.has(seen):
+            detail = (f"the store ledger is truncated: this event saw it at line #{seen.seq}, it has "
+                      f"{len(ledger.lines)} lines" if seen.seq > len(ledger.lines)
+                      else f"ledger line #{seen.seq} differs from the one this event saw")
+            result.findings.append((path, detail, TAMPERED))
+    ours = {entry.seq for entry in entries}
+    for number, problem in ledger.problems:
+        if number in ours:  # damage elsewhere in the ledger is reported once, for the store
+            result.findings.append((LEDGER_NAME, f"line #{number}: {problem}", TAMPERED))
+    if result.findings:
+        result.summary = "FAILED"
+    return result
