@@ -24,8 +24,10 @@ from archiver.imagehashes import start_warm_up
 from archiver.manifest import SCHEMA, SCHEMA_VERSION, anchored_view, artifact_uri, capture_record_uri
 from archiver.media import collect_media
 from archiver.models import Classification, Post, Status
+from archiver.navigations import NavigationWatch
 from archiver.netguard import BadURLError, validate_url
 from archiver.plugin_manager import first_async_result
+from archiver.received import failure_of, mark_post_media
 from archiver.secrets import LoginMaterial, scrub
 from archiver.signing import sign_manifest
 from archiver.toolinfo import plugin_versions, tool_info
@@ -191,12 +193,18 @@ async def seal(browsed: Browsed) -> CaptureResult:
 async def browse(fresh: FreshContext, capture: Capture, env: Environment, writer: BundleWriter,
                  outcome: Outcome) -> Post | None:
     """Drive the page in its fresh context, which is closed after."""
+    navigations = NavigationWatch(fresh.page, capture)
     try:
-        return await drive_page(fresh.page, capture, env, writer, outcome)
+        await navigations.start()
+        post = await drive_page(fresh.page, capture, env, writer, outcome)
     finally:
         await fresh.context.close()
         await capture.traffic.settled(0.2)  # let the proxy finish writing exchanges the context just ended
         env.proxy.recorder.close(fresh.token)
+    # Only now is every exchange of the page known (and no navigation can start).
+    await navigations.finish()
+    mark_post_media(post, capture)
+    return post
 
 
 class Outcome:
@@ -323,11 +331,18 @@ async def load_extra(main_page: Page, url: str, capture: Capture, outcome: Outco
     page = await main_page.context.new_page()
     capture.extra_pages[url] = page
     try:
-        await page.goto(url, wait_until="load",
-                        timeout=max(capture.remaining(capture.settings.navigation_timeout), 1) * 1000)
-        outcome.notes.append(f"also loaded {url} into this bundle")
+        response = await page.goto(
+            url, wait_until="load",
+            timeout=max(capture.remaining(capture.settings.navigation_timeout), 1) * 1000)
     except PlaywrightError as exc:
         capture.limits_hit.append(f"extra page {url} failed: {str(exc).splitlines()[0]}")
+        return
+    # A failed request still "loads": the browser shows the proxy's error page for it.
+    failure = failure_of(capture.traffic, response.url if response is not None else url)
+    if failure is None:
+        outcome.notes.append(f"also loaded {url} into this bundle")
+    else:
+        capture.limits_hit.append(f"extra page {url} did not load: {failure}")
 
 
 async def record_views(page: Page, capture: Capture, writer: BundleWriter, env: Environment,

@@ -11,9 +11,8 @@ from warcio.archiveiterator import ArchiveIterator
 from archiver.bundle import IMAGE_TYPES, MEDIA_DIR, BundleWriter
 from archiver.hashing import hash_bytes
 from archiver.models import Post
+from archiver.received import MAX_MEDIA_BYTES
 from archiver.warc import WarcFile
-
-MAX_MEDIA_BYTES = 256 * 1024 * 1024
 
 
 def _payloads_for(warc_path: Path, wanted: set[str]) -> dict[str, tuple[bytes, str, str]]:
@@ -38,16 +37,22 @@ def _payloads_for(warc_path: Path, wanted: set[str]) -> dict[str, tuple[bytes, s
 
 
 async def collect_media(post: Post, folder: Path, writer: BundleWriter, warc: WarcFile) -> None:
-    if not post.media:
+    """Write the media marked captured (``archiver.received.mark_post_media``) as bundle files."""
+    wanted = {m.url for m in post.media if m.captured is not False}
+    if not wanted:
         return
     warc.flush()
-    payloads = _payloads_for(warc.path, {m.url for m in post.media})
+    payloads = _payloads_for(warc.path, wanted)
     notes: list[str] = post.extraction.setdefault("notes", [])
     for index, media in enumerate(post.media, 1):
+        if media.captured is False:
+            continue
         got = payloads.get(media.url)
         if got is None:
-            media.note = "not received by the browser during the capture"
+            media.captured, media.failure = False, "no 2xx response record for it in the WARC"
+            notes.append(f"media {media.url} was received but its WARC record could not be read back")
             continue
+        media.captured = True
         data, content_type, _digest = got
         extension = mimetypes.guess_extension(content_type) or ".bin"
         relpath = f"{MEDIA_DIR}/{index:02d}{extension}"

@@ -63,6 +63,9 @@ class Media:
     duration: float | None = None
     path: str | None = None
     note: str | None = None
+    # Whether the bundle holds the item's bytes (``path``); if not, ``failure`` says why.
+    captured: bool | None = None
+    failure: str | None = None
 
 
 @dataclass

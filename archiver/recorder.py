@@ -59,6 +59,9 @@ class CaptureTraffic:
     websockets: dict[str, WebSocketLog] = field(default_factory=dict)  # open ones, by flow id
     websocket_connections: int = 0
     websocket_messages: int = 0
+    # Main-frame navigations the page started after its first one; the browser side fills
+    # this (archiver.navigations): they were stopped, so the proxy never saw them.
+    navigations: list[dict[str, Any]] = field(default_factory=list)
 
     async def settled(self, timeout: float) -> None:
         """Wait (at most ``timeout``) for exchanges and WebSockets still open to be written."""
@@ -77,6 +80,7 @@ class CaptureTraffic:
             "normalisations": dict(self.normalisations),
             "websocket_connections": self.websocket_connections,
             "websocket_messages": self.websocket_messages,
+            "navigations": list(self.navigations),
         }
 
 

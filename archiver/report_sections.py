@@ -46,9 +46,24 @@ def post(p: dict[str, Any]) -> list[tuple[str, str]]:
                 ("Language", p.get("language")), ("Counts", p.get("counts")), ("Reply to", p.get("reply_to")),
                 ("Quoted", p.get("quoted")), ("Forwarded from", p.get("forwarded_from")),
                 ("Links", p.get("links")), ("Hashtags", p.get("hashtags")), ("Mentions", p.get("mentions")),
-                ("Media items", len(p.get("media") or []) or None),
+                ("Media items", len(p.get("media") or []) or None), *media_rows(p),
                 ("Extracted by", extractor),
                 ("Field sources", extraction.get("sources")), ("Extraction notes", extraction.get("notes")))
+
+
+def media_rows(p: dict[str, Any]) -> list[tuple[str, str]]:
+    """One row per media item of the post: captured (its file) or not (and why)."""
+    out = []
+    for number, item in enumerate(p.get("media") or [], 1):
+        kind, url, path = text(item.get("kind")), text(item.get("url")), item.get("path")
+        # Manifests older than the ``captured`` field: a file means captured.
+        if item.get("captured") or (item.get("captured") is None and path):
+            line = f"{kind}: captured as {text(path)} from {url}"
+        else:
+            why = item.get("failure") or item.get("note") or "no file in the bundle"
+            line = f"{kind}: NOT captured: {url} ({text(why)})"
+        out.append((f"Media {number}", line))
+    return out
 
 
 def tool(m: dict[str, Any]) -> list[tuple[str, str]]:
@@ -74,10 +89,18 @@ def network(m: dict[str, Any]) -> list[tuple[str, str]]:
     main = {k: v for k, v in (net.get("main_document") or {}).items() if k != "tls"}
     blocked = [f"{b.get('url')} ({b.get('reason')})" if isinstance(b, dict) else b
                for b in net.get("blocked") or []]
+    failed = net.get("failed") or []
     return rows(("Exchanges recorded", net.get("exchanges")), ("Bytes recorded", net.get("bytes_recorded")),
                 ("Server IP", m.get("server_ip")), ("Main document", main), ("Blocked requests", blocked),
-                ("Failed requests", net.get("failed")), ("Unfinished", net.get("unfinished")),
+                ("Failed requests", f"{len(failed)}: {text(failed)}" if failed else None),
+                ("Navigations stopped", navigations(net)), ("Unfinished", net.get("unfinished")),
                 ("Redactions", net.get("redactions")), ("Normalisations", net.get("normalisations")))
+
+
+def navigations(net: dict[str, Any]) -> list[str]:
+    """Navigations the page started away from its document, which the capture stopped."""
+    return [f"{n.get('url')} at {n.get('time')}" + (f" ({n['guard']})" if n.get("guard") else "")
+            for n in net.get("navigations") or []]
 
 
 def tls(m: dict[str, Any]) -> list[tuple[str, str]]:

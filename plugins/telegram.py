@@ -39,6 +39,8 @@ RESERVED = frozenset({
 })
 
 MESSAGE = ".tgme_widget_message[data-post]"
+# What a widget that loaded shows: its message, or Telegram's error in its place.
+WIDGET_CONTENT = f"{MESSAGE}, .tgme_widget_message_error"
 MEMBER_HINT = ("only members see a private channel or group: capture it from a member's "
                "session (pass --cookies or --storage-state of that logged-in session)")
 
@@ -228,14 +230,19 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
         notes.append("private t.me/c/ link: nothing public to read")
         return post
     root = await message_root(page, capture)
-    if root is not page:
-        notes.append(f"post read from the embed widget frame {root.url}")
     message = await find_message(root, match.post_id) if match.kind == "post" else None
     if message is not None:
+        if isinstance(root, Frame):
+            notes.append(f"post read from the embed widget frame {root.url}")
+        elif root is not page:
+            notes.append(f"post read from the embed widget {root.url}, loaded beside the page "
+                         "(the page showed no widget frame with the post)")
         fill_from_message(post, await message.evaluate(MESSAGE_JS), sources, notes)
     elif match.kind == "post" and is_shell_page(capture):
-        notes.append(f"the post body is in {match.extra_urls[0]} (loaded into this bundle); "
-                     "only the page's og tags were read here")
+        embed = match.extra_urls[0]
+        loaded = (capture.response_facts(embed) or {}).get("status") == 200
+        why = "holds no message" if loaded else "did not load (the capture's reason says why)"
+        notes.append(f"the embed widget {embed} {why}; only the page's og tags were read")
         fill_from_meta(post, await meta_tags(page), sources)
     else:
         fill_from_channel(post, await page.evaluate(CHANNEL_JS), sources, notes)
@@ -251,13 +258,15 @@ async def message_root(page: Page, capture: Capture) -> Page | Frame:
     wanted = urlsplit(capture.match.canonical_url).path.lower()
     for frame in page.frames:
         parts = urlsplit(frame.url)
-        if parts.path.lower() == wanted and "embed" in parse_qs(parts.query):
+        # A frame whose widget request failed keeps the widget's URL but shows an error page.
+        if parts.path.lower() == wanted and "embed" in parse_qs(parts.query) \
+                and await frame.query_selector(WIDGET_CONTENT) is not None:
             return frame
     # Offline or script-blocked, the widget iframe never appears: read the embed the core
     # loaded beside the page (PlatformMatch.extra_urls) instead.
     for url in capture.match.extra_urls:
         extra = capture.extra_pages.get(url)
-        if extra is not None and await extra.query_selector(MESSAGE) is not None:
+        if extra is not None and await extra.query_selector(WIDGET_CONTENT) is not None:
             return extra
     return page
 

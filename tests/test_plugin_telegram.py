@@ -18,6 +18,7 @@ from archiver.plugin_manager import get_plugin_manager
 from archiver.plugins.telegram import abbreviated_number
 
 from support.bundles import media_matches_bundle
+from support.pages import drop_connection
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
 CDN = re.compile(r"https://cdn4\.telegram-cdn\.org/file/[^'\"&\s)]+")
@@ -64,6 +65,10 @@ def telegram_site(https_server: Any) -> None:
     site.add("/oper_goblin/22359", script_only)
     site.routes["/oper_goblin/22359?embed=1"] = respond(
         page("any2feed__message_media_forwarded_from.html").replace(b"22358", b"22359"))
+    # The embed widget request fails (the server closes the connection unanswered), for the
+    # page's iframe and for the copy the core loads beside it.
+    site.add("/oper_goblin/22360", page("synthetic__post-shell-with-embed.html").replace(b"22358", b"22360"))
+    site.routes["/oper_goblin/22360?embed=1"] = drop_connection
     site.add("/unlimitedhangout", page("metascraper-telegram__channel.html"))
     site.add("/c/1234567890/89", page("synthetic__private-c-link.html"))
     cdn = https_server.site("cdn4.telegram-cdn.org")
@@ -245,3 +250,18 @@ def test_post_page_without_widget_iframe_reads_the_embed_loaded_beside_it(captur
     assert post["text"].startswith("Британская разведка выяснила")
     assert post["published_at"] == "2023-02-27T07:20:50+00:00"
     assert any("22359?embed=1" in note for note in post["extraction"]["notes"])
+
+
+def test_post_page_whose_widget_failed_is_partial_and_notes_the_real_source(capture: Any) -> None:
+    embed = "https://t.me/oper_goblin/22360?embed=1"
+    result = capture("https://t.me/oper_goblin/22360")
+    assert result.status == "partial", (result.status, result.reason)
+    assert embed in result.reason
+    post = result.post
+    notes = post["extraction"]["notes"]
+    assert not any("read from the embed widget" in note for note in notes), notes
+    assert any(embed in note and "og tags" in note and "did not load" in note for note in notes), notes
+    assert post["extraction"]["sources"]["text"] == "meta:og:description"
+    manifest = manifest_of(result)
+    assert not any(note.startswith(f"also loaded {embed}") for note in manifest["notes"])
+    assert any(f["url"] == embed for f in manifest["network"]["failed"])

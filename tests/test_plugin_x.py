@@ -9,16 +9,18 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
+from archiver.manifest import load_manifest
 from archiver.plugin_manager import get_plugin_manager
 from archiver.plugins.x import snowflake_time
 
 from support.bundles import media_matches_bundle
-from support.pages import redirect_to
+from support.pages import drop_connection, redirect_to
 
 FIXTURES = Path(__file__).parent / "fixtures" / "x"
 TRUMP = "/realDonaldTrump/status/1222907250383245320"
 UASMART = "/UaSmart/status/934106870834454529"
 PHOTO = "https://pbs.twimg.com/media/DPadOKpXcAIL-NW?format=jpg&name=medium"
+BROKEN_PHOTO = "https://pbs.twimg.com/media/BROKEN-PHOTO?format=jpg&name=medium"
 
 
 def jpeg(width: int = 600, height: int = 400) -> bytes:
@@ -48,6 +50,11 @@ def x_site(https_server: Any) -> None:
     # The og-only page names twitter.com in og:url: serve it there.
     https_server.site("twitter.com").add(TRUMP, page("metascraper-x__post-og.html"))
     https_server.site("pbs.twimg.com").add("/media/DPadOKpXcAIL-NW", jpeg(), "image/jpeg")
+    # The same post whose photo request fails: the server closes the connection unanswered.
+    site.routes[f"{UASMART}?photo=broken"] = lambda handler: handler.send(  # type: ignore[attr-defined]
+        200, page("metascraper-x__post-image.html").replace(b"DPadOKpXcAIL-NW", b"BROKEN-PHOTO"),
+        "text/html; charset=utf-8")
+    https_server.site("pbs.twimg.com").routes["/media/BROKEN-PHOTO"] = drop_connection
 
 
 # ---------------------------------------------------------------- URLs (no browser)
@@ -138,8 +145,6 @@ def test_rendered_post(capture: Any) -> None:
 
 
 def manifest_artifacts(result: Any) -> list[dict[str, Any]]:
-    from archiver.manifest import load_manifest
-
     return load_manifest(Path(result.location) / "manifest.json")["artifacts"]
 
 
@@ -197,3 +202,39 @@ def test_suspended_account_is_blocked(capture: Any) -> None:
     result = capture("https://x.com/suspended_acct")
     assert result.status == "blocked", result.reason
     assert "suspended" in result.reason.lower()
+
+
+def test_post_whose_photo_failed_is_partial_and_says_so(capture: Any) -> None:
+    from click.testing import CliRunner
+
+    from archiver.commands.show_cmd import show
+    from archiver.report_sections import post as post_rows
+
+    result = capture(f"https://x.com{UASMART}?photo=broken")
+    assert result.status == "partial", (result.status, result.reason)
+    assert BROKEN_PHOTO in result.reason and "not captured" in result.reason
+    photo = result.post["media"][0]
+    assert (photo["url"], photo["captured"], photo["path"]) == (BROKEN_PHOTO, False, None)
+    assert photo["failure"]
+    folder = Path(result.location)
+    assert not (folder / "media").exists()
+    manifest = load_manifest(folder / "manifest.json")
+    assert manifest["post"]["media"][0]["captured"] is False
+    assert any(f["url"] == BROKEN_PHOTO for f in manifest["network"]["failed"])
+    shown = CliRunner().invoke(show, [str(folder)], env={"COLUMNS": "400"})
+    assert shown.exit_code == 0, shown.output
+    assert f"NOT captured: {BROKEN_PHOTO}" in " ".join(shown.output.split())
+    failed = next(line for line in shown.output.splitlines() if line.strip().startswith("Failed"))
+    assert failed.split()[-1] == str(len(manifest["network"]["failed"]))
+    rows = dict(post_rows(manifest["post"]))
+    assert rows["Media 1"].startswith("image: NOT captured") and BROKEN_PHOTO in rows["Media 1"]
+
+
+def test_captured_photo_is_marked_captured(capture: Any) -> None:
+    from archiver.report_sections import post as post_rows
+
+    result = capture(f"https://x.com{UASMART}")
+    photo = result.post["media"][0]
+    assert photo["captured"] is True and photo["failure"] is None and photo["path"]
+    rows = dict(post_rows(load_manifest(Path(result.location) / "manifest.json")["post"]))
+    assert rows["Media 1"] == f"image: captured as {photo['path']} from {PHOTO}"

@@ -8,11 +8,13 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from archiver.bundle import MANIFEST
 from archiver.commands.common import fail
 from archiver.manifest import ManifestError, load_manifest
+from archiver.report_sections import media_rows, navigations
 
 
 def post_card(post: dict[str, Any]) -> list[tuple[str, str]]:
@@ -26,8 +28,7 @@ def post_card(post: dict[str, Any]) -> list[tuple[str, str]]:
         ("Author", who),
         ("Published", post.get("published_at") or "unknown"),
         ("Text", (post.get("text") or "")[:500]),
-        ("Media", ", ".join(f"{m.get('kind')} {m.get('path') or m.get('url')}"
-                            for m in post.get("media") or [])),
+        *media_rows(post),
         ("Counts", ", ".join(f"{k} {v}" for k, v in counts.items())),
     ]
     return [(k, v) for k, v in rows if v]
@@ -63,11 +64,13 @@ def show(bundle: Path, as_json: bool) -> None:
         ("Browser", f"{manifest['browser']['name']} {manifest['browser']['version']}"),
         ("Exchanges", str(manifest["network"]["exchanges"])),
         ("Blocked", str(len(manifest["network"]["blocked"]))),
+        ("Failed", str(len(manifest["network"].get("failed") or []))),
+        *(("Navigation", f"stopped: {line}") for line in navigations(manifest["network"])),
     ):
-        table.add_row(f"[bold]{key}", value)
+        table.add_row(f"[bold]{key}", escape(value))  # page text is not markup
     if manifest.get("post"):
         for key, value in post_card(manifest["post"]):
-            table.add_row(f"[bold]{key}", value)
+            table.add_row(f"[bold]{key}", escape(value))  # page text is not markup
     console.print(table)
     artifacts = Table("artifact", "size", "sha256", "pdq")
     for entry in manifest["artifacts"]:

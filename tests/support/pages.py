@@ -41,6 +41,11 @@ def hang(handler: BaseHTTPRequestHandler) -> None:
     time.sleep(30)
 
 
+def drop_connection(handler: BaseHTTPRequestHandler) -> None:
+    """Close the connection without an answer: the request fails (the proxy sees no response)."""
+    handler.close_connection = True
+
+
 def redirect_to(location: str):  # type: ignore[no-untyped-def]
     def route(handler: BaseHTTPRequestHandler) -> None:
         handler.send_response(302)
