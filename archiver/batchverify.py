@@ -50,7 +50,8 @@ def utc_now() -> str:
 
 def verify_many(bundles: Iterable[BundleReader], *, workers: int = 1,
                 on_report: Callable[[BundleReport, float], None],
-                tsa_ca: Sequence[x509.Certificate] = (), deep: bool = False) -> dict[str, Any]:
+                tsa_ca: Sequence[x509.Certificate] = (), deep: bool = False,
+                ledger_file: Path | None = None) -> dict[str, Any]:
     """Verify bundles with ``workers`` threads (hashing releases the GIL); return the summary.
 
     Each bundle is streamed file by file, so memory does not grow with object size or count.
@@ -62,7 +63,7 @@ def verify_many(bundles: Iterable[BundleReader], *, workers: int = 1,
     def one(bundle: BundleReader) -> tuple[BundleReport, float]:
         began = time.monotonic()
         try:
-            report = verify_bundle(bundle, tsa_ca=tsa_ca, deep=deep)
+            report = verify_bundle(bundle, tsa_ca=tsa_ca, deep=deep, ledger_file=ledger_file)
         except (StoreError, OSError) as exc:
             report = BundleReport(bundle.bundle_id, bundle.location, result=ERROR)
             report.problems.append({"kind": "store", "path": "", "detail": str(exc)})

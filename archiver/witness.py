@@ -9,6 +9,7 @@ cannot be checked here (the ledger is not beside a bundle whose events name it).
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,9 @@ def check_witness(bundle_id: str, links: list[Link], ledger_file: Path | None,
     if not heads and not entries:
         where = "its store keeps no ledger" if ledger is None else "recorded before its store kept a ledger"
         return WitnessResult(f"not witnessed ({where})")
+    if ledger is None and ledger_file is not None and ledger_file.parent.is_dir():
+        return WitnessResult("FAILED", [(LEDGER_NAME, "the store keeps a ledger, but its file is gone: "
+                                         "removed events cannot be ruled out", TAMPERED)])
     if ledger is None:
         return WitnessResult("FAILED", [(CUSTODY_DIR, (
             f"its events name a store ledger, but {LEDGER_NAME} is not beside the bundle: removed events "
@@ -85,3 +89,29 @@ def check_witness(bundle_id: str, links: list[Link], ledger_file: Path | None,
     if result.findings:
         result.summary = "FAILED"
     return result
+
+
+def parse_head(text: str) -> Head:
+    """``#N sha256:<hex>`` (what ``archiver ledger`` prints) -> Head; ValueError otherwise."""
+    number, _, digest = text.strip().partition(" ")
+    if not number.startswith("#") or not number[1:].isdigit() or not digest.startswith("sha256:"):
+        raise ValueError(f"expected '#N sha256:<hex>' as printed by archiver ledger, got {text!r}")
+    return Head(int(number[1:]), digest.strip())
+
+
+def store_findings(ledger: Ledger, present: set[str], heads: Sequence[Head] = ()) -> list[tuple[str, str]]:
+    """What the ledger says of the store as a whole: (path, detail), every one TAMPERED.
+
+    A bundle the ledger records but the store lacks was removed; a head recorded outside the
+    store (``--ledger-head``) that the ledger no longer holds means its end was cut or rewritten.
+    """
+    findings = [(LEDGER_NAME, f"line #{number}: {problem}") for number, problem in ledger.problems]
+    for bundle_id, entries in ledger.by_bundle.items():
+        if bundle_id not in present:
+            findings.append((bundle_id, f"bundle removed: ledger lines #{entries[0].seq}.. record "
+                             f"{len(entries)} of its custody events"))
+    for head in heads:
+        if not ledger.has(head):
+            findings.append((LEDGER_NAME, f"does not hold head {head} recorded outside the store "
+                             f"(it has {len(ledger.lines)} lines): its end was removed or rewritten"))
+    return findings

@@ -14,8 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archiver.batchverify import ERROR, already_reported, captured_since, utc_now, verify_many
 from archiver.bundle import MANIFEST
-from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager
+from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager, store_failed
 from archiver.commands.s3_options import endpoint_option, use_endpoint
+from archiver.commands.verify_ledger import ledger_reports
 from archiver.custody import append_event
 from archiver.ids import is_bundle_id
 from archiver.keys import KeyError_, Signer, load_key
@@ -23,6 +24,7 @@ from archiver.storage.base import BundleReader, StoreError
 from archiver.storage.local import local_bundle
 from archiver.tstoken import load_certificates
 from archiver.verify import OK, BundleReport
+from archiver.witness import Head, parse_head
 
 
 def bundles_at(ctx: click.Context, location: str) -> list[BundleReader]:
@@ -36,7 +38,7 @@ def bundles_at(ctx: click.Context, location: str) -> list[BundleReader]:
     try:
         return [store.reader(bundle_id) for bundle_id in store.bundle_ids()]
     except StoreError as exc:
-        fail(str(exc))
+        store_failed(exc)
 
 
 @click.command()
@@ -57,10 +59,15 @@ def bundles_at(ctx: click.Context, location: str) -> list[BundleReader]:
 @endpoint_option
 @click.option("--tsa-ca", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Trusted CA certificates (PEM, or one DER) for timestamp tokens' chains.")
+@click.option("--ledger", "ledger_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="The store ledger handed over with bundles copied out of their store.")
+@click.option("--ledger-head", "ledger_heads", multiple=True, metavar="'#N sha256:HEX'",
+              help="A head printed by 'archiver ledger' and kept outside the store: it must still be there.")
 @click.pass_context
 def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: int,
            report_path: Path | None, resume: bool, since: datetime | None, record: bool,
-           tsa_ca: Path | None, deep: bool, endpoint_url: str | None) -> None:
+           tsa_ca: Path | None, deep: bool, endpoint_url: str | None, ledger_file: Path | None,
+           ledger_heads: tuple[str, ...]) -> None:
     """Verify bundles (a bundle folder or a whole store). Exit 0 all OK, 1 any problem, 2 usage."""
     use_endpoint(endpoint_url)
     if resume and report_path is None:
@@ -72,6 +79,7 @@ def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: i
     skip = already_reported(report_path) if (resume and report_path) else set()
     todo = [b for b in bundles if b.bundle_id not in skip and captured_since(b.bundle_id, since_utc)]
     signer = load_signer_for_record() if record else None
+    heads = parse_heads(ledger_heads)
     tsa_roots = load_tsa_ca(tsa_ca) if tsa_ca else []
     report_file = report_path.open("a", encoding="utf-8") if report_path else None
     readers = {b.location: b for b in todo}
@@ -100,13 +108,22 @@ def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: i
     with progress:
         task = progress.add_task("verify", total=len(todo))
         summary = verify_many(todo, workers=workers, on_report=on_report, tsa_ca=tsa_roots,
-                              deep=deep)
+                              deep=deep, ledger_file=ledger_file)
+        for store_report in ledger_reports(paths, heads, ledger_file):
+            on_report(store_report, 0.0)
     if report_file:
         summary["summary"]["skipped_already_reported"] = len(skip)
         report_file.write(json.dumps(summary) + "\n")
         report_file.close()
     if bad:
         raise SystemExit(EXIT_PROBLEM)
+
+
+def parse_heads(texts: tuple[str, ...]) -> list[Head]:
+    try:
+        return [parse_head(text) for text in texts]
+    except ValueError as exc:
+        fail(f"--ledger-head: {exc}")
 
 
 def load_tsa_ca(path: Path) -> list[x509.Certificate]:
