@@ -19,6 +19,7 @@ from archiver.bundle import BundleWriter
 from archiver.capture import Capture
 from archiver.contexts import FreshContext
 from archiver.custody import append_event
+from archiver.faults import reach
 from archiver.ids import new_bundle_id
 from archiver.imagehashes import start_warm_up
 from archiver.manifest import SCHEMA, SCHEMA_VERSION, anchored_view, artifact_uri, capture_record_uri
@@ -121,6 +122,7 @@ async def seal(browsed: Browsed) -> CaptureResult:
     folder, writer, warc, started_at, post = (browsed.folder, browsed.writer, browsed.warc,
                                               browsed.started_at, browsed.post)
     url, match, bundle_id, traffic = capture.url, capture.match, capture.bundle_id, capture.traffic
+    reach("seal")  # the page is recorded (WARC, screenshots); nothing is sealed yet
     await asyncio.gather(*capture.background)
     secrets_list = capture.secrets
     if post is not None:

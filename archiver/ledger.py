@@ -92,6 +92,12 @@ def ledger_of_store(root: Path) -> Path:
     return root / LEDGER_DIR / LEDGER_FILE
 
 
+def start_ledger(root: Path) -> None:
+    """Make the store keep a ledger from now on (an empty one, if it has none yet)."""
+    (root / LEDGER_DIR).mkdir(exist_ok=True)
+    os.close(os.open(ledger_of_store(root), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644))
+
+
 def ledger_of_bundle(folder: Path) -> Path | None:
     """The ledger of the store a local bundle folder lives in, if that store keeps one."""
     if (folder.parent / LEDGER_DIR).is_dir():

@@ -9,31 +9,46 @@ from typing import Any
 import click
 
 from archiver.bundle import MANIFEST
-from archiver.commands.common import fail, open_store, plugin_manager
+from archiver.commands.common import open_store, plugin_manager, store_failed
 from archiver.commands.s3_options import endpoint_option, use_endpoint
 from archiver.ids import bundle_id_time_ms
 from archiver.storage.base import BundleReader, StoreError
+from archiver.verify import OK, TAMPERED, UNPROTECTED, verify_bundle
 
 MAX_MANIFEST = 64 * 1024 * 1024
 
 
 def describe(reader: BundleReader) -> dict[str, Any]:
+    """One row; ``state`` by the rules ``verify`` uses, without hashing every byte.
+
+    ``complete`` (verify would say OK if every hash holds), ``interrupted`` (a capture or a write
+    stopped before the bundle was sealed: no manifest, or a half-written file), ``incomplete``
+    (sealed, but a step after sealing is missing: signature, custody, timestamp, ledger), or
+    ``TAMPERED``; ``reason`` says why for all but the first.
+    """
     ms = bundle_id_time_ms(reader.bundle_id)
     row: dict[str, Any] = {
         "bundle_id": reader.bundle_id,
         "time": datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-        "platform": None, "status": None, "complete": False, "location": reader.location,
+        "platform": None, "status": None, "state": "interrupted", "reason": None,
+        "complete": False, "location": reader.location,
     }
-    files = reader.list_files()
-    if MANIFEST not in files:
-        return row
-    row["complete"] = True
-    try:
-        with reader.open(MANIFEST) as stream:
-            manifest = json.loads(stream.read(MAX_MANIFEST))
-        row["platform"], row["status"] = manifest.get("platform"), manifest.get("status")
-    except (ValueError, OSError, AttributeError):
-        row["status"] = "unreadable-manifest"
+    report = verify_bundle(reader, shallow=True)
+    if report.problems:
+        row["reason"] = "; ".join(f"{p['path']}: {p['detail']}" for p in report.problems[:3])
+    if report.result in (OK, UNPROTECTED):
+        row["state"], row["complete"] = "complete", True
+    elif report.result == TAMPERED:
+        row["state"] = TAMPERED
+    elif not any(p["path"] == MANIFEST or p["kind"] == "interrupted" for p in report.problems):
+        row["state"] = "incomplete"
+    if MANIFEST in reader.list_files():
+        try:
+            with reader.open(MANIFEST) as stream:
+                manifest = json.loads(stream.read(MAX_MANIFEST))
+            row["platform"], row["status"] = manifest.get("platform"), manifest.get("status")
+        except (ValueError, OSError, AttributeError):
+            row["status"] = "unreadable-manifest"
     return row
 
 
@@ -52,8 +67,8 @@ def ls(ctx: click.Context, location: str, as_json: bool, endpoint_url: str | Non
             if as_json:
                 click.echo(json.dumps(row))
             else:
-                state = "complete" if row["complete"] else "INCOMPLETE"
+                why = f"  ({row['reason']})" if row["reason"] else ""
                 click.echo(f"{row['bundle_id']}  {row['time']}  {row['platform'] or '-':<10} "
-                           f"{row['status'] or '-':<15} {state}")
+                           f"{row['status'] or '-':<15} {row['state']}{why}")
     except StoreError as exc:
-        fail(str(exc))
+        store_failed(exc)
