@@ -30,7 +30,18 @@ chromium:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$PKGS >/dev/null; \
 	fi
 
-test: $(STAMP) chromium
+# ReplayWeb.page for tests/test_wacz_replayweb.py, exactly as tests/replayweb/package-lock.json pins it.
+REPLAYWEB := tests/replayweb
+$(REPLAYWEB)/node_modules/.installed: $(REPLAYWEB)/package-lock.json
+	@command -v npm >/dev/null || { \
+		echo "installing Debian packages: nodejs npm"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; \
+	}
+	cd $(REPLAYWEB) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(STAMP) chromium $(REPLAYWEB)/node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 demo: $(STAMP) chromium
@@ -51,4 +62,4 @@ lint: $(STAMP)
 	$(BIN)/mypy plugins storage
 
 clean:
-	rm -rf $(VENV) demo-evidence demo-exhibits
+	rm -rf $(VENV) demo-evidence demo-exhibits $(REPLAYWEB)/node_modules
