@@ -1,5 +1,5 @@
 """Storage backends for evidence bundles (installed as ``archiver.storage``)."""
 
-from archiver.storage.base import BundleReader, Store, StoreError
+from archiver.storage.base import BundleReader, Store, StoreError, StoreUsageError
 
-__all__ = ["BundleReader", "Store", "StoreError"]
+__all__ = ["BundleReader", "Store", "StoreError", "StoreUsageError"]

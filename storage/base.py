@@ -8,7 +8,21 @@ from typing import BinaryIO, Protocol
 
 
 class StoreError(RuntimeError):
-    """A one-line, user-facing storage failure."""
+    """A one-line, user-facing storage failure: the store is unreachable, refuses, or cannot do it.
+
+    Retrying later may help (the CLI exits 3), unlike a ``StoreUsageError``.
+    """
+
+    usage = False
+
+
+class StoreUsageError(StoreError):
+    """The user's input is wrong: a malformed location, a bundle or output that already exists.
+
+    Retrying the same command cannot help (the CLI exits 2).
+    """
+
+    usage = True
 
 
 class BundleReader(Protocol):
@@ -27,6 +41,12 @@ class BundleReader(Protocol):
 class Store(Protocol):
     location: str
 
+    def check(self) -> None:
+        """Raise StoreError now when the store could not take a bundle (unreachable, refused,
+        not writable), so a capture fails before the browser starts rather than after it.
+        Creates nothing."""
+        ...
+
     def prepare(self, bundle_id: str) -> Path:
         """A new, empty local folder to write the bundle's files into."""
         ...
@@ -41,3 +61,16 @@ class Store(Protocol):
 
     def reader(self, bundle_id: str) -> BundleReader:
         ...
+
+
+def check_writable_folder(folder: Path, what: str) -> None:
+    """Fail unless ``folder`` exists as a writable folder or could be created, creating nothing."""
+    import os
+
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise StoreError(f"cannot create {what} {folder}: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise StoreError(f"cannot write to {what} {folder}: permission denied on {existing}")

@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from archiver import hookimpl
 from archiver.ids import is_bundle_id
-from archiver.storage.base import Store, StoreError
+from archiver.storage.base import Store, StoreError, StoreUsageError, check_writable_folder
 
 DEFAULT_LOCATION = "./evidence"
 
@@ -35,6 +35,9 @@ class LocalStore:
         self.root = root
         self.location = str(root)
 
+    def check(self) -> None:
+        check_writable_folder(self.root, "store")
+
     def prepare(self, bundle_id: str) -> Path:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -54,7 +57,7 @@ class LocalStore:
 
     def bundle_ids(self) -> Iterator[str]:
         if not self.root.is_dir():
-            raise StoreError(f"no such store: {self.root}")
+            raise StoreUsageError(f"no such store: {self.root}")
         for child in sorted(self.root.iterdir()):
             if child.is_dir() and is_bundle_id(child.name):
                 yield child.name
@@ -62,7 +65,7 @@ class LocalStore:
     def reader(self, bundle_id: str) -> LocalBundle:
         folder = self.root / bundle_id
         if not folder.is_dir():
-            raise StoreError(f"no bundle {bundle_id} in {self.root}")
+            raise StoreUsageError(f"no bundle {bundle_id} in {self.root}")
         return LocalBundle(folder)
 
 

@@ -22,7 +22,7 @@ from archiver import hookimpl
 from archiver.bundle import MANIFEST
 from archiver.hashing import hash_file
 from archiver.ids import is_bundle_id
-from archiver.storage.base import Store, StoreError
+from archiver.storage.base import Store, StoreError, StoreUsageError, check_writable_folder
 from archiver.storage.s3_errors import errors, is_missing
 from archiver.storage.s3_lock import LockPolicy, lock_of_manifest
 from archiver.storage.s3_upload import (
@@ -59,10 +59,10 @@ def default_spool() -> Path:
 def parse_location(location: str) -> tuple[str, str]:
     """``s3://bucket/some/prefix`` -> (``bucket``, ``some/prefix``); the prefix may be empty."""
     if not location.startswith(SCHEME):
-        raise StoreError(f"not an S3 location: {location!r} (expected s3://bucket/prefix)")
+        raise StoreUsageError(f"not an S3 location: {location!r} (expected s3://bucket/prefix)")
     bucket, _, prefix = location[len(SCHEME):].partition("/")
     if not bucket:
-        raise StoreError(f"no bucket in {location!r} (expected s3://bucket/prefix)")
+        raise StoreUsageError(f"no bucket in {location!r} (expected s3://bucket/prefix)")
     return bucket, prefix.strip("/")
 
 
@@ -107,6 +107,8 @@ class S3Store:
                     "s3", endpoint_url=self.endpoint_url, config=config)
             except BotoCoreError as exc:  # ProfileNotFound, bad region or endpoint...
                 raise StoreError(f"cannot set up S3 access: {' '.join(str(exc).split())}") from None
+            except ValueError:  # botocore's "Invalid endpoint"
+                raise StoreUsageError(f"not a usable S3 endpoint URL: {self.endpoint_url!r}") from None
         return self._client
 
     def reading_client(self) -> S3Client:
@@ -163,11 +165,23 @@ class S3Store:
                              f"s3://BUCKET --object-lock`")
         self._lock_checked = True
 
+    def check(self) -> None:
+        """Credentials, bucket and endpoint answer, and the spool is writable; nothing is created.
+
+        A listing rather than HEAD: its errors say why (a bad key, no such bucket).
+        """
+        check_writable_folder(self.spool, "spool folder")
+        with self.errors(f"checking {self.location}"):
+            self.client.list_objects_v2(Bucket=self.bucket, Prefix=f"{self.prefix}/" if self.prefix else "",
+                                        MaxKeys=1)
+        if self.lock is not None:
+            self.require_object_lock(self.lock)
+
     def lock_for(self, manifest: dict[str, Any]) -> LockPolicy | None:
         recorded = lock_of_manifest(manifest)
         if recorded is not None and self.lock is not None and recorded != self.lock:
-            raise StoreError(f"the manifest already records {recorded.describe()}; "
-                             f"it cannot be changed to {self.lock.describe()}")
+            raise StoreUsageError(f"the manifest already records {recorded.describe()}; "
+                                  f"it cannot be changed to {self.lock.describe()}")
         return recorded or self.lock
 
     # -- the Store protocol -----------------------------------------------------------------------
@@ -191,8 +205,8 @@ class S3Store:
         # A listing first: unlike HEAD, its errors say why (bad key, no such bucket...).
         stored = self.list_keys(self.key(bundle_id) + "/")
         if manifest_key in stored:
-            raise StoreError(f"bundle {bundle_id} is already committed at {self.bundle_location(bundle_id)}; "
-                             "nothing was overwritten")
+            raise StoreUsageError(f"bundle {bundle_id} is already committed at "
+                                  f"{self.bundle_location(bundle_id)}; nothing was overwritten")
         if lock is not None:
             self.require_object_lock(lock)
         listed = {entry["path"]: entry for entry in manifest.get("artifacts", [])}
@@ -204,8 +218,8 @@ class S3Store:
             digest, size = hash_file(path)
             entry = listed.get(relpath)
             if entry is not None and (entry.get("sha256") != digest or entry.get("size") != size):
-                raise StoreError(f"{path} does not match its manifest entry (size/sha256): refusing to "
-                                 "upload a bundle that fails verification")
+                raise StoreUsageError(f"{path} does not match its manifest entry (size/sha256): "
+                                      "refusing to upload a bundle that fails verification")
             key = self.key(bundle_id, relpath)
             existing = self.head(key) if stored.get(key) == size else None
             if existing is not None and existing.get("Metadata", {}).get(META_SHA256) == digest:
@@ -214,7 +228,7 @@ class S3Store:
                 continue
             upload_file(self, bundle_id, path, key, digest, size, lock)
             uploaded += 1
-        put_new(self, bundle_id, manifest_key, manifest_bytes, lock, committed_error=StoreError(
+        put_new(self, bundle_id, manifest_key, manifest_bytes, lock, committed_error=StoreUsageError(
             f"bundle {bundle_id} was committed by someone else meanwhile at "
             f"{self.bundle_location(bundle_id)}; nothing was overwritten"))
         self.check_committed(bundle_id, folder, [*files, folder / MANIFEST])
@@ -250,7 +264,7 @@ class S3Store:
         from archiver.storage.s3_reader import S3Bundle
 
         if not is_bundle_id(bundle_id):
-            raise StoreError(f"not a bundle id: {bundle_id!r}")
+            raise StoreUsageError(f"not a bundle id: {bundle_id!r}")
         return S3Bundle(self, bundle_id)
 
 
@@ -260,12 +274,12 @@ def read_manifest(folder: Path, bundle_id: str) -> tuple[bytes, dict[str, Any]]:
         manifest_bytes = manifest_path.read_bytes()
         manifest = json.loads(manifest_bytes)
     except FileNotFoundError:
-        raise StoreError(f"{folder} has no {MANIFEST}: not a finished bundle") from None
+        raise StoreUsageError(f"{folder} has no {MANIFEST}: not a finished bundle") from None
     except (OSError, ValueError) as exc:
-        raise StoreError(f"cannot read {manifest_path}: {' '.join(str(exc).split())}") from None
+        raise StoreUsageError(f"cannot read {manifest_path}: {' '.join(str(exc).split())}") from None
     if not isinstance(manifest, dict) or manifest.get("bundle_id") != bundle_id:
         found = manifest.get("bundle_id") if isinstance(manifest, dict) else None
-        raise StoreError(f"{manifest_path} belongs to bundle {found}, not {bundle_id}")
+        raise StoreUsageError(f"{manifest_path} belongs to bundle {found}, not {bundle_id}")
     return manifest_bytes, manifest
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from archiver.storage.base import StoreError
+from archiver.storage.base import StoreError, StoreUsageError
 from archiver.storage.s3_errors import code_of
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def init_bucket(store: S3Store, object_lock: bool) -> str:
                 raise
             # SeaweedFS also says BucketAlreadyExists for our own bucket created with other settings.
             if code_of(exc) == "BucketAlreadyExists" and not accessible(store):
-                raise StoreError(f"bucket name {store.bucket} is taken by another account") from None
+                raise StoreUsageError(f"bucket name {store.bucket} is taken by another account") from None
             return existing(store, object_lock)
         if not object_lock:
             store.client.put_bucket_versioning(Bucket=store.bucket,
@@ -82,9 +82,9 @@ def accessible(store: S3Store) -> bool:
 def existing(store: S3Store, object_lock: bool) -> str:
     enabled = object_lock_enabled(store)
     if object_lock and enabled is False:
-        raise StoreError(f"bucket {store.bucket} already exists without Object Lock; nothing was changed "
-                         "(choose a new bucket name, or enable Object Lock on it with your provider's tools: "
-                         "it cannot be turned off again)")
+        raise StoreUsageError(f"bucket {store.bucket} already exists without Object Lock; nothing was "
+                              "changed (choose a new bucket name, or enable Object Lock on it with your "
+                              "provider's tools: it cannot be turned off again)")
     lock = {True: ", Object Lock enabled", False: ", no Object Lock", None: ""}[enabled]
     versioning = "versioning on" if versioning_enabled(store) else "versioning off"
     return f"bucket s3://{store.bucket} already exists ({versioning}{lock}); nothing was changed"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from archiver.storage.base import StoreError
+from archiver.storage.base import StoreUsageError
 
 MODES = ("governance", "compliance")
 # Clock difference tolerated between this machine (which sets retain-until) and the server
@@ -32,15 +32,15 @@ class LockPolicy:
     def from_options(cls, mode: str | None, retain_days: int | None, legal_hold: bool) -> LockPolicy | None:
         """The policy ``--lock-mode/--retain-days/--legal-hold`` ask for (None: no lock at all)."""
         if mode is not None and retain_days is None:
-            raise StoreError("--lock-mode needs --retain-days N")
+            raise StoreUsageError("--lock-mode needs --retain-days N")
         if retain_days is not None and retain_days < 1:
-            raise StoreError("--retain-days must be at least 1")
+            raise StoreUsageError("--retain-days must be at least 1")
         if retain_days is None and not legal_hold:
             return None
         if retain_days is not None:
             mode = (mode or "governance").lower()
             if mode not in MODES:
-                raise StoreError(f"--lock-mode must be one of {', '.join(MODES)}, not {mode!r}")
+                raise StoreUsageError(f"--lock-mode must be one of {', '.join(MODES)}, not {mode!r}")
         return cls(mode, retain_days, legal_hold)
 
     @classmethod
@@ -50,7 +50,7 @@ class LockPolicy:
             return None
         mode, days = data.get("mode"), data.get("retain_days")
         if mode not in (*MODES, None) or not (days is None or (isinstance(days, int) and days > 0)):
-            raise StoreError(f"unusable object_lock record: {data!r}")
+            raise StoreUsageError(f"unusable object_lock record: {data!r}")
         return cls(mode, days, bool(data.get("legal_hold")))
 
     def for_manifest(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from archiver.storage.base import StoreError
 from archiver.storage.s3_errors import is_missing
 from archiver.storage.s3_lock import LockPolicy, lock_from_events, lock_of_manifest
 from archiver.storage.s3_upload import b64_of, put_new
+from archiver.storage.s3_versions import version_problems
 
 if TYPE_CHECKING:
     from archiver.storage.s3 import S3Store
@@ -112,7 +113,8 @@ class S3Bundle:
 
     def check_objects(self, manifest: dict[str, Any], raw_manifest: bytes, events: list[dict[str, Any]]
                       ) -> tuple[list[Problem], dict[str, Any]]:
-        """Each object's stored SHA-256 against the manifest, and its lock against the one asked for."""
+        """Each object's stored SHA-256 against the manifest, its lock against the one asked for, and
+        the bundle's version history (deleted or replaced objects, such as a truncated custody log)."""
         expected = {entry["path"]: entry["sha256"] for entry in manifest.get("artifacts", [])}
         expected[MANIFEST] = hash_bytes(raw_manifest)
         problems: list[Problem] = []
@@ -139,9 +141,10 @@ class S3Bundle:
                 shortfalls = lock.shortfalls(head)
                 locked += not shortfalls
                 problems.extend(("object-lock", relpath, text, False) for text in shortfalls)
+        history, versions = version_problems(self.store, self._base)
         summary = {"checksums_compared": compared, "object_lock": lock.for_manifest() if lock else None,
-                   "objects_locked_as_asked": locked if lock else None}
-        return problems, summary
+                   "objects_locked_as_asked": locked if lock else None, "versions": versions}
+        return [*problems, *history], summary
 
     # -- custody events added after upload ---------------------------------------------------------
 

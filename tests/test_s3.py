@@ -18,6 +18,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from archiver.bundle import MANIFEST
+from archiver.commands.common import EXIT_ENVIRONMENT, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 from archiver.hashing import hash_file
 from archiver.storage.base import StoreError
 from archiver.storage.s3 import META_BUNDLE, META_SHA256, S3Store
@@ -60,8 +61,10 @@ def bundle(original: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def bucket(seaweed: SeaweedServer) -> str:
-    """One bucket (each SeaweedFS bucket reserves volumes of its own); every test its own prefix."""
-    seaweed.client().create_bucket(Bucket="evidence-tests")
+    """One versioned bucket, as `store init` makes (each SeaweedFS bucket reserves volumes of its
+    own); every test its own prefix."""
+    store = S3Store("s3://evidence-tests", endpoint_url=seaweed.endpoint, client=seaweed.client())
+    assert "versioning on" in init_bucket(store, object_lock=False)
     return "evidence-tests"
 
 
@@ -93,8 +96,9 @@ def pushed(store: S3Store, original: Path) -> str:
     return original.name
 
 
-def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 2, (result.stdout, result.stderr)
+def one_line_error(result: subprocess.CompletedProcess[str], code: int = EXIT_USAGE) -> str:
+    assert result.returncode == code, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("archiver: error: "), result.stderr
     return lines[0]
@@ -131,8 +135,10 @@ def test_pushed_bundle_verifies_and_is_listed(seaweed: SeaweedServer, store: S3S
     manifest = json.loads((original / MANIFEST).read_text())
     assert report.checked_files == len(manifest["artifacts"])
     # every artifact and the manifest: the server's own SHA-256 equals the manifest's
+    stored = len(objects(seaweed, bucket, prefix))
     assert report.storage == {"checksums_compared": len(manifest["artifacts"]) + 1, "object_lock": None,
-                              "objects_locked_as_asked": None}
+                              "objects_locked_as_asked": None,
+                              "versions": {"objects": stored, "unversioned": 0, "changed": 0}}
     shot = artifact(original, "screenshot.png")
     head = seaweed.client().head_object(Bucket=bucket, Key=f"{prefix}/{original.name}/screenshot.png")
     assert head["Metadata"] == {META_BUNDLE: original.name, META_SHA256: shot["sha256"]}
@@ -209,19 +215,22 @@ def test_deleted_and_extra_objects_are_reported(seaweed: SeaweedServer, store: S
 def test_crashed_upload_is_incomplete_and_push_completes_it(seaweed: SeaweedServer, bucket: str, prefix: str,
                                                             bundle: Path) -> None:
     client = seaweed.client()
+    store = S3Store(f"s3://{bucket}/{prefix}", client=client)
     for path in sorted(bundle.rglob("*")):  # a crash before the manifest: artifacts only
         if path.is_file() and path.name != MANIFEST:
-            client.upload_file(str(path), bucket, f"{prefix}/{bundle.name}/{path.relative_to(bundle)}")
-    store = S3Store(f"s3://{bucket}/{prefix}", client=client)
+            digest, size = hash_file(path)
+            upload_file(store, bundle.name, path, store.key(bundle.name, path.relative_to(bundle).as_posix()),
+                        digest, size, None)
     assert list(store.bundle_ids()) == [bundle.name]
     assert verify_bundle(store.reader(bundle.name)).result == INCOMPLETE
     listed = run(seaweed, "ls", f"s3://{bucket}/{prefix}")
-    assert listed.returncode == 0 and "INCOMPLETE" in listed.stdout
+    assert listed.returncode == 0 and "interrupted" in listed.stdout
     checked = run(seaweed, "verify", f"s3://{bucket}/{prefix}")
     assert checked.returncode == 1 and checked.stdout.startswith("INCOMPLETE")
 
     done = run(seaweed, "push", str(bundle), "--store", f"s3://{bucket}/{prefix}")
     assert done.returncode == 0, done.stderr
+    assert "already there" in done.stdout  # nothing written twice: one version of every object
     assert verify_bundle(store.reader(bundle.name)).result == OK
     assert run(seaweed, "verify", f"s3://{bucket}/{prefix}").returncode == 0
 
@@ -400,6 +409,7 @@ def test_server_stopped_mid_upload_keeps_the_spool_and_push_resumes(original: Pa
     try:
         client = server.client()
         client.create_bucket(Bucket="outage")
+        client.put_bucket_versioning(Bucket="outage", VersioningConfiguration={"Status": "Enabled"})
         spool = tmp_path / "spool"
         folder = copy_bundle(str(original), spool)  # what a capture leaves in the spool
         files = sorted(p.relative_to(folder) for p in folder.rglob("*"))
@@ -438,30 +448,30 @@ def test_bad_secret_is_a_one_line_error_without_the_secret(seaweed: SeaweedServe
     for args in (("ls", f"s3://{bucket}/{prefix}"), ("push", str(bundle), "--store", f"s3://{bucket}/{prefix}"),
                  ("verify", f"s3://{bucket}/{prefix}")):
         result = run(seaweed, *args, AWS_SECRET_ACCESS_KEY=secret)
-        assert "SignatureDoesNotMatch" in one_line_error(result), args
+        assert "SignatureDoesNotMatch" in one_line_error(result, EXIT_ENVIRONMENT), args
         assert secret not in result.stderr + result.stdout
         assert seaweed.secret_key not in result.stderr + result.stdout
 
 
 def test_unknown_access_key_is_a_one_line_error(seaweed: SeaweedServer, bucket: str, prefix: str) -> None:
     result = run(seaweed, "ls", f"s3://{bucket}/{prefix}", AWS_ACCESS_KEY_ID="AKIANOBODY")
-    assert "InvalidAccessKeyId" in one_line_error(result)
+    assert "InvalidAccessKeyId" in one_line_error(result, EXIT_ENVIRONMENT)
 
 
 def test_missing_bucket_is_a_one_line_error(seaweed: SeaweedServer, bundle: Path) -> None:
     for args in (("ls", "s3://no-such-bucket-here/evidence"), ("verify", "s3://no-such-bucket-here/evidence"),
                  ("push", str(bundle), "--store", "s3://no-such-bucket-here/evidence")):
-        assert "no such bucket: no-such-bucket-here" in one_line_error(run(seaweed, *args)), args
+        assert "no such bucket: no-such-bucket-here" in one_line_error(run(seaweed, *args), EXIT_ENVIRONMENT), args
 
 
 def test_lock_options_need_a_store_that_can_lock(seaweed: SeaweedServer, bucket: str, prefix: str,
                                                  bundle: Path, tmp_path: Path) -> None:
     plain = run(seaweed, "push", str(bundle), "--store", f"s3://{bucket}/{prefix}", "--retain-days", "1")
-    assert f"bucket {bucket} does not have Object Lock enabled" in one_line_error(plain)
+    assert f"bucket {bucket} does not have Object Lock enabled" in one_line_error(plain, EXIT_ENVIRONMENT)
     assert objects(seaweed, bucket, prefix) == {}
     captured = run(seaweed, "capture", "https://example.org/", "--store", f"s3://{bucket}/{prefix}",
                    "--legal-hold")
-    assert "does not have Object Lock enabled" in one_line_error(captured)  # before any browser starts
+    assert "does not have Object Lock enabled" in one_line_error(captured, EXIT_ENVIRONMENT)  # no browser started
     local = run(seaweed, "capture", "https://example.org/", "--store", str(tmp_path / "ev"), "--retain-days", "1")
     assert "need an s3:// store" in one_line_error(local)
     assert "--lock-mode needs --retain-days" in one_line_error(
@@ -474,14 +484,167 @@ def test_missing_credentials_and_unreachable_endpoint(seaweed: SeaweedServer, bu
     del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
     result = subprocess.run([ARCHIVER, "ls", f"s3://{bucket}/{prefix}"], capture_output=True, text=True,
                             timeout=120, env={**env, "AWS_EC2_METADATA_DISABLED": "true"})
-    assert "no S3 credentials" in one_line_error(result)
+    assert "no S3 credentials" in one_line_error(result, EXIT_ENVIRONMENT)
     (port,) = free_ports(1)
     for command in ("ls", "verify"):
         result = run(seaweed, command, f"s3://{bucket}/{prefix}", "--endpoint-url", f"http://127.0.0.1:{port}")
-        assert "cannot reach" in one_line_error(result)
+        assert "cannot reach" in one_line_error(result, EXIT_ENVIRONMENT)
 
 
 def test_push_of_a_folder_without_manifest_is_refused(seaweed: SeaweedServer, bucket: str, prefix: str,
                                                       tmp_path: Path) -> None:
     result = run(seaweed, "push", str(tmp_path), "--store", f"s3://{bucket}/{prefix}")
     assert "no manifest.json" in one_line_error(result)
+
+
+# -- version history: deleted, replaced or removed objects -----------------------------------------
+
+@pytest.fixture(scope="module")
+def stamped_original(engine, base_settings, tsa, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    """A bundle with a trusted timestamp (manifest.tsr and a 'timestamped' custody event)."""
+    bundle = capture_into(engine, replace(base_settings, tsa_urls=(tsa.url,)),
+                          tmp_path_factory.mktemp("s3-stamped"), "https://example.org/article", "C", "Op")
+    assert (bundle / "manifest.tsr").is_file()
+    return bundle
+
+
+def locked_push(seaweed: SeaweedServer, bucket: str, prefix: str, folder: Path, signer: Any) -> S3Store:
+    """What `push --retain-days 1 --legal-hold` does: every object locked, the lock in a signed 'stored' event."""
+    lock = LockPolicy("governance", 1, legal_hold=True)
+    store = S3Store(f"s3://{bucket}/{prefix}", client=seaweed.client(), lock=lock)
+    where = store.commit(folder.name, folder)
+    store.reader(folder.name).append_event(event="stored", actor="T", signer=signer, lock=lock,
+                                           details={"location": where, "object_lock": lock.for_manifest()})
+    return store
+
+
+def custody_keys(seaweed: SeaweedServer, bucket: str, prefix: str) -> list[str]:
+    return sorted(k for k in objects(seaweed, bucket, prefix) if k.endswith(".json") and "/custody/" in k)
+
+
+@pytest.mark.parametrize("stamped", [False, True], ids=["no-token", "token"])
+@pytest.mark.parametrize("removed", [1, 2, 3])
+def test_truncated_custody_log_is_tampered(seaweed: SeaweedServer, locked_bucket: str, prefix: str,
+                                           original: Path, stamped_original: Path, signer: Any,
+                                           stamped: bool, removed: int) -> None:
+    folder = stamped_original if stamped else original
+    store = locked_push(seaweed, locked_bucket, prefix, folder, signer)
+    client = seaweed.client()
+    events = custody_keys(seaweed, locked_bucket, prefix)
+    assert [k.rsplit("-", 1)[1] for k in events] == (
+        ["captured.json", "signed.json", "timestamped.json", "stored.json"] if stamped
+        else ["captured.json", "signed.json", "stored.json"])
+    for key in events:  # custody events are locked like every other object of the bundle
+        head = client.head_object(Bucket=locked_bucket, Key=key)
+        assert (head["ObjectLockMode"], head["ObjectLockLegalHoldStatus"]) == ("GOVERNANCE", "ON"), key
+    before = verify_bundle(store.reader(folder.name))
+    assert (before.result, before.problems) == (OK, [])
+    assert before.storage is not None and before.storage["versions"] == {
+        "objects": len(objects(seaweed, locked_bucket, prefix)), "unversioned": 0, "changed": 0}
+
+    gone = events[-removed:]
+    if any(key.endswith("-timestamped.json") for key in gone):  # hide the token with its event
+        gone.append(f"{prefix}/{folder.name}/manifest.tsr")
+    for key in gone:  # a plain DeleteObject, as any writer may do under Object Lock
+        client.delete_object(Bucket=locked_bucket, Key=key)
+    report = verify_bundle(store.reader(folder.name))
+    assert report.result == TAMPERED
+    base = f"{prefix}/{folder.name}/"
+    history = {p["path"]: p["detail"] for p in report.problems if p["kind"] == "s3-versions"}
+    assert set(history) == {key[len(base):] for key in gone}
+    assert all(detail.startswith("deleted (delete marker ") for detail in history.values())
+
+
+def test_truncation_is_named_by_the_cli(seaweed: SeaweedServer, locked_bucket: str, prefix: str,
+                                        original: Path, signer: Any) -> None:
+    locked_push(seaweed, locked_bucket, prefix, original, signer)
+    last = custody_keys(seaweed, locked_bucket, prefix)[-1]
+    seaweed.client().delete_object(Bucket=locked_bucket, Key=last)
+    checked = run(seaweed, "verify", f"s3://{locked_bucket}/{prefix}")
+    assert checked.returncode == EXIT_PROBLEM, checked.stderr
+    assert checked.stdout.startswith(f"TAMPERED  {original.name}")
+    assert f"storage FAILED: {last.rsplit('/', 2)[1]}/{last.rsplit('/', 1)[1]}: deleted (delete marker " \
+        in checked.stdout
+
+
+def test_a_new_version_is_reported_even_with_the_same_bytes(seaweed: SeaweedServer, store: S3Store,
+                                                            bucket: str, prefix: str, original: Path) -> None:
+    bundle_id = pushed(store, original)
+    entry = artifact(original, "dom.html")  # the same bytes, checksum and metadata: only the history shows it
+    upload_file(store, bundle_id, original / "dom.html", store.key(bundle_id, "dom.html"), entry["sha256"],
+                entry["size"], None)
+    report = verify_bundle(store.reader(bundle_id))
+    assert report.result == TAMPERED
+    assert [(p["kind"], p["path"]) for p in report.problems] == [("s3-versions", "dom.html")]
+    assert report.problems[0]["detail"].startswith("replaced: 2 versions, the current one written ")
+
+
+def test_a_removed_version_under_its_delete_marker_is_reported(seaweed: SeaweedServer, store: S3Store,
+                                                               bucket: str, prefix: str, original: Path) -> None:
+    bundle_id = pushed(store, original)
+    client, key = seaweed.client(), store.key(bundle_id, "custody/000002-signed.json")
+    version = client.head_object(Bucket=bucket, Key=key)["VersionId"]
+    client.delete_object(Bucket=bucket, Key=key)
+    client.delete_object(Bucket=bucket, Key=key, VersionId=version)  # unlocked: the version can go
+    report = verify_bundle(store.reader(bundle_id))
+    assert report.result == TAMPERED
+    detail = next(p["detail"] for p in report.problems if p["path"] == "custody/000002-signed.json")
+    assert "no version of it is left" in detail
+
+
+def test_a_bucket_without_versioning_cannot_show_truncation(seaweed: SeaweedServer, prefix: str,
+                                                            original: Path) -> None:
+    client = seaweed.client()
+    client.create_bucket(Bucket="evidence-unversioned")
+    store = S3Store(f"s3://evidence-unversioned/{prefix}", client=client)
+    bundle_id = pushed(store, original)
+    last = custody_keys(seaweed, "evidence-unversioned", prefix)[-1]
+    client.delete_object(Bucket="evidence-unversioned", Key=last)  # gone without a trace
+    report = verify_bundle(store.reader(bundle_id))
+    assert report.result == UNPROTECTED  # every byte checks out, but nothing could show a deletion
+    (problem,) = report.problems
+    assert (problem["kind"], problem["path"]) == ("s3-versions", f"s3://evidence-unversioned/{prefix}/{bundle_id}/")
+    assert "stored without versioning" in problem["detail"] and "truncation cannot be detected" in problem["detail"]
+
+
+# -- before a capture starts: the store is checked ------------------------------------------------
+
+def test_capture_checks_the_store_before_the_browser_starts(seaweed: SeaweedServer, bucket: str, prefix: str,
+                                                            tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    (closed,) = free_ports(1)
+    secret = "wrong-secret-for-capture-9x9"
+    cases = [
+        ({"AWS_SECRET_ACCESS_KEY": secret}, f"s3://{bucket}/{prefix}", "SignatureDoesNotMatch"),
+        ({}, "s3://no-such-bucket-for-capture/evidence", "no such bucket: no-such-bucket-for-capture"),
+        ({"AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed}"}, f"s3://{bucket}/{prefix}",
+         f"cannot reach http://127.0.0.1:{closed}"),
+    ]
+    for env, location, expected in cases:
+        result = run(seaweed, "capture", "https://example.org/", "--store", location, "--json",
+                     ARCHIVER_SPOOL=str(spool), **env)
+        assert expected in one_line_error(result, EXIT_ENVIRONMENT), location
+        assert result.stdout == ""  # no capture ran: no bundle id, no status line
+        assert not spool.exists()  # nothing was prepared, so nothing is left behind
+        assert secret not in result.stdout + result.stderr and seaweed.secret_key not in result.stderr
+    assert objects(seaweed, bucket, prefix) == {}
+
+
+def test_a_location_without_bucket_is_a_usage_error(seaweed: SeaweedServer, bundle: Path, tmp_path: Path) -> None:
+    for args in (("ls", "s3://"), ("verify", "s3://"), ("capture", "https://example.org/", "--store", "s3://"),
+                 ("push", str(bundle), "--store", "s3:///prefix")):
+        assert "no bucket in" in one_line_error(run(seaweed, *args, ARCHIVER_SPOOL=str(tmp_path / "s")), EXIT_USAGE)
+
+
+def test_exit_codes_follow_one_table(seaweed: SeaweedServer, bucket: str, prefix: str, bundle: Path) -> None:
+    location = f"s3://{bucket}/{prefix}"
+    assert run(seaweed, "push", str(bundle), "--store", location).returncode == EXIT_OK
+    assert run(seaweed, "verify", location).returncode == EXIT_OK
+    # 2: the user's input (an output that already exists, a malformed location)
+    assert "already committed" in one_line_error(run(seaweed, "push", str(bundle), "--store", location), EXIT_USAGE)
+    assert "no bucket" in one_line_error(run(seaweed, "ls", "s3://"), EXIT_USAGE)
+    # 3: the store refuses or cannot be reached; retrying later may help
+    assert "no such bucket" in one_line_error(run(seaweed, "ls", "s3://no-such-bucket-x/p"), EXIT_ENVIRONMENT)
+    # 1: an evidence problem
+    seaweed.client().delete_object(Bucket=bucket, Key=f"{prefix}/{bundle.name}/dom.html")
+    assert run(seaweed, "verify", location).returncode == EXIT_PROBLEM

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archiver.browser import BrowserNotFoundError
-from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager
+from archiver.commands.common import EXIT_PROBLEM, check_store, fail, open_store, plugin_manager, store_failed
 from archiver.commands.outputs import signer as load_signer
 from archiver.commands.s3_options import (
     check_lock_store,
@@ -149,6 +149,7 @@ def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, c
         fail(str(exc))
     pm = plugin_manager(ctx)
     backend = open_store(pm, store)
+    check_store(backend)
     check_lock_store(backend, lock)
     requests = [CaptureRequest(url=u, case_id=case_id, operator=operator) for u in targets]
     console = Console(stderr=True)
@@ -181,5 +182,7 @@ def run_with_progress(requests: list[CaptureRequest], pm, backend, settings, bro
                 requests, pm=pm, store=backend, settings=settings, browser_path=browser_path,
                 workers=workers, on_done=lambda _r: progress.advance(task), signer=signer,
             ))
-        except (BrowserNotFoundError, StoreError, SecretsError) as exc:
+        except StoreError as exc:
+            store_failed(exc)
+        except (BrowserNotFoundError, SecretsError) as exc:
             fail(str(exc))

@@ -27,11 +27,32 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     raise SystemExit(code)
 
 
+def store_failed(exc: StoreError) -> NoReturn:
+    """A store's failure: the user's input (exit 2) or the store itself (exit 3, retrying may help)."""
+    fail(str(exc), EXIT_USAGE if getattr(exc, "usage", False) else EXIT_ENVIRONMENT)
+
+
 def open_store(pm: pluggy.PluginManager, location: str) -> Store:
-    store = pm.hook.open_store(location=location)
+    try:
+        store = pm.hook.open_store(location=location)
+    except StoreError as exc:  # a malformed location, such as s3:// without a bucket
+        store_failed(exc)
     if store is None:
         fail(f"no storage backend handles {location!r}")
     return store
 
 
-__all__ = ["EXIT_ENVIRONMENT", "EXIT_OK", "EXIT_PROBLEM", "EXIT_USAGE", "StoreError", "fail", "open_store", "plugin_manager"]
+def check_store(store: Store) -> None:
+    """Fail before any work (no browser, no spool folder) when the store could not take a bundle."""
+    check = getattr(store, "check", None)  # stores of plugins written before Store.check existed
+    if check is None:
+        return
+    try:
+        check()
+    except StoreError as exc:
+        store_failed(exc)
+
+
+__all__ = ["EXIT_ENVIRONMENT", "EXIT_OK", "EXIT_PROBLEM", "EXIT_USAGE", "StoreError", "check_store", "fail",
+           "open_store",
+           "plugin_manager", "store_failed"]

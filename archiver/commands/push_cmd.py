@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from archiver.bundle import MANIFEST
-from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager
+from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager, store_failed
 from archiver.commands.s3_options import (
     check_lock_store,
     endpoint_option,
@@ -55,7 +55,7 @@ def push(ctx: click.Context, bundle: Path, location: str, endpoint_url: str | No
     try:
         recorded = lock_of_manifest(manifest)
     except StoreError as exc:
-        fail(str(exc))
+        store_failed(exc)
     store = open_store(plugin_manager(ctx), location)
     signer = signer_for_event(key_name, needed=asked is not None and recorded is None)
     check_lock_store(store, asked)
@@ -65,7 +65,7 @@ def push(ctx: click.Context, bundle: Path, location: str, endpoint_url: str | No
         lock: LockPolicy | None = store.lock_for(manifest) if hasattr(store, "lock_for") else None
         where = store.commit(bundle_id, bundle)
     except StoreError as exc:
-        fail(str(exc))
+        store_failed(exc)
     stats = getattr(store, "last_commit", {}) or {}
     counts = f" ({stats['uploaded']} uploaded, {stats['skipped']} already there)" if stats else ""
     locked = f"; {lock.describe()}" if lock else ""

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from archiver.commands.common import fail
+from archiver.commands.common import fail, store_failed
 from archiver.storage.base import Store, StoreError
 from archiver.storage.s3_lock import MODES, LockPolicy
 
@@ -59,4 +59,4 @@ def check_lock_store(store: Store, lock: LockPolicy | None) -> None:
     try:
         require(lock)
     except StoreError as exc:
-        fail(str(exc))
+        store_failed(exc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from archiver.commands.common import fail
+from archiver.commands.common import store_failed
 from archiver.commands.s3_options import endpoint_option, use_endpoint
 from archiver.storage.base import StoreError
 
@@ -34,4 +34,4 @@ def init(location: str, object_lock: bool, endpoint_url: str | None) -> None:
     try:
         click.echo(init_bucket(S3Store(location), object_lock))
     except StoreError as exc:
-        fail(str(exc))
+        store_failed(exc)
