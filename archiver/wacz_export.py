@@ -3,7 +3,8 @@
 Layout: ``archive/capture.warc.gz`` (the bundle's WARC, byte for byte, stored uncompressed in
 the ZIP as the spec asks), ``indexes/index.cdx.gz`` + ``indexes/index.idx`` (the compressed CDXJ
 index py-wacz writes, made with the same cdxj-indexer), ``pages/pages.jsonl`` (the captured page),
-``datapackage.json`` (every file with its SHA-256 and size) and ``datapackage-digest.json``.
+``datapackage.json`` (every file with its SHA-256 and size) and ``datapackage-digest.json`` (its
+SHA-256, signed with the operator's key: archiver/wacz_sign.py).
 The evidence travels along as extra files the spec allows: ``evidence/`` holds the manifest, its
 signature files and any timestamp token, ``custody/`` the custody log, each under its bundle name.
 (py-wacz's own ``create`` cannot add such files to the datapackage, and its validator only
@@ -28,9 +29,11 @@ from warcio.archiveiterator import ArchiveIterator
 from archiver.bundle import MANIFEST, WARC
 from archiver.custody import CUSTODY_DIR
 from archiver.hashing import hash_bytes, hash_stream
+from archiver.keys import Signer
 from archiver.manifest import load_manifest
 from archiver.storage.local import local_bundle
 from archiver.verify import UNLISTED_ALLOWED
+from archiver.wacz_sign import DATAPACKAGE, DIGEST_FILE, signed_digest
 
 WACZ_VERSION = "1.1.1"
 EVIDENCE_DIR = "evidence"
@@ -44,6 +47,7 @@ class WaczResult:
     size: int
     datapackage_sha256: str
     files: list[str]
+    signer: str  # fingerprint of the key that signed datapackage-digest.json
 
 
 def _stamp() -> tuple[int, int, int, int, int, int]:
@@ -99,9 +103,14 @@ def _write_index(archive: zipfile.ZipFile, warc: Path) -> None:
     _add(archive, "indexes/index.idx", idx.getvalue().encode("utf-8"))
 
 
-def _datapackage(archive: zipfile.ZipFile, manifest: dict[str, Any], page: dict[str, Any]) -> bytes:
+def _software() -> str:
     from archiver import __version__
 
+    return f"evidence-archiver {__version__}"
+
+
+def _datapackage(archive: zipfile.ZipFile, manifest: dict[str, Any], page: dict[str, Any],
+                 created: str) -> bytes:
     resources = []
     for info in archive.infolist():
         with archive.open(info) as stream:
@@ -116,8 +125,8 @@ def _datapackage(archive: zipfile.ZipFile, manifest: dict[str, Any], page: dict[
                         f"{manifest.get('operator') or '(unknown)'}, {manifest.get('started_at')} to "
                         f"{manifest.get('ended_at')} (UTC). The signed manifest, its signature and the "
                         f"custody log are in {EVIDENCE_DIR}/ and {CUSTODY_DIR}/."),
-        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "software": f"evidence-archiver {__version__}",
+        "created": created,
+        "software": _software(),
         # The spec spells it mainPageUrl; py-wacz and ReplayWeb.page use mainPageURL.
         "mainPageURL": page["url"], "mainPageUrl": page["url"], "mainPageDate": page["ts"],
         "evidence": {"bundle_id": manifest["bundle_id"], "case_id": manifest.get("case_id"),
@@ -127,7 +136,7 @@ def _datapackage(archive: zipfile.ZipFile, manifest: dict[str, Any], page: dict[
     return json.dumps(package, indent=2, ensure_ascii=False).encode("utf-8")
 
 
-def build(folder: Path, archive: zipfile.ZipFile) -> bytes:
+def build(folder: Path, archive: zipfile.ZipFile, signer: Signer) -> bytes:
     """Write every entry into ``archive``; return the datapackage.json bytes."""
     manifest = load_manifest(folder / MANIFEST)
     warc = folder / WARC
@@ -143,23 +152,24 @@ def build(folder: Path, archive: zipfile.ZipFile) -> bytes:
         _add(archive, f"{EVIDENCE_DIR}/{name}", (folder / name).read_bytes())
     for name in sorted(p for p in stored if p.startswith(f"{CUSTODY_DIR}/")):
         _add(archive, name, (folder / name).read_bytes())
-    datapackage = _datapackage(archive, manifest, page)
-    _add(archive, "datapackage.json", datapackage)
-    digest = {"path": "datapackage.json", "hash": hash_bytes(datapackage)}
-    _add(archive, "datapackage-digest.json", json.dumps(digest, indent=2).encode("utf-8"))
+    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    datapackage = _datapackage(archive, manifest, page, created)
+    _add(archive, DATAPACKAGE, datapackage)
+    digest = signed_digest(datapackage, created, _software(), signer)
+    _add(archive, DIGEST_FILE, json.dumps(digest, indent=2).encode("utf-8"))
     return datapackage
 
 
-def export_wacz(folder: Path, output: Path) -> WaczResult:
+def export_wacz(folder: Path, output: Path, signer: Signer) -> WaczResult:
     """Write the WACZ beside ``output`` and link it into place: an existing file is never replaced."""
     temp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
         with zipfile.ZipFile(temp, "x") as archive:
-            datapackage = build(folder, archive)
+            datapackage = build(folder, archive, signer)
             names = archive.namelist()
         os.link(temp, output)
     finally:
         temp.unlink(missing_ok=True)
     with output.open("rb") as stream:
         digest, size = hash_stream(stream)
-    return WaczResult(output, digest, size, hash_bytes(datapackage), names)
+    return WaczResult(output, digest, size, hash_bytes(datapackage), names, signer.fingerprint)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import subprocess
@@ -11,6 +12,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+from archiver.keys import Signer, public_pem
 
 from conftest import copy_bundle
 from support.bundles import capture_into
@@ -72,7 +77,15 @@ def test_export_is_valid_wacz_with_the_evidence_inside(bundle: Path, tmp_path: P
     for path, resource in listed.items():
         assert resource["hash"] == sha256(entries[path]) and resource["bytes"] == len(entries[path]), path
     digest = json.loads(entries["datapackage-digest.json"])
+    signed = digest.pop("signedData")
     assert digest == {"path": "datapackage.json", "hash": sha256(entries["datapackage.json"])}
+    # WACZ signing's anonymous signature, by the key that signed the bundle's manifest
+    assert set(signed) == {"hash", "created", "software", "signature", "publicKey"}
+    assert signed["hash"] == digest["hash"] and signed["created"] == package["created"]
+    public_key = load_der_public_key(base64.b64decode(signed["publicKey"]))
+    assert isinstance(public_key, Ed25519PublicKey)
+    public_key.verify(base64.b64decode(signed["signature"]), signed["hash"].encode())
+    assert public_pem(public_key) == entries["evidence/signer.pub.pem"]
     header, page = (json.loads(line) for line in entries["pages/pages.jsonl"].decode().splitlines())
     assert header["format"] == "json-pages-1.0"
     assert page["url"] == "https://example.org/article" == package["mainPageURL"]
@@ -92,7 +105,7 @@ def test_local_headers_agree_with_the_central_directory(bundle: Path, tmp_path: 
     assert warc.size == (bundle / "capture.warc.gz").stat().st_size and not warc.zip64_sizes
 
 
-def test_an_entry_past_the_zip64_limit_has_zip64_sizes_in_both_headers(bundle: Path, tmp_path: Path,
+def test_an_entry_past_the_zip64_limit_has_zip64_sizes_in_both_headers(bundle: Path, tmp_path: Path, signer: Signer,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from archiver.wacz_export import export_wacz
 
@@ -100,7 +113,7 @@ def test_an_entry_past_the_zip64_limit_has_zip64_sizes_in_both_headers(bundle: P
     warc_size = (bundle / "capture.warc.gz").stat().st_size
     monkeypatch.setattr(zipfile, "ZIP64_LIMIT", warc_size - 1)
     out = tmp_path / "zip64.wacz"
-    export_wacz(bundle, out)
+    export_wacz(bundle, out, signer)
     monkeypatch.undo()
     assert disagreements(out) == []
     headers = {h.name: h for h in central_directory(out.read_bytes())}

@@ -11,6 +11,7 @@ from archiver.commands.custody_cmd import bundle_folder
 from archiver.commands.outputs import check_output, signer
 from archiver.custody import append_event
 from archiver.keys import DEFAULT_NAME
+from archiver.signing import PUBLIC_KEY
 from archiver.storage.local import local_bundle
 from archiver.verify import OK, TAMPERED, verify_bundle
 
@@ -21,7 +22,7 @@ from archiver.verify import OK, TAMPERED, verify_bundle
               help="WACZ file to write (never overwritten).")
 @click.option("--operator", help="Who exports (recorded in the custody event).")
 @click.option("--key", "key_name", default=DEFAULT_NAME, show_default=True,
-              help="Signing key for the 'exported' custody event.")
+              help="Signing key for the WACZ and the 'exported' custody event.")
 def export(bundle: Path, output: Path, operator: str | None, key_name: str) -> None:
     """Export one local bundle as a WACZ 1.1.1 file; a bundle that fails verification is not exported."""
     # cdxj-indexer takes a second to import (surt loads the public-suffix list): only when exporting.
@@ -37,15 +38,19 @@ def export(bundle: Path, output: Path, operator: str | None, key_name: str) -> N
         fail(f"not exported: {checked.line()}", EXIT_PROBLEM)
     if checked.result != OK:
         click.echo(f"archiver: warning: exporting anyway: {checked.line()}", err=True)
+    if checked.signer and checked.signer != recorder.fingerprint:
+        click.echo(f"archiver: warning: the WACZ is signed with key {key_name!r} ({recorder.fingerprint}), "
+                   f"not the bundle's signer ({checked.signer}, {PUBLIC_KEY}): 'archiver verify' will "
+                   "report that", err=True)
     try:
-        result = export_wacz(folder, output)
+        result = export_wacz(folder, output, recorder)
     except FileExistsError:
         fail(f"{output} already exists; not overwriting it")
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     event = append_event(folder, event="exported", actor=operator, signer=recorder, details={
         "format": "wacz", "wacz_version": WACZ_VERSION, "file": output.name, "sha256": result.sha256,
-        "size": result.size, "datapackage_sha256": result.datapackage_sha256,
+        "size": result.size, "datapackage_sha256": result.datapackage_sha256, "wacz_signer": result.signer,
         "verification": checked.result})
     click.echo(f"exported {checked.bundle_id} to {output} (WACZ {WACZ_VERSION}, {result.size} bytes, "
                f"{result.sha256}); custody event {event}")
