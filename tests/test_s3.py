@@ -628,6 +628,10 @@ def test_capture_checks_the_store_before_the_browser_starts(seaweed: SeaweedServ
         assert not spool.exists()  # nothing was prepared, so nothing is left behind
         assert secret not in result.stdout + result.stderr and seaweed.secret_key not in result.stderr
     assert objects(seaweed, bucket, prefix) == {}
+    blocker = tmp_path / "a-file"  # a local store is checked too: it must be a folder that can be written
+    blocker.write_text("not a folder")
+    local = run(seaweed, "capture", "https://example.org/", "--store", str(blocker / "evidence"))
+    assert "is not a folder" in one_line_error(local, EXIT_ENVIRONMENT) and local.stdout == ""
 
 
 def test_a_location_without_bucket_is_a_usage_error(seaweed: SeaweedServer, bundle: Path, tmp_path: Path) -> None:
