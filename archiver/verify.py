@@ -171,7 +171,10 @@ def verify_bundle(bundle: BundleReader, *, tsa_ca: Sequence[x509.Certificate] = 
             report.problem("unlisted", path, "file not listed in the manifest")
     links = check_signed(bundle, stored, manifest, raw, report)
     events = [link.event for link in links]
-    witness = check_witness(bundle.bundle_id, links, ledger_file or getattr(bundle, "ledger_file", None))
+    # A store that keeps every object's version history (S3) is its own witness: check_objects.
+    keeps_history = getattr(bundle, "check_objects", None) is not None
+    witness = check_witness(bundle.bundle_id, links, ledger_file or getattr(bundle, "ledger_file", None),
+                            history=keeps_history)
     report.ledger = witness.summary
     for path, detail, result in witness.findings:
         report.problem("ledger", path, detail, result)

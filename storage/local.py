@@ -8,6 +8,7 @@ from typing import BinaryIO
 
 from archiver import hookimpl
 from archiver.ids import is_bundle_id
+from archiver.ledger import ledger_of_bundle, start_ledger
 from archiver.storage.base import Store, StoreError, StoreUsageError, check_writable_folder
 
 DEFAULT_LOCATION = "./evidence"
@@ -18,6 +19,8 @@ class LocalBundle:
         self.folder = folder
         self.bundle_id = folder.name
         self.location = str(folder)
+        # The ledger of the store the folder is in, which witnesses its custody events.
+        self.ledger_file = ledger_of_bundle(folder)
 
     def list_files(self) -> dict[str, int]:
         return {
@@ -43,6 +46,7 @@ class LocalStore:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create store {self.root}: {exc.strerror}") from None
+        start_ledger(self.root)
         folder = self.root / bundle_id
         try:
             folder.mkdir()  # exclusive: an existing bundle is never reused

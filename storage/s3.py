@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from archiver import hookimpl
+from archiver.atomic import is_temp
 from archiver.bundle import MANIFEST
 from archiver.hashing import hash_file
 from archiver.ids import is_bundle_id
@@ -44,7 +45,6 @@ else:
 
 SCHEME = "s3://"
 SPOOL_ENV = "ARCHIVER_SPOOL"
-MANIFEST_TEMP = f".{MANIFEST}.tmp"
 __all__ = ["META_BUNDLE", "META_SHA256", "S3Store", "parse_location"]
 
 
@@ -211,7 +211,7 @@ class S3Store:
             self.require_object_lock(lock)
         listed = {entry["path"]: entry for entry in manifest.get("artifacts", [])}
         files = sorted(p for p in folder.rglob("*")
-                       if p.is_file() and p.name not in (MANIFEST, MANIFEST_TEMP))
+                       if p.is_file() and p.name != MANIFEST and not is_temp(p.name))
         uploaded = skipped = 0
         for path in files:
             relpath = path.relative_to(folder).as_posix()
