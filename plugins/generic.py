@@ -10,7 +10,7 @@ from playwright.async_api import Page, Response
 from archiver import __version__, hookimpl
 from archiver.capture import Capture
 from archiver.models import Author, Classification, Media, PlatformMatch, Post, Status
-from archiver.plugins.pagetools import first_attribute, meta_tags, settle_generic
+from archiver.plugins.pagetools import first_attribute, load_media, meta_tags, settle_generic
 
 NAME = "generic"
 
@@ -108,9 +108,13 @@ async def extract_post(page: Page, capture: Capture) -> Post:
     if post.language:
         sources["language"] = "dom:html[lang]"
     image = pick("media", "og:image", "twitter:image")
+    notes: list[str] = []
     if image:
         post.media.append(Media(kind="image", url=image))
-    post.extraction = {"plugin": NAME, "version": __version__, "sources": sources, "notes": []}
+        if await load_media(page, capture, [(image, "image")], NAME):
+            notes.append(f"the image named by the meta tags ({sources['media']}) is not shown by the page; "
+                         "it was loaded by the plugin so its bytes are recorded")
+    post.extraction = {"plugin": NAME, "version": __version__, "sources": sources, "notes": notes}
     return post
 
 

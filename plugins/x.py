@@ -290,6 +290,10 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
             sources["published_at"] = "snowflake"
     if post.author.handle and not post.author.url:
         post.author.url = f"{BASE}/{post.author.handle}"
+    # The og-only page names its photo without showing it; lazy photos may not have loaded yet.
+    if await pagetools.load_media(page, capture, [(m.url, m.kind) for m in post.media], NAME):
+        notes.append("media named by the page but not yet loaded were loaded by the plugin "
+                     "so their bytes are recorded")
     return post
 
 

@@ -197,3 +197,14 @@ def test_tls_name_is_checked_against_the_hostname(capture, https_server) -> None
     result = capture("https://notcovered.example.org/", resolve=(rule,))
     assert result.status == "failed"
     assert "certificate" in result.reason.lower() or "hostname" in result.reason.lower()
+
+
+def test_media_named_but_not_shown_is_loaded_and_marked_captured(capture, https_server) -> None:  # type: ignore[no-untyped-def]
+    https_server.site("example.org").add("/og-only", "<html><head><meta property='og:title' content='t'>"
+                                         "<meta property='og:image' content='https://cdn.example.org/"
+                                         "picture.png?unshown'></head><body>no image shown</body></html>")
+    result = capture("https://example.org/og-only")
+    assert result.status == "complete", result.reason
+    media = result.post["media"][0]
+    assert media["captured"] is True and media["path"] == "media/01.png"
+    assert any("loaded by the plugin" in note for note in result.post["extraction"]["notes"])

@@ -33,8 +33,9 @@ def navigating_pages(https_server: Any, closed_port: int) -> None:
         f'<meta http-equiv="refresh" content="0;url=http://127.0.0.1:{closed_port}/gone">'))
     site.add("/script-on-load", page(
         f"<script>addEventListener('load', () => {{ location.href = '{METADATA}'; }});</script>"))
+    # While the page settles (which waits for 500 ms of network quiet, so it is still going).
     site.add("/script-later", page(
-        f"<script>addEventListener('load', () => setTimeout(() => {{ location = '{METADATA}'; }}, 700));"
+        f"<script>addEventListener('load', () => setTimeout(() => {{ location = '{METADATA}'; }}, 200));"
         "</script>"))
 
 
@@ -89,3 +90,15 @@ def test_page_without_navigation_lists_none(capture: Any) -> None:
     result = capture("https://example.org/article")
     assert result.status == "complete", result.reason
     assert bundle_of(result)[1]["network"]["navigations"] == []
+
+
+def test_without_devtools_playwright_routing_stops_it(capture: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from playwright.async_api import BrowserContext
+    from playwright.async_api import Error as PlaywrightError
+
+    async def no_devtools(self: Any, page: Any) -> Any:
+        raise PlaywrightError("no DevTools in this browser")
+
+    monkeypatch.setattr(BrowserContext, "new_cdp_session", no_devtools)
+    url = "https://example.org/refresh-to-metadata"
+    assert_first_document_kept(capture(url), METADATA, url)
