@@ -17,6 +17,7 @@ from archiver.bundle import MANIFEST
 from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager, store_failed
 from archiver.commands.s3_options import endpoint_option, use_endpoint
 from archiver.commands.verify_ledger import ledger_reports
+from archiver.commands.verify_wacz import is_wacz, verify_waczs
 from archiver.custody import append_event
 from archiver.ids import is_bundle_id
 from archiver.keys import KeyError_, Signer, load_key
@@ -68,7 +69,14 @@ def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: i
            report_path: Path | None, resume: bool, since: datetime | None, record: bool,
            tsa_ca: Path | None, deep: bool, endpoint_url: str | None, ledger_file: Path | None,
            ledger_heads: tuple[str, ...]) -> None:
-    """Verify bundles (a bundle folder or a whole store). Exit 0 all OK, 1 any problem, 2 usage."""
+    """Verify bundles (a bundle folder or a whole store) or exported WACZ files. Exit 0 all OK, 1 any
+    problem, 2 usage."""
+    if any(is_wacz(p) for p in paths):
+        given = {"--workers": workers != 1, "--report": report_path, "--resume": resume, "--since": since,
+                 "--record": record, "--ledger": ledger_file, "--ledger-head": ledger_heads}
+        verify_waczs(paths, as_json=as_json, tsa_ca=load_tsa_ca(tsa_ca) if tsa_ca else [], deep=deep,
+                     bundle_options=[name for name, value in given.items() if value])
+        return
     use_endpoint(endpoint_url)
     if resume and report_path is None:
         fail("--resume needs --report FILE")
