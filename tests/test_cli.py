@@ -80,13 +80,15 @@ def test_insecure_is_accepted_and_recorded(tmp_path: Path, https_server) -> None
     refused = run("capture", "https://example.org/article", "--store", str(tmp_path / "a"),
                   "--resolve", resolve, "--json")
     assert json.loads(refused.stdout)["status"] == "failed"
+    # the post's picture is on cdn.example.org: without it the capture is partial
+    cdn = f"cdn.example.org:443:127.0.0.1:{https_server.port}"
     accepted = run("capture", "https://example.org/article", "--store", str(tmp_path / "b"),
-                   "--resolve", resolve, "--insecure", "--json")
+                   "--resolve", resolve, "--resolve", cdn, "--insecure", "--json")
     line = json.loads(accepted.stdout)
     assert line["status"] == "complete"
     manifest = json.loads((Path(line["bundle"]) / "manifest.json").read_text())
     assert manifest["settings"]["insecure"] is True
-    assert manifest["settings"]["resolve"] == [resolve]
+    assert manifest["settings"]["resolve"] == [resolve, cdn]
 
 
 def test_platform_scoped_cookies_are_used_only_for_that_platform(tmp_path: Path, tls_args: list[str]) -> None:
