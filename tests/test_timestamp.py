@@ -275,6 +275,8 @@ def test_tsa_down_then_archiver_timestamp(tmp_path: Path, tls_args: list[str], d
     assert verified.returncode == 0, verified.stdout
     assert ", timestamp none (requested; no TSA answered: " in verified.stdout
 
+    still_down = run("timestamp", str(bundle), "--tsa", dead_url)
+    assert still_down.returncode == 3 and "cannot reach the TSA" in still_down.stdout  # try again later
     added = run("timestamp", str(bundle), "--tsa", tsa.url, "--operator", "Clerk")
     assert added.returncode == 0, added.stdout + added.stderr
     assert added.stdout.startswith(f"timestamped  {bundle.name}  timestamp: ")

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from archiver.bundle import MANIFEST
-from archiver.commands.common import EXIT_PROBLEM, fail
+from archiver.commands.common import EXIT_ENVIRONMENT, EXIT_PROBLEM, fail
 from archiver.commands.tsa_options import timestamp_note, tsa_urls_option
 from archiver.ids import is_bundle_id
 from archiver.keys import DEFAULT_NAME, KeyError_, Signer, load_key
@@ -50,7 +50,7 @@ def stamp_one(folder: Path, urls: Sequence[str], signer: Signer, operator: str |
     try:
         details = stamp_bundle(folder, urls, signer, operator, timeout)
     except TimestampError as exc:
-        return {**entry, "result": "failed", "detail": str(exc)}
+        return {**entry, "result": "failed", "detail": str(exc), "tsa_failed": True}
     return {**entry, "result": "timestamped", "timestamp": details}
 
 
@@ -67,7 +67,8 @@ def timestamp(paths: tuple[Path, ...], tsa_urls: tuple[str, ...], operator: str 
               timeout: float, as_json: bool) -> None:
     """Add a trusted timestamp (manifest.tsr) to bundles lacking one: bundle folders or local stores.
 
-    Exit 0 when every bundle has a token afterwards, 1 when a TSA failed, 2 on usage errors.
+    Exit 0 when every bundle has a token afterwards, 1 when a bundle cannot be timestamped, 2 on
+    usage errors, 3 when the only failures were TSAs that did not answer (try again later).
     """
     urls = tsa_urls_option(tsa_urls)
     if not urls:
@@ -77,10 +78,11 @@ def timestamp(paths: tuple[Path, ...], tsa_urls: tuple[str, ...], operator: str 
         signer = load_key(key_name)
     except KeyError_ as exc:
         fail(str(exc))
-    failed = 0
+    failed = tsa_failed = 0
     for folder in folders:
         entry = stamp_one(folder, urls, signer, operator, timeout)
         failed += entry["result"] == "failed"
+        tsa_failed += bool(entry.pop("tsa_failed", False))
         if as_json:
             click.echo(json.dumps(entry, ensure_ascii=False))
         elif entry["result"] == "timestamped":
@@ -88,4 +90,4 @@ def timestamp(paths: tuple[Path, ...], tsa_urls: tuple[str, ...], operator: str 
         else:
             click.echo(f"{entry['result']:<12} {folder.name}  {entry['detail']}")
     if failed:
-        raise SystemExit(EXIT_PROBLEM)
+        raise SystemExit(EXIT_ENVIRONMENT if failed == tsa_failed else EXIT_PROBLEM)
