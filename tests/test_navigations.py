@@ -6,9 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
+from archiver.commands.show_cmd import show
 from archiver.manifest import load_manifest
+from archiver.report_sections import network
 
 from support.webserver import free_port
 
@@ -62,8 +65,14 @@ def assert_first_document_kept(result: Any, target: str, requested: str) -> dict
 
 def test_meta_refresh_to_a_guarded_address_keeps_the_first_document(capture: Any) -> None:
     url = "https://example.org/refresh-to-metadata"
-    navigation = assert_first_document_kept(capture(url), METADATA, url)
+    result = capture(url)
+    navigation = assert_first_document_kept(result, METADATA, url)
     assert "SSRF guard" in navigation["guard"]
+    # show and the court report name it too
+    folder, manifest = bundle_of(result)
+    shown = CliRunner().invoke(show, [str(folder)], env={"COLUMNS": "400"})
+    assert f"stopped: {METADATA} at {navigation['time']}" in shown.output
+    assert dict(network(manifest))["Navigations stopped"].startswith(METADATA)
 
 
 def test_meta_refresh_to_an_unreachable_address_without_the_guard(capture: Any, closed_port: int) -> None:
