@@ -61,7 +61,9 @@ def replayed_text(server: RangeServer, shot: Path, timeout: float = 90) -> str:
 def serve_and_replay(wacz: Path, tmp_path: Path) -> str:
     index = tmp_path / "index.html"
     index.write_text(embedding_page("/exhibit.wacz", URL))
-    files = {"/index.html": index, "/ui.js": REPLAYWEB / "ui.js", "/sw.js": REPLAYWEB / "sw.js",
+    # ReplayWeb.page may send the top page back to "/" while its service worker takes over: the
+    # embedding page is served there too, so the replay starts again instead of "not found".
+    files = {"/": index, "/index.html": index, "/ui.js": REPLAYWEB / "ui.js", "/sw.js": REPLAYWEB / "sw.js",
              "/exhibit.wacz": wacz}
     with RangeServer(files) as server:
         text = replayed_text(server, tmp_path / "replay.png")
