@@ -90,6 +90,8 @@ def verify_wacz(path: Path, *, tsa_ca: Sequence[x509.Certificate] = (), deep: bo
             _check(archive, cast(BinaryIO, raw), report, tsa_ca, deep)
     except (zipfile.BadZipFile, OSError) as exc:
         report.problem("zip", path.name, f"not a readable ZIP file ({exc})")
+    except UNREADABLE as exc:  # a damaged compressed entry met while checking the evidence inside
+        report.problem("zip", path.name, f"an entry cannot be read ({type(exc).__name__}: {exc})")
     return report
 
 
