@@ -7,12 +7,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 
+from archiver.clock import utc_now_seconds
 from archiver.ids import bundle_id_time_ms, is_bundle_id
 from archiver.storage.base import BundleReader, StoreError
 from archiver.verify import BundleReport, verify_bundle
@@ -42,10 +43,6 @@ def captured_since(bundle_id: str, since: datetime | None) -> bool:
     if since is None or not is_bundle_id(bundle_id):
         return True
     return bundle_id_time_ms(bundle_id) >= since.timestamp() * 1000
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def verify_many(bundles: Iterable[BundleReader], *, workers: int = 1,
@@ -87,6 +84,6 @@ def verify_many(bundles: Iterable[BundleReader], *, workers: int = 1,
             "with_missing_files": counts["MISSING"],
             "bytes_read": bytes_read,
             "duration_s": round(time.monotonic() - started, 3),
-            "finished_at": utc_now(),
+            "finished_at": utc_now_seconds(),
         }
     }

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from archiver import bundle as names
 from archiver.bundle import BundleWriter
 from archiver.capture import Capture
+from archiver.clock import utc_time
 from archiver.contexts import FreshContext
 from archiver.custody import append_event
 from archiver.faults import reach
@@ -39,10 +39,6 @@ if TYPE_CHECKING:
 
 # Work done after a timeout (screenshot, DOM) gets this long, so a partial capture still has them.
 GRACE_SECONDS = 10.0
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 async def capture_one(request: CaptureRequest, env: Environment,
@@ -90,7 +86,7 @@ async def open_and_browse(request: CaptureRequest, env: Environment) -> Browsed 
     folder = env.store.prepare(bundle_id)
     writer = BundleWriter(folder, bundle_id)
     warc = WarcFile(folder / names.WARC)
-    started_at = utc_now()
+    started_at = utc_time()
     warc.write_warcinfo({
         "software": f"evidence-archiver {tool_info()['version']}",
         "format": "WARC File Format 1.1",
@@ -135,7 +131,7 @@ async def seal(browsed: Browsed) -> CaptureResult:
         option_hint = (f"capture again with a logged-in session: --cookies {match.platform}=cookies.txt "
                        f"or --storage-state {match.platform}=state.json")
         hint = f"{hint}; {option_hint}" if hint else option_hint
-    ended_at = utc_now()
+    ended_at = utc_time()
     manifest: dict[str, Any] = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,

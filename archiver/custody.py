@@ -13,13 +13,13 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidSignature
 
 from archiver.atomic import write_new
+from archiver.clock import utc_time
 from archiver.hashing import hash_bytes
 from archiver.keys import Signer, public_pem
 from archiver.ledger import Head, ledger_of_bundle, optional_writer
@@ -36,10 +36,6 @@ class CustodyError(ValueError):
     pass
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def make_event(*, seq: int, event: str, actor: str | None, details: dict[str, Any], previous_sha256: str,
                signer: Signer, ledger_head: Head | None = None) -> bytes:
     from archiver import __version__
@@ -50,7 +46,7 @@ def make_event(*, seq: int, event: str, actor: str | None, details: dict[str, An
         "seq": seq,
         "event": event,
         "actor": actor,
-        "time": _now(),
+        "time": utc_time(),
         "tool": f"evidence-archiver {__version__}",
         "details": details,
         "previous_sha256": previous_sha256,

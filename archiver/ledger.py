@@ -27,7 +27,6 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from archiver.clock import utc_time
 from archiver.faults import reach
 from archiver.hashing import hash_bytes
 from archiver.keys import Signer
@@ -105,10 +105,6 @@ def ledger_of_bundle(folder: Path) -> Path | None:
     return None
 
 
-def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def raw_public_key(signer: Signer) -> str:
     return base64.b64encode(signer.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
 
@@ -157,7 +153,7 @@ class LedgerWriter:
 
     def witness(self, bundle_id: str, relpath: str, sha256: str, signer: Signer) -> Head:
         previous = self.head()
-        line: dict[str, Any] = {"seq": previous.seq + 1, "previous": previous.sha256, "time": now(),
+        line: dict[str, Any] = {"seq": previous.seq + 1, "previous": previous.sha256, "time": utc_time(),
                                 "bundle_id": bundle_id, "path": relpath, "sha256": sha256,
                                 "signer": raw_public_key(signer)}
         line["signature"] = base64.b64encode(signer.sign(signed_body(line))).decode()

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +33,7 @@ from playwright.async_api import CDPSession, Page, Route
 from playwright.async_api import Error as PlaywrightError
 
 from archiver.capture import Capture
+from archiver.clock import utc_time
 
 STOPPED = "stopped: not followed, never fetched"
 
@@ -100,7 +100,7 @@ class NavigationWatch:
             await route.abort("aborted")
 
     def _stopped(self, url: str) -> None:
-        entry: dict[str, Any] = {"url": url, "time": utc_now(), "after_load": self.loaded,
+        entry: dict[str, Any] = {"url": url, "time": utc_time(), "after_load": self.loaded,
                                  "outcome": STOPPED, "guard": None}
         self.capture.traffic.navigations.append(entry)
         self.pending.append(asyncio.create_task(self._guard_verdict(entry)))
@@ -135,7 +135,3 @@ class NavigationWatch:
         self.capture.limits_hit.append(
             f"the page started a navigation to {', '.join(targets)} {when} (stopped, not followed{guard}); "
             "the screenshot and DOM are of the first document")
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

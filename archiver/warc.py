@@ -7,13 +7,13 @@ import io
 import json
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archiver.clock import utc_time
 from archiver.hashing import HashingWriter
 
 WARC_VERSION = "WARC/1.1"
@@ -40,8 +40,7 @@ class Sha256WARCWriter(WARCWriter):
 
 
 def warc_date(timestamp: float | None = None) -> str:
-    moment = datetime.fromtimestamp(timestamp, UTC) if timestamp else datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc_time(timestamp)
 
 
 class WarcFile:

@@ -12,8 +12,9 @@ from cryptography import x509
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from archiver.batchverify import ERROR, already_reported, captured_since, utc_now, verify_many
+from archiver.batchverify import ERROR, already_reported, captured_since, verify_many
 from archiver.bundle import MANIFEST
+from archiver.clock import utc_now_seconds
 from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager, store_failed
 from archiver.commands.s3_options import endpoint_option, use_endpoint
 from archiver.commands.verify_ledger import ledger_reports
@@ -99,7 +100,7 @@ def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: i
     def on_report(report: BundleReport, seconds: float) -> None:
         nonlocal bad
         bad += report.result != OK
-        entry = {**report.to_dict(), "duration_s": round(seconds, 3), "checked_at": utc_now()}
+        entry = {**report.to_dict(), "duration_s": round(seconds, 3), "checked_at": utc_now_seconds()}
         if report_file:
             report_file.write(json.dumps(entry) + "\n")
             report_file.flush()
