@@ -9,7 +9,8 @@ Read record by record (constant memory).
 from __future__ import annotations
 
 import struct
-from typing import BinaryIO
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 CENTRAL = struct.Struct("<4s4x4H3I5H2I")  # the 46 fixed bytes of a central directory record
 LOCAL = struct.Struct("<4s2x4H3I2H")  # the 30 fixed bytes of a local file header
@@ -34,29 +35,40 @@ def _resolve(fields: list[int], extra: bytes) -> list[int]:
     return [values.pop(0) if value == MASK and values else value for value in fields]
 
 
-def disagreements(stream: BinaryIO, start_dir: int, count: int) -> list[tuple[str, str]]:
-    """(entry, what differs) for the ``count`` central directory records from ``start_dir``."""
-    found: list[tuple[str, str]] = []
+def central_records(stream: BinaryIO, start_dir: int, count: int
+                    ) -> Iterator[tuple[dict[str, Any], int] | str]:
+    """Each central directory record (its fields, and where its local header is), in order;
+    a string says where the directory ends early."""
     position = start_dir
     for _ in range(count):
         stream.seek(position)
         fixed = stream.read(CENTRAL.size)
         if len(fixed) < CENTRAL.size or fixed[:4] != b"PK\x01\x02":
-            return [*found, ("(central directory)", f"no record at offset {position}")]
+            yield f"no record at offset {position}"
+            return
         (_sig, flags, method, _time, _date, crc, csize, size, name_len, extra_len, comment_len,
          _disk, _internal, _external, offset) = CENTRAL.unpack(fixed)
         name_bytes = stream.read(name_len)
         extra = stream.read(extra_len)
         position += CENTRAL.size + name_len + extra_len + comment_len
-        name = name_bytes.decode("utf-8", "replace")
         size, csize, offset = _resolve([size, csize, offset], extra)
-        central = {"name": name_bytes, "flags": flags, "method": method, "crc": crc, "compressed size": csize,
-                   "size": size, "ZIP64 sizes": MASK in struct.unpack_from("<II", fixed, 20)}
+        yield ({"name": name_bytes, "flags": flags, "method": method, "crc": crc, "compressed size": csize,
+                "size": size, "ZIP64 sizes": MASK in struct.unpack_from("<II", fixed, 20)}, offset)
+
+
+def disagreements(stream: BinaryIO, start_dir: int, count: int) -> list[tuple[str, str]]:
+    """(entry, what differs) for the ``count`` central directory records from ``start_dir``."""
+    found: list[tuple[str, str]] = []
+    for record in central_records(stream, start_dir, count):
+        if isinstance(record, str):
+            return [*found, ("(central directory)", record)]
+        central, offset = record
+        name = bytes(central["name"]).decode("utf-8", "replace")
         local = _local(stream, offset)
         if local is None:
             found.append((name, f"no local file header at offset {offset}"))
             continue
-        if flags & DATA_DESCRIPTOR:
+        if central["flags"] & DATA_DESCRIPTOR:
             for key in ("crc", "compressed size", "size"):
                 local[key] = central[key]
         for key, value in central.items():
