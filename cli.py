@@ -10,9 +10,8 @@ import sys
 
 import click
 
+from archiver.errors import EXIT_CODES
 from archiver.plugin_manager import get_plugin_manager
-
-EXIT_USAGE = 2
 
 # Built-in commands by name, imported only when used: `archiver verify` need not load
 # Playwright, mitmproxy or the PDF code.
@@ -58,7 +57,8 @@ def _disabled_from_argv(argv: list[str]) -> list[str]:
     return names
 
 
-@click.group(cls=ArchiverGroup)
+@click.group(cls=ArchiverGroup, epilog="\b\nExit codes (every command):\n" + "\n".join(
+    f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items()))
 @click.version_option(package_name="evidence-archiver")
 @click.option("--disable-plugin", "disabled_plugins", multiple=True, metavar="NAME",
               help="Turn off a plugin (repeatable; also $ARCHIVER_DISABLE_PLUGINS).")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Playwright
 
+from archiver.errors import ArchiverError
+
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 # Chromium's headless shell, which Playwright itself runs for headless launches. Debian ships it
 # beside the full browser; preferred because every capture opens a new browser context, and a
@@ -30,8 +32,8 @@ LAUNCH_ARGS = (
 )
 
 
-class BrowserNotFoundError(RuntimeError):
-    pass
+class BrowserNotFoundError(ArchiverError):
+    """No Chromium to drive; the message says how to get one."""
 
 
 def find_browser(playwright: Playwright, override: Path | None = None) -> Path:

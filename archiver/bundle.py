@@ -21,10 +21,6 @@ MEDIA_DIR = "media"
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp")
 
 
-class BundleExistsError(FileExistsError):
-    pass
-
-
 class BundleWriter:
     def __init__(self, root: Path, bundle_id: str) -> None:
         self.root = root
@@ -72,15 +68,9 @@ class BundleWriter:
         return {"path": relpath, "media_type": media_type, "size": size, "sha256": sha256, **extra}
 
     def write_manifest(self, manifest: dict[str, Any]) -> str:
-        """Write ``manifest.json`` last and atomically; never over an existing one."""
-        final = self.root / MANIFEST
-        if final.exists():
-            raise BundleExistsError(f"{final} already exists")
+        """Write ``manifest.json`` last and atomically; FileExistsError rather than over an existing one."""
         data = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False).encode() + b"\n"
-        try:
-            write_new(final, data)
-        except FileExistsError:
-            raise BundleExistsError(f"{final} already exists") from None
+        write_new(self.root / MANIFEST, data)
         return hash_bytes(data)
 
     def seal(self) -> None:

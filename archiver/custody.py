@@ -32,16 +32,12 @@ EVENTS = ("captured", "stored", "signed", "timestamped", "timestamp-failed", "ve
 EVENT_FILE = re.compile(r"^custody/(\d{6})-([a-z][a-z-]*)\.json$")
 
 
-class CustodyError(ValueError):
-    pass
-
-
 def make_event(*, seq: int, event: str, actor: str | None, details: dict[str, Any], previous_sha256: str,
                signer: Signer, ledger_head: Head | None = None) -> bytes:
     from archiver import __version__
 
     if event not in EVENTS:
-        raise CustodyError(f"unknown custody event {event!r}; one of: {', '.join(EVENTS)}")
+        raise ValueError(f"unknown custody event {event!r}; one of: {', '.join(EVENTS)}")
     body: dict[str, Any] = {
         "seq": seq,
         "event": event,

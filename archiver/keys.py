@@ -10,13 +10,15 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from archiver.errors import ArchiverError
+
 PASSPHRASE_ENV = "ARCHIVER_KEY_PASSPHRASE"
 CONFIG_ENV = "ARCHIVER_CONFIG_DIR"
 DEFAULT_NAME = "default"
 
 
-class KeyError_(RuntimeError):
-    """A one-line, user-facing key problem (never includes the passphrase)."""
+class KeyFileError(ArchiverError):
+    """A key that is missing, exists already, or cannot be opened (never names the passphrase)."""
 
 
 def config_dir() -> Path:
@@ -63,7 +65,7 @@ class Signer:
 def init_key(name: str = DEFAULT_NAME, force: bool = False) -> Signer:
     private_path, public_path = key_paths(name)
     if private_path.exists() and not force:
-        raise KeyError_(f"key {name!r} already exists at {private_path} (use --force to replace it)")
+        raise KeyFileError(f"key {name!r} already exists at {private_path} (use --force to replace it)")
     private_path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(private_path.parent, 0o700)
     key = Ed25519PrivateKey.generate()
@@ -87,14 +89,14 @@ def load_key(name: str = DEFAULT_NAME) -> Signer:
     try:
         pem = private_path.read_bytes()
     except FileNotFoundError:
-        raise KeyError_(f"no signing key {name!r}: run 'archiver keys init'") from None
+        raise KeyFileError(f"no signing key {name!r}: run 'archiver keys init'") from None
     passphrase = os.environ.get(PASSPHRASE_ENV)
     try:
         key = serialization.load_pem_private_key(pem, passphrase.encode() if passphrase else None)
     except (TypeError, ValueError):
-        raise KeyError_(f"cannot open key {name!r}: wrong or missing ${PASSPHRASE_ENV}") from None
+        raise KeyFileError(f"cannot open key {name!r}: wrong or missing ${PASSPHRASE_ENV}") from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise KeyError_(f"key {name!r} is not an Ed25519 key")
+        raise KeyFileError(f"key {name!r} is not an Ed25519 key")
     return Signer(name, key)
 
 

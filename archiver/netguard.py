@@ -8,13 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from archiver.errors import ArchiverError
 from archiver.settings import ResolveRule
 
 ALLOWED_SCHEMES = ("http", "https")
 
 
-class BadURLError(ValueError):
-    pass
+class BadURLError(ArchiverError):
+    """A URL that cannot or may not be captured."""
 
 
 def validate_url(url: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from mitmproxy import options
 
+from archiver.errors import EnvironmentFailure
 from archiver.mitm_addons import Master, core, next_layer, proxyserver, tlsconfig
 from archiver.recorder import Recorder
 from archiver.settings import CaptureSettings
@@ -20,8 +21,8 @@ from archiver.settings import CaptureSettings
 CA_BASENAME = "mitmproxy"
 
 
-class ProxyError(RuntimeError):
-    pass
+class ProxyError(EnvironmentFailure):
+    """The recording proxy could not start."""
 
 
 def create_certificate_authority(confdir: Path) -> None:

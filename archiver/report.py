@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from archiver import report_sections as sections
 from archiver.bundle import IMAGE_TYPES, MANIFEST, WARC
 from archiver.custody import CUSTODY_DIR, check_chain
+from archiver.errors import EvidenceError
 from archiver.hashing import hash_bytes
 from archiver.manifest import ManifestError, parse_manifest
 from archiver.report_images import ShownImage, show_image
@@ -33,7 +34,7 @@ LABELS = {"gen_time": "Time (TSA genTime, UTC)", "tsa": "Authority (TSA)", "stat
 SHOWN_FIRST = ("screenshot.png", "post.png")
 
 
-class ReportError(RuntimeError):
+class ReportError(EvidenceError):
     """The bundle cannot be reported on (no readable manifest)."""
 
 

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archiver.errors import ArchiverError
+
 REDACTED = "[REDACTED]"
 SECRET_HEADERS = ("cookie", "set-cookie", "authorization", "proxy-authorization")
 
 
-class SecretsError(ValueError):
-    pass
+class SecretsError(ArchiverError):
+    """A cookies or storage-state file that cannot be read (never quotes a value)."""
 
 
 @dataclass

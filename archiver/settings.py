@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archiver.errors import ArchiverError
+
 DEFAULT_LOCALE = "en-US"
 DEFAULT_TIMEZONE = "UTC"
 
 
-class SettingsError(ValueError):
-    pass
+class SettingsError(ArchiverError):
+    """A capture option that cannot be used as given."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
 
 from archiver.atomic import write_new
 from archiver.custody import CUSTODY_DIR, append_event
+from archiver.errors import EnvironmentFailure
 from archiver.hashing import hash_bytes
 from archiver.keys import Signer
 from archiver.signing import JCS
@@ -41,7 +42,7 @@ QUERY_TYPE = "application/timestamp-query"
 __all__ = ["TSA_ENV", "check_tsa_url", "public_url", "tsa_urls_from_env"]  # re-exported
 
 
-class TimestampError(RuntimeError):
+class TimestampError(EnvironmentFailure):
     """No usable token: the message says why, for every TSA tried."""
 
 

@@ -27,6 +27,8 @@ from rfc3161_client import (
     decode_timestamp_response,
 )
 
+from archiver.errors import EvidenceError
+
 TOKEN = "manifest.tsr"
 CHAIN_UNCHECKED = "chain not checked (no --tsa-ca)"
 CHAIN_OK = "chain OK (--tsa-ca)"
@@ -42,7 +44,7 @@ SIGNING_HASHES: dict[str, hashes.HashAlgorithm] = {
 }
 
 
-class TokenError(ValueError):
+class TokenError(EvidenceError):
     """The token is unreadable, refused, or does not verify; the message says which."""
 
 

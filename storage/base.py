@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from archiver.errors import EXIT_USAGE, EnvironmentFailure
 
-class StoreError(RuntimeError):
+
+class StoreError(EnvironmentFailure):
     """A one-line, user-facing storage failure: the store is unreachable, refuses, or cannot do it.
 
     Retrying later may help (the CLI exits 3), unlike a ``StoreUsageError``.
     """
-
-    usage = False
 
 
 class StoreUsageError(StoreError):
@@ -22,7 +22,7 @@ class StoreUsageError(StoreError):
     Retrying the same command cannot help (the CLI exits 2).
     """
 
-    usage = True
+    exit_code = EXIT_USAGE
 
 
 class BundleReader(Protocol):

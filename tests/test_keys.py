@@ -24,7 +24,7 @@ def test_init_writes_a_private_key_only_the_user_can_read(own_config: Path) -> N
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     assert public.read_bytes().startswith(b"-----BEGIN PUBLIC KEY-----")
     assert keys.load_key("alice").fingerprint == signer.fingerprint
-    with pytest.raises(keys.KeyError_):
+    with pytest.raises(keys.KeyFileError):
         keys.init_key("alice")
 
 
@@ -33,7 +33,7 @@ def test_passphrase_protects_the_key(own_config: Path, monkeypatch: pytest.Monke
     keys.init_key("bob")
     assert b"ENCRYPTED" in keys.key_paths("bob")[0].read_bytes()
     monkeypatch.setenv(keys.PASSPHRASE_ENV, "not-the-passphrase-42")
-    with pytest.raises(keys.KeyError_) as error:
+    with pytest.raises(keys.KeyFileError) as error:
         keys.load_key("bob")
     assert "not-the-passphrase-42" not in str(error.value)
 

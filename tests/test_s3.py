@@ -18,7 +18,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from archiver.bundle import MANIFEST
-from archiver.commands.common import EXIT_ENVIRONMENT, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from archiver.errors import EXIT_ENVIRONMENT, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 from archiver.hashing import hash_file
 from archiver.storage.base import StoreError
 from archiver.storage.s3 import META_BUNDLE, META_SHA256, S3Store

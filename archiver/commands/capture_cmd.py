@@ -12,8 +12,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from archiver.browser import BrowserNotFoundError
-from archiver.commands.common import EXIT_PROBLEM, check_store, fail, open_store, plugin_manager, store_failed
+from archiver.commands.common import check_store, open_store, plugin_manager
 from archiver.commands.outputs import signer as load_signer
 from archiver.commands.s3_options import (
     check_lock_store,
@@ -23,13 +22,12 @@ from archiver.commands.s3_options import (
     use_endpoint,
 )
 from archiver.commands.tsa_options import timestamp_note, tsa_urls_option
+from archiver.errors import EXIT_PROBLEM, ArchiverError
 from archiver.keys import Signer
 from archiver.models import Status
-from archiver.netguard import BadURLError, validate_url
+from archiver.netguard import validate_url
 from archiver.pipeline import CaptureRequest, CaptureResult, capture_all
-from archiver.secrets import SecretsError
-from archiver.settings import CaptureSettings, ResolveRule, SettingsError
-from archiver.storage.base import StoreError
+from archiver.settings import CaptureSettings, ResolveRule
 
 PLATFORM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
@@ -38,7 +36,7 @@ def read_url_file(path: Path) -> list[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        fail(f"cannot read --from file {path}: {exc.strerror}")
+        raise ArchiverError(f"cannot read --from file {path}: {exc.strerror}") from None
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
@@ -53,11 +51,11 @@ def parse_logins(cookies: tuple[str, ...], states: tuple[str, ...]
             scoped = bool(sep) and PLATFORM_NAME.match(platform) is not None and not Path(value).exists()
             path = Path(rest if scoped else value)
             if not path.is_file():
-                fail(f"no such file: {path}")
+                raise ArchiverError(f"no such file: {path}")
             if scoped:
                 per_platform.append((platform.lower(), kind, path))
             elif defaults[kind] is not None:
-                fail(f"--{kind.replace('_', '-')} given twice without a PLATFORM= prefix")
+                raise ArchiverError(f"--{kind.replace('_', '-')} given twice without a PLATFORM= prefix")
             else:
                 defaults[kind] = path
     return defaults["cookies"], defaults["storage_state"], tuple(per_platform)
@@ -66,7 +64,7 @@ def parse_logins(cookies: tuple[str, ...], states: tuple[str, ...]
 def parse_viewport(text: str) -> tuple[int, int]:
     width, _, height = text.lower().partition("x")
     if not (width.isdigit() and height.isdigit()):
-        fail(f"--viewport expects WIDTHxHEIGHT, got {text!r}")
+        raise ArchiverError(f"--viewport expects WIDTHxHEIGHT, got {text!r}")
     return int(width), int(height)
 
 
@@ -123,30 +121,24 @@ def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, c
     """Capture URLS into evidence bundles. Exit 0 when every capture is complete, 1 otherwise."""
     targets = list(urls) + (read_url_file(from_file) if from_file else [])
     if not targets:
-        fail("no URL given (pass URLs or --from FILE)")
+        raise ArchiverError("no URL given (pass URLs or --from FILE)")
     for url in targets:
-        try:
-            validate_url(url)
-        except BadURLError as exc:
-            fail(str(exc))
+        validate_url(url)
     default_cookies, default_state, platform_logins = parse_logins(cookies, storage_state)
     width, height = parse_viewport(viewport)
     tsa = tsa_urls_option(tsa_urls)
     use_endpoint(endpoint_url)
     lock = lock_policy(lock_mode, retain_days, legal_hold)
-    try:
-        settings = CaptureSettings(
-            viewport_width=width, viewport_height=height, user_agent=user_agent, locale=locale,
-            timezone=timezone, navigation_timeout=navigation_timeout, settle_timeout=settle_timeout,
-            capture_timeout=capture_timeout, max_capture_bytes=max_bytes,
-            screenshot_max_height=screenshot_max_height,
-            resolve=tuple(ResolveRule.parse(rule) for rule in resolve), insecure=insecure,
-            allow_private_networks=allow_private_networks, cookies_file=default_cookies,
-            storage_state_file=default_state, platform_logins=platform_logins, ca_bundle=ca_bundle,
-            tsa_urls=tsa, object_lock=lock.for_manifest() if lock else None,
-        )
-    except SettingsError as exc:
-        fail(str(exc))
+    settings = CaptureSettings(
+        viewport_width=width, viewport_height=height, user_agent=user_agent, locale=locale,
+        timezone=timezone, navigation_timeout=navigation_timeout, settle_timeout=settle_timeout,
+        capture_timeout=capture_timeout, max_capture_bytes=max_bytes,
+        screenshot_max_height=screenshot_max_height,
+        resolve=tuple(ResolveRule.parse(rule) for rule in resolve), insecure=insecure,
+        allow_private_networks=allow_private_networks, cookies_file=default_cookies,
+        storage_state_file=default_state, platform_logins=platform_logins, ca_bundle=ca_bundle,
+        tsa_urls=tsa, object_lock=lock.for_manifest() if lock else None,
+    )
     pm = plugin_manager(ctx)
     backend = open_store(pm, store)
     check_store(backend)
@@ -177,12 +169,7 @@ def run_with_progress(requests: list[CaptureRequest], pm, backend, settings, bro
                         TimeElapsedColumn(), console=console, disable=not show)
     with progress:
         task = progress.add_task("capture", total=len(requests))
-        try:
-            return asyncio.run(capture_all(
-                requests, pm=pm, store=backend, settings=settings, browser_path=browser_path,
-                workers=workers, on_done=lambda _r: progress.advance(task), signer=signer,
-            ))
-        except StoreError as exc:
-            store_failed(exc)
-        except (BrowserNotFoundError, SecretsError) as exc:
-            fail(str(exc))
+        return asyncio.run(capture_all(
+            requests, pm=pm, store=backend, settings=settings, browser_path=browser_path,
+            workers=workers, on_done=lambda _r: progress.advance(task), signer=signer,
+        ))

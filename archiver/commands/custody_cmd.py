@@ -9,9 +9,9 @@ from typing import Any
 import click
 
 from archiver.bundle import MANIFEST
-from archiver.commands.common import EXIT_PROBLEM, fail
 from archiver.custody import CUSTODY_DIR, EVENTS, append_event, check_chain
-from archiver.keys import DEFAULT_NAME, KeyError_, load_key
+from archiver.errors import EXIT_PROBLEM, ArchiverError
+from archiver.keys import DEFAULT_NAME, load_key
 from archiver.storage.local import local_bundle
 
 
@@ -26,7 +26,7 @@ class DefaultToShow(click.Group):
 
 def bundle_folder(path: Path) -> Path:
     if not (path / MANIFEST).is_file():
-        fail(f"{path} is not a bundle (no {MANIFEST})")
+        raise ArchiverError(f"{path} is not a bundle (no {MANIFEST})")
     return path
 
 
@@ -74,10 +74,7 @@ def add(bundle: Path, event: str, operator: str | None, recipient: str | None, n
         key_name: str) -> None:
     """Append a signed event (never rewriting an existing one)."""
     folder = bundle_folder(bundle)
-    try:
-        signer = load_key(key_name)
-    except KeyError_ as exc:
-        fail(str(exc))
+    signer = load_key(key_name)
     details = {k: v for k, v in {"to": recipient, "note": note}.items() if v}
     relpath = append_event(folder, event=event, actor=operator, details=details, signer=signer)
     click.echo(f"added {relpath}")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from archiver.commands.common import EXIT_PROBLEM, fail
 from archiver.commands.custody_cmd import bundle_folder
 from archiver.commands.outputs import check_output, signer
 from archiver.custody import append_event
+from archiver.errors import ArchiverError, EvidenceError
 from archiver.keys import DEFAULT_NAME
 from archiver.signing import PUBLIC_KEY
 from archiver.storage.local import local_bundle
@@ -31,11 +31,11 @@ def export(bundle: Path, output: Path, operator: str | None, key_name: str) -> N
     folder = bundle_folder(bundle)
     check_output(output, folder)
     if output.suffix != ".wacz":
-        fail(f"{output}: a WACZ file must end in .wacz")
+        raise ArchiverError(f"{output}: a WACZ file must end in .wacz")
     recorder = signer(key_name)
     checked = verify_bundle(local_bundle(folder), deep=True)
     if checked.result == TAMPERED:
-        fail(f"not exported: {checked.line()}", EXIT_PROBLEM)
+        raise EvidenceError(f"not exported: {checked.line()}")
     if checked.result != OK:
         click.echo(f"archiver: warning: exporting anyway: {checked.line()}", err=True)
     if checked.signer and checked.signer != recorder.fingerprint:
@@ -45,9 +45,9 @@ def export(bundle: Path, output: Path, operator: str | None, key_name: str) -> N
     try:
         result = export_wacz(folder, output, recorder)
     except FileExistsError:
-        fail(f"{output} already exists; not overwriting it")
+        raise ArchiverError(f"{output} already exists; not overwriting it") from None
     except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
+        raise ArchiverError(f"cannot write {output}: {exc.strerror or exc}") from None
     event = append_event(folder, event="exported", actor=operator, signer=recorder, details={
         "format": "wacz", "wacz_version": WACZ_VERSION, "file": output.name, "sha256": result.sha256,
         "size": result.size, "datapackage_sha256": result.datapackage_sha256, "wacz_signer": result.signer,

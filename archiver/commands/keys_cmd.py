@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from archiver.commands.common import fail
-from archiver.keys import DEFAULT_NAME, KeyError_, init_key, key_paths, load_key, public_pem
+from archiver.keys import DEFAULT_NAME, init_key, key_paths, load_key, public_pem
 
 
 @click.group()
@@ -20,10 +19,7 @@ def keys() -> None:
 @click.option("--force", is_flag=True, help="Replace an existing key (old bundles stay verifiable).")
 def init(name: str, force: bool) -> None:
     """Create a key pair (private key mode 0600; encrypted with $ARCHIVER_KEY_PASSPHRASE if set)."""
-    try:
-        signer = init_key(name, force=force)
-    except KeyError_ as exc:
-        fail(str(exc))
+    signer = init_key(name, force=force)
     click.echo(f"created key {name!r} in {key_paths(name)[0]}")
     click.echo(f"fingerprint {signer.fingerprint}")
 
@@ -32,10 +28,7 @@ def init(name: str, force: bool) -> None:
 @click.option("--name", default=DEFAULT_NAME, show_default=True)
 def show(name: str) -> None:
     """Print the public key (PEM) and its SHA-256 fingerprint."""
-    try:
-        signer = load_key(name)
-    except KeyError_ as exc:
-        fail(str(exc))
+    signer = load_key(name)
     click.echo(public_pem(signer.public_key).decode(), nl=False)
     click.echo(f"fingerprint {signer.fingerprint}")
 
@@ -45,10 +38,7 @@ def show(name: str) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default: stdout).")
 def export_public(name: str, output: Path | None) -> None:
     """Write the public key (PEM) for others to verify your bundles with."""
-    try:
-        pem = public_pem(load_key(name).public_key)
-    except KeyError_ as exc:
-        fail(str(exc))
+    pem = public_pem(load_key(name).public_key)
     if output is None:
         click.echo(pem.decode(), nl=False)
     else:

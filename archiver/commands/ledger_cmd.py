@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from archiver.commands.common import EXIT_PROBLEM, fail
+from archiver.errors import EXIT_PROBLEM, ArchiverError
 from archiver.ids import is_bundle_id
 from archiver.ledger import LEDGER_DIR, ledger_of_store, load
 from archiver.witness import store_findings
@@ -25,7 +25,8 @@ def ledger(store: Path, as_json: bool) -> None:
     """
     path = ledger_of_store(store)
     if not (store / LEDGER_DIR).is_dir():
-        fail(f"{store} keeps no ledger (not a local store, or nothing was captured into it yet)")
+        raise ArchiverError(f"{store} keeps no ledger (not a local store, or nothing was captured into it "
+                            "yet)")
     if not path.is_file():
         click.echo(f"TAMPERED  {path}  the store keeps a ledger ({LEDGER_DIR}/) but the file is gone")
         raise SystemExit(EXIT_PROBLEM)

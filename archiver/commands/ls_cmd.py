@@ -9,10 +9,10 @@ from typing import Any
 import click
 
 from archiver.bundle import MANIFEST
-from archiver.commands.common import open_store, plugin_manager, store_failed
+from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.s3_options import endpoint_option, use_endpoint
 from archiver.ids import bundle_id_time_ms
-from archiver.storage.base import BundleReader, StoreError
+from archiver.storage.base import BundleReader
 from archiver.verify import OK, TAMPERED, UNPROTECTED, verify_bundle
 
 MAX_MANIFEST = 64 * 1024 * 1024
@@ -61,14 +61,11 @@ def ls(ctx: click.Context, location: str, as_json: bool, endpoint_url: str | Non
     """List the bundles in STORE (a folder or s3://bucket/prefix), oldest first."""
     use_endpoint(endpoint_url)
     store = open_store(plugin_manager(ctx), location)
-    try:
-        for bundle_id in store.bundle_ids():
-            row = describe(store.reader(bundle_id))
-            if as_json:
-                click.echo(json.dumps(row))
-            else:
-                why = f"  ({row['reason']})" if row["reason"] else ""
-                click.echo(f"{row['bundle_id']}  {row['time']}  {row['platform'] or '-':<10} "
-                           f"{row['status'] or '-':<15} {row['state']}{why}")
-    except StoreError as exc:
-        store_failed(exc)
+    for bundle_id in store.bundle_ids():
+        row = describe(store.reader(bundle_id))
+        if as_json:
+            click.echo(json.dumps(row))
+        else:
+            why = f"  ({row['reason']})" if row["reason"] else ""
+            click.echo(f"{row['bundle_id']}  {row['time']}  {row['platform'] or '-':<10} "
+                       f"{row['status'] or '-':<15} {row['state']}{why}")

@@ -7,27 +7,25 @@ from pathlib import Path
 
 import click
 
-from archiver.commands.common import fail
-from archiver.keys import KeyError_, Signer, key_paths, load_or_create
+from archiver.errors import ArchiverError
+from archiver.keys import Signer, key_paths, load_or_create
 
 
 def check_output(output: Path, bundle: Path) -> Path:
     """A path for a file that does not exist yet, in an existing folder, outside the (sealed) bundle."""
     if output.exists():
-        fail(f"{output} already exists; not overwriting it")
+        raise ArchiverError(f"{output} already exists; not overwriting it")
     if not output.parent.resolve().is_dir():
-        fail(f"no such folder: {output.parent}")
+        raise ArchiverError(f"no such folder: {output.parent}")
     resolved = output.parent.resolve() / output.name
     if bundle.resolve() in resolved.parents:
-        fail("the output cannot go inside the bundle folder (a bundle is sealed); choose another -o")
+        raise ArchiverError("the output cannot go inside the bundle folder (a bundle is sealed); "
+                            "choose another -o")
     return output
 
 
 def signer(key_name: str) -> Signer:
-    try:
-        found, created = load_or_create(key_name)
-    except KeyError_ as exc:
-        fail(str(exc))
+    found, created = load_or_create(key_name)
     if created:
         click.echo(f"archiver: created signing key {key_name!r} ({found.fingerprint}) in "
                    f"{key_paths(key_name)[0].parent}; back it up", err=True)
@@ -40,6 +38,6 @@ def write_new(output: Path, data: bytes) -> None:
         with output.open("xb") as out:
             out.write(data)
     except FileExistsError:
-        fail(f"{output} already exists; not overwriting it")
+        raise ArchiverError(f"{output} already exists; not overwriting it") from None
     except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror}")
+        raise ArchiverError(f"cannot write {output}: {exc.strerror}") from None

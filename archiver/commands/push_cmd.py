@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from archiver.bundle import MANIFEST
-from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager, store_failed
+from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.s3_options import (
     check_lock_store,
     endpoint_option,
@@ -18,7 +18,8 @@ from archiver.commands.s3_options import (
     use_endpoint,
 )
 from archiver.custody import CUSTODY_DIR
-from archiver.keys import DEFAULT_NAME, KeyError_, Signer, load_key
+from archiver.errors import ArchiverError, EvidenceError
+from archiver.keys import DEFAULT_NAME, KeyFileError, Signer, load_key
 from archiver.storage.base import Store, StoreError
 from archiver.storage.s3_lock import LockPolicy, lock_of_manifest
 
@@ -49,23 +50,17 @@ def push(ctx: click.Context, bundle: Path, location: str, endpoint_url: str | No
         manifest = json.loads((bundle / MANIFEST).read_bytes())
         bundle_id = manifest["bundle_id"]
     except FileNotFoundError:
-        fail(f"{bundle} has no {MANIFEST} (not a bundle, or an incomplete capture)")
+        raise ArchiverError(f"{bundle} has no {MANIFEST} (not a bundle, or an incomplete capture)") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        fail(f"cannot read {bundle / MANIFEST}: {type(exc).__name__}")
-    try:
-        recorded = lock_of_manifest(manifest)
-    except StoreError as exc:
-        store_failed(exc)
+        raise ArchiverError(f"cannot read {bundle / MANIFEST}: {type(exc).__name__}") from None
+    recorded = lock_of_manifest(manifest)
     store = open_store(plugin_manager(ctx), location)
     signer = signer_for_event(key_name, needed=asked is not None and recorded is None)
     check_lock_store(store, asked)
     if asked is not None:
         store.lock = asked  # check_lock_store made sure it is an S3Store
-    try:
-        lock: LockPolicy | None = store.lock_for(manifest) if hasattr(store, "lock_for") else None
-        where = store.commit(bundle_id, bundle)
-    except StoreError as exc:
-        store_failed(exc)
+    lock: LockPolicy | None = store.lock_for(manifest) if hasattr(store, "lock_for") else None
+    where = store.commit(bundle_id, bundle)
     stats = getattr(store, "last_commit", {}) or {}
     counts = f" ({stats['uploaded']} uploaded, {stats['skipped']} already there)" if stats else ""
     locked = f"; {lock.describe()}" if lock else ""
@@ -80,9 +75,10 @@ def push(ctx: click.Context, bundle: Path, location: str, endpoint_url: str | No
 def signer_for_event(key_name: str, needed: bool) -> Signer | None:
     try:
         return load_key(key_name)
-    except KeyError_ as exc:
+    except KeyFileError as exc:
         if needed:
-            fail(f"{exc}; a lock applied by push is recorded in a signed 'stored' custody event")
+            raise KeyFileError(f"{exc}; a lock applied by push is recorded in a signed 'stored' custody "
+                               "event") from None
         click.echo(f"archiver: note: {exc}; no 'stored' custody event recorded", err=True)
         return None
 
@@ -102,6 +98,6 @@ def record_stored(store: Store, bundle_id: str, folder: Path, signer: Signer, op
             local.write_bytes(reader.read(relpath))  # the local chain stays a prefix of the stored one
             local.chmod(0o444)
     except (StoreError, OSError) as exc:
-        fail(f"bundle {bundle_id} is committed, but its 'stored' custody event was not recorded: {exc}",
-             EXIT_PROBLEM)
+        raise EvidenceError(f"bundle {bundle_id} is committed, but its 'stored' custody event was not "
+                            f"recorded: {exc}") from None
     return relpath

@@ -7,11 +7,10 @@ from pathlib import Path
 import click
 from playwright.async_api import Error as PlaywrightError
 
-from archiver.browser import BrowserNotFoundError
-from archiver.commands.common import EXIT_PROBLEM, fail
 from archiver.commands.custody_cmd import bundle_folder
 from archiver.commands.outputs import check_output, signer, write_new
 from archiver.custody import append_event
+from archiver.errors import EXIT_PROBLEM, EvidenceError
 from archiver.hashing import hash_bytes
 from archiver.keys import DEFAULT_NAME
 from archiver.storage.local import local_bundle
@@ -33,7 +32,7 @@ from archiver.verify import OK
 def report(bundle: Path, fmt: str | None, output: Path | None, operator: str | None, key_name: str,
            tsa_ca: Path | None, browser_path: Path | None) -> None:
     """Render a court report of one local bundle; exit 1 when the bundle does not verify."""
-    from archiver.report import ReportError, gather, render_html  # template engine and images: only here
+    from archiver.report import gather, render_html  # template engine and images: only here
     from archiver.report_pdf import html_to_pdf
 
     folder = bundle_folder(bundle)
@@ -45,18 +44,13 @@ def report(bundle: Path, fmt: str | None, output: Path | None, operator: str | N
         from archiver.commands.verify_cmd import load_tsa_ca
 
         options["tsa_ca"] = load_tsa_ca(tsa_ca)
-    try:
-        facts = gather(local_bundle(folder), **options)
-    except ReportError as exc:
-        fail(str(exc), EXIT_PROBLEM)
+    facts = gather(local_bundle(folder), **options)
     document = render_html(facts)
     if fmt == "pdf":
         try:
             data = html_to_pdf(document, f"Evidence report {facts['bundle_id']}", browser_path)
-        except BrowserNotFoundError as exc:
-            fail(str(exc))
         except PlaywrightError as exc:
-            fail(f"printing the PDF failed: {str(exc).splitlines()[0]}", EXIT_PROBLEM)
+            raise EvidenceError(f"printing the PDF failed: {str(exc).splitlines()[0]}") from None
     else:
         data = document.encode("utf-8")
     write_new(output, data)

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
-from archiver.commands.common import fail, store_failed
-from archiver.storage.base import Store, StoreError
+from archiver.errors import ArchiverError
+from archiver.storage.base import Store
 from archiver.storage.s3_lock import MODES, LockPolicy
 
 ENDPOINT_ENV = "AWS_ENDPOINT_URL"
@@ -43,10 +43,7 @@ def lock_options(func: F) -> F:
 
 
 def lock_policy(mode: str | None, retain_days: int | None, legal_hold: bool) -> LockPolicy | None:
-    try:
-        return LockPolicy.from_options(mode, retain_days, legal_hold)
-    except StoreError as exc:
-        fail(str(exc))
+    return LockPolicy.from_options(mode, retain_days, legal_hold)
 
 
 def check_lock_store(store: Store, lock: LockPolicy | None) -> None:
@@ -55,8 +52,6 @@ def check_lock_store(store: Store, lock: LockPolicy | None) -> None:
         return
     require = getattr(store, "require_object_lock", None)
     if require is None:
-        fail(f"--retain-days/--legal-hold need an s3:// store with Object Lock, not {store.location}")
-    try:
-        require(lock)
-    except StoreError as exc:
-        store_failed(exc)
+        raise ArchiverError("--retain-days/--legal-hold need an s3:// store with Object Lock, not "
+                            f"{store.location}")
+    require(lock)

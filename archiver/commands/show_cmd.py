@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from archiver.bundle import MANIFEST
-from archiver.commands.common import fail
+from archiver.errors import ArchiverError
 from archiver.manifest import ManifestError, load_manifest
 from archiver.report_sections import media_rows, navigations
 
@@ -40,11 +40,11 @@ def post_card(post: dict[str, Any]) -> list[tuple[str, str]]:
 def show(bundle: Path, as_json: bool) -> None:
     """Summarise one bundle."""
     if not (bundle / MANIFEST).exists():
-        fail(f"{bundle} has no manifest.json (not a bundle, or an incomplete one)")
+        raise ArchiverError(f"{bundle} has no manifest.json (not a bundle, or an incomplete one)")
     try:
         manifest = load_manifest(bundle / MANIFEST)
     except ManifestError as exc:
-        fail(str(exc))
+        raise ArchiverError(str(exc)) from None
     if as_json:
         click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
         return

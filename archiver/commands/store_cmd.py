@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from archiver.commands.common import store_failed
 from archiver.commands.s3_options import endpoint_option, use_endpoint
-from archiver.storage.base import StoreError
 
 
 @click.group()
@@ -31,7 +29,4 @@ def init(location: str, object_lock: bool, endpoint_url: str | None) -> None:
     from archiver.storage.s3_bucket import init_bucket
 
     use_endpoint(endpoint_url)
-    try:
-        click.echo(init_bucket(S3Store(location), object_lock))
-    except StoreError as exc:
-        store_failed(exc)
+    click.echo(init_bucket(S3Store(location), object_lock))

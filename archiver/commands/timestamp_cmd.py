@@ -10,10 +10,10 @@ from typing import Any
 import click
 
 from archiver.bundle import MANIFEST
-from archiver.commands.common import EXIT_ENVIRONMENT, EXIT_PROBLEM, fail
 from archiver.commands.tsa_options import timestamp_note, tsa_urls_option
+from archiver.errors import EXIT_ENVIRONMENT, EXIT_PROBLEM, ArchiverError
 from archiver.ids import is_bundle_id
-from archiver.keys import DEFAULT_NAME, KeyError_, Signer, load_key
+from archiver.keys import DEFAULT_NAME, Signer, load_key
 from archiver.signing import JCS, PUBLIC_KEY, SIGNATURE, check_signature
 from archiver.timestamp import DEFAULT_TIMEOUT, TimestampError, stamp_bundle
 from archiver.tstoken import TOKEN
@@ -28,7 +28,7 @@ def bundle_folders(path: Path) -> list[Path]:
                  if is_bundle_id(child.name) and (child / MANIFEST).is_file()]
         if found:
             return found
-    fail(f"{path} is not a bundle (no {MANIFEST}) nor a local store of bundles")
+    raise ArchiverError(f"{path} is not a bundle (no {MANIFEST}) nor a local store of bundles")
 
 
 def stamp_one(folder: Path, urls: Sequence[str], signer: Signer, operator: str | None,
@@ -72,12 +72,9 @@ def timestamp(paths: tuple[Path, ...], tsa_urls: tuple[str, ...], operator: str 
     """
     urls = tsa_urls_option(tsa_urls)
     if not urls:
-        fail("no TSA given: pass --tsa URL or set $ARCHIVER_TSA")
+        raise ArchiverError("no TSA given: pass --tsa URL or set $ARCHIVER_TSA")
     folders = [folder for path in paths for folder in bundle_folders(path)]
-    try:
-        signer = load_key(key_name)
-    except KeyError_ as exc:
-        fail(str(exc))
+    signer = load_key(key_name)
     failed = tsa_failed = 0
     for folder in folders:
         entry = stamp_one(folder, urls, signer, operator, timeout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from archiver.commands.common import fail
+from archiver.errors import ArchiverError
 from archiver.tsa_urls import check_tsa_url, tsa_urls_from_env
 
 
@@ -16,7 +16,7 @@ def tsa_urls_option(urls: Sequence[str]) -> tuple[str, ...]:
         try:
             check_tsa_url(url)
         except ValueError as exc:
-            fail(str(exc))
+            raise ArchiverError(str(exc)) from None
     return chosen
 
 

@@ -15,13 +15,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from archiver.batchverify import ERROR, already_reported, captured_since, verify_many
 from archiver.bundle import MANIFEST
 from archiver.clock import utc_now_seconds
-from archiver.commands.common import EXIT_PROBLEM, fail, open_store, plugin_manager, store_failed
+from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.s3_options import endpoint_option, use_endpoint
 from archiver.commands.verify_ledger import ledger_reports
 from archiver.commands.verify_wacz import is_wacz, verify_waczs
 from archiver.custody import append_event
+from archiver.errors import EXIT_PROBLEM, ArchiverError
 from archiver.ids import is_bundle_id
-from archiver.keys import KeyError_, Signer, load_key
+from archiver.keys import Signer, load_key
 from archiver.storage.base import BundleReader, StoreError
 from archiver.storage.local import local_bundle
 from archiver.tstoken import load_certificates
@@ -33,14 +34,11 @@ def bundles_at(ctx: click.Context, location: str) -> list[BundleReader]:
     path = Path(location)
     if "://" not in location:
         if not path.exists():
-            fail(f"no such bundle or store: {location}")
+            raise ArchiverError(f"no such bundle or store: {location}")
         if (path / MANIFEST).exists() or is_bundle_id(path.name):
             return [local_bundle(path)]
     store = open_store(plugin_manager(ctx), location)
-    try:
-        return [store.reader(bundle_id) for bundle_id in store.bundle_ids()]
-    except StoreError as exc:
-        store_failed(exc)
+    return [store.reader(bundle_id) for bundle_id in store.bundle_ids()]
 
 
 @click.command()
@@ -80,14 +78,14 @@ def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: i
         return
     use_endpoint(endpoint_url)
     if resume and report_path is None:
-        fail("--resume needs --report FILE")
+        raise ArchiverError("--resume needs --report FILE")
     bundles = [b for location in paths for b in bundles_at(ctx, location)]
     if not bundles:
-        fail(f"no bundles found in {', '.join(paths)}")
+        raise ArchiverError(f"no bundles found in {', '.join(paths)}")
     since_utc = since.replace(tzinfo=UTC) if since else None
     skip = already_reported(report_path) if (resume and report_path) else set()
     todo = [b for b in bundles if b.bundle_id not in skip and captured_since(b.bundle_id, since_utc)]
-    signer = load_signer_for_record() if record else None
+    signer = load_key() if record else None
     heads = parse_heads(ledger_heads)
     tsa_roots = load_tsa_ca(tsa_ca) if tsa_ca else []
     report_file = report_path.open("a", encoding="utf-8") if report_path else None
@@ -132,21 +130,14 @@ def parse_heads(texts: tuple[str, ...]) -> list[Head]:
     try:
         return [parse_head(text) for text in texts]
     except ValueError as exc:
-        fail(f"--ledger-head: {exc}")
+        raise ArchiverError(f"--ledger-head: {exc}") from None
 
 
 def load_tsa_ca(path: Path) -> list[x509.Certificate]:
     try:
         return load_certificates(path.read_bytes())
     except (OSError, ValueError) as exc:
-        fail(f"--tsa-ca {path}: not a PEM or DER certificate file ({exc})")
-
-
-def load_signer_for_record() -> Signer:
-    try:
-        return load_key()
-    except KeyError_ as exc:
-        fail(str(exc))
+        raise ArchiverError(f"--tsa-ca {path}: not a PEM or DER certificate file ({exc})") from None
 
 
 def record_event(report: BundleReport, signer: Signer, readers: dict[str, BundleReader]) -> str | None:

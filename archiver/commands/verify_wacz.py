@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from cryptography import x509
 
-from archiver.commands.common import EXIT_PROBLEM, fail
+from archiver.errors import EXIT_PROBLEM, ArchiverError
 from archiver.verify import OK
 
 
@@ -23,12 +23,12 @@ def verify_waczs(paths: tuple[str, ...], *, as_json: bool, tsa_ca: list[x509.Cer
     from archiver.wacz_verify import verify_wacz
 
     if not all(is_wacz(p) for p in paths):
-        fail("verify WACZ files apart from bundles and stores (one command each)")
+        raise ArchiverError("verify WACZ files apart from bundles and stores (one command each)")
     if bundle_options:
-        fail(f"{', '.join(bundle_options)}: not for WACZ files")
+        raise ArchiverError(f"{', '.join(bundle_options)}: not for WACZ files")
     for location in paths:
         if not Path(location).is_file():
-            fail(f"no such file: {location}")
+            raise ArchiverError(f"no such file: {location}")
     bad = 0
     for location in paths:
         report = verify_wacz(Path(location), tsa_ca=tsa_ca, deep=deep)
