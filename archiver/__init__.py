@@ -2,7 +2,9 @@
 
 import pluggy
 
-from archiver.models import Classification, PlatformMatch, Post, Status
+from archiver.models import Author, Classification, Counts, Media, PlatformMatch, Post, Status
+from archiver.page_context import PageContext
+from archiver.platforms import Platform
 from archiver.plugin_manager import get_plugin_manager
 
 __version__ = "0.1.0"
@@ -10,7 +12,12 @@ __version__ = "0.1.0"
 hookimpl = pluggy.HookimplMarker("archiver")
 
 __all__ = [
+    "Author",
     "Classification",
+    "Counts",
+    "Media",
+    "PageContext",
+    "Platform",
     "PlatformMatch",
     "Post",
     "Status",

@@ -1,4 +1,4 @@
-"""The state of one capture in progress, as plugins see it."""
+"""The state of one capture in progress, private to the core (platforms see a PageContext)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from archiver.models import PlatformMatch
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
+    from archiver.platforms import PlatformSteps
     from archiver.recorder import CaptureTraffic
     from archiver.settings import CaptureSettings
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 class Capture:
     url: str
     match: PlatformMatch
+    steps: PlatformSteps  # the claiming platform's page functions, then the fallback's
     settings: CaptureSettings
     bundle_id: str
     traffic: CaptureTraffic

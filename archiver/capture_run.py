@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
@@ -16,26 +13,21 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from archiver import bundle as names
 from archiver.bundle import BundleWriter
 from archiver.capture import Capture
+from archiver.capture_types import CaptureRequest, CaptureResult, Environment
 from archiver.clock import utc_time
 from archiver.contexts import FreshContext
-from archiver.custody import append_event
-from archiver.faults import reach
 from archiver.ids import new_bundle_id
 from archiver.imagehashes import start_warm_up
-from archiver.manifest import SCHEMA, SCHEMA_VERSION, anchored_view, artifact_uri, capture_record_uri
-from archiver.media import collect_media
+from archiver.manifest import artifact_uri
 from archiver.models import Classification, Post, Status
 from archiver.navigations import NavigationWatch
 from archiver.netguard import BadURLError, validate_url
-from archiver.plugin_manager import first_async_result
+from archiver.outcome import Outcome
+from archiver.page_context import PageContext
 from archiver.received import failure_of, mark_post_media
-from archiver.secrets import LoginMaterial, scrub
-from archiver.signing import sign_manifest
-from archiver.toolinfo import plugin_versions, tool_info
+from archiver.sealing import Browsed, seal
+from archiver.toolinfo import tool_info
 from archiver.warc import WarcFile
-
-if TYPE_CHECKING:
-    from archiver.pipeline import CaptureRequest, CaptureResult, Environment
 
 # Work done after a timeout (screenshot, DOM) gets this long, so a partial capture still has them.
 GRACE_SECONDS = 10.0
@@ -57,31 +49,15 @@ async def capture_one(request: CaptureRequest, env: Environment,
         return await seal(browsed)
 
 
-@dataclass
-class Browsed:
-    """A capture the browser is done with, waiting to be hashed and sealed."""
-
-    request: CaptureRequest
-    env: Environment
-    capture: Capture
-    outcome: Outcome
-    login: LoginMaterial
-    folder: Path
-    writer: BundleWriter
-    warc: WarcFile
-    started_at: str
-    post: Post | None
-
 
 async def open_and_browse(request: CaptureRequest, env: Environment) -> Browsed | CaptureResult:
     """Start the bundle and its WARC, and record the page in a fresh context."""
-    from archiver.pipeline import CaptureResult
-
     try:
         url = validate_url(request.url)
     except BadURLError as exc:
         return CaptureResult(url=request.url, bundle_id=None, status=Status.FAILED, reason=str(exc))
-    match = env.pm.hook.match_url(url=url)
+    claim = env.platforms.claim(url)
+    match = claim.match
     bundle_id = new_bundle_id()
     folder = env.store.prepare(bundle_id)
     writer = BundleWriter(folder, bundle_id)
@@ -101,91 +77,13 @@ async def open_and_browse(request: CaptureRequest, env: Environment) -> Browsed 
     secrets = login.secret_values
     traffic = env.proxy.recorder.open(fresh.token, warc, env.settings.max_capture_bytes, env.guard,
                                       secrets=secrets)
-    capture = Capture(url=url, match=match, settings=env.settings, bundle_id=bundle_id,
-                      traffic=traffic, logged_in=bool(login.playwright_state()), secrets=secrets)
+    capture = Capture(url=url, match=match, steps=env.platforms.steps(claim.platform), settings=env.settings,
+                      bundle_id=bundle_id, traffic=traffic, logged_in=bool(login.playwright_state()),
+                      secrets=secrets)
     outcome = Outcome()
     post = await browse(fresh, capture, env, writer, outcome)
     return Browsed(request=request, env=env, capture=capture, outcome=outcome, login=login,
                    folder=folder, writer=writer, warc=warc, started_at=started_at, post=post)
-
-
-async def seal(browsed: Browsed) -> CaptureResult:
-    """Hash what is left, write and sign the manifest, and commit the bundle to its store."""
-    from archiver.pipeline import CaptureResult
-
-    request, env, capture, outcome, login = (browsed.request, browsed.env, browsed.capture,
-                                             browsed.outcome, browsed.login)
-    folder, writer, warc, started_at, post = (browsed.folder, browsed.writer, browsed.warc,
-                                              browsed.started_at, browsed.post)
-    url, match, bundle_id, traffic = capture.url, capture.match, capture.bundle_id, capture.traffic
-    reach("seal")  # the page is recorded (WARC, screenshots); nothing is sealed yet
-    await asyncio.gather(*capture.background)
-    secrets_list = capture.secrets
-    if post is not None:
-        await collect_media(post, folder, writer, warc)
-        metadata = json.dumps(post.to_dict(), indent=2, ensure_ascii=False).encode()
-        writer.add_bytes(names.METADATA, metadata, "application/json")
-        warc.write_resource(artifact_uri(bundle_id, names.METADATA), "application/json", metadata)
-    status, reason, hint = outcome.verdict(capture)
-    if status == Status.LOGIN_REQUIRED and not capture.logged_in:
-        option_hint = (f"capture again with a logged-in session: --cookies {match.platform}=cookies.txt "
-                       f"or --storage-state {match.platform}=state.json")
-        hint = f"{hint}; {option_hint}" if hint else option_hint
-    ended_at = utc_time()
-    manifest: dict[str, Any] = {
-        "schema": SCHEMA,
-        "schema_version": SCHEMA_VERSION,
-        "bundle_id": bundle_id,
-        "case_id": request.case_id,
-        "operator": request.operator,
-        "tool": tool_info(),
-        "plugins": plugin_versions(env.pm),
-        "browser": {**env.browser_info, "user_agent": env.user_agent},
-        "requested_url": url,
-        "final_url": outcome.final_url,
-        "canonical_url": match.canonical_url,
-        "platform": match.platform,
-        "status": str(status),
-        "reason": scrub(reason, secrets_list) if reason else None,
-        "hint": hint,
-        "started_at": started_at,
-        "ended_at": ended_at,
-        "settings": {**env.settings.for_manifest(), "service_workers": "blocked",
-                     "logged_in": capture.logged_in},
-        "account": {"fingerprint": login.account_fingerprint()} if capture.logged_in else None,
-        "network": {
-            **traffic.summary(),
-            "main_document": outcome.main_document,
-        },
-        "server_ip": (outcome.main_document or {}).get("server_ip"),
-        "tls": (outcome.main_document or {}).get("tls"),
-        "notes": capture.notes + outcome.notes,
-        "post": post.to_dict() if post else None,
-    }
-    warc.write_json_metadata(capture_record_uri(bundle_id), anchored_view(manifest))
-    warc_sha, warc_size = warc.close()
-    writer.add_existing(names.WARC, "application/warc", warc_sha, warc_size, records=warc.records)
-    manifest["artifacts"] = writer.artifacts
-    manifest_sha = writer.write_manifest(manifest)
-    timestamp: dict[str, Any] | None = None  # the TSA's answer, or {"error": why there is none}
-    if env.signer is not None:
-        signature = sign_manifest(folder, manifest, env.signer)
-        append_event(folder, event="captured", actor=request.operator, signer=env.signer, details={
-            "case_id": request.case_id, "requested_url": url, "status": str(status),
-            "started_at": started_at, "ended_at": ended_at, "manifest_sha256": manifest_sha})
-        append_event(folder, event="signed", actor=request.operator, signer=env.signer,
-                     details=signature)
-        if env.settings.tsa_urls:
-            from archiver.timestamp import stamp_after_capture
-
-            timestamp = await stamp_after_capture(folder, env.settings.tsa_urls, env.signer, request.operator)
-    writer.seal()
-    location = env.store.commit(bundle_id, folder)
-    return CaptureResult(
-        url=url, bundle_id=bundle_id, status=str(status), reason=manifest["reason"],
-        platform=match.platform, canonical_url=match.canonical_url, location=location,
-        manifest_sha256=manifest_sha, post=manifest["post"], hint=hint, timestamp=timestamp,
-    )
 
 
 async def browse(fresh: FreshContext, capture: Capture, env: Environment, writer: BundleWriter,
@@ -205,42 +103,16 @@ async def browse(fresh: FreshContext, capture: Capture, env: Environment, writer
     return post
 
 
-class Outcome:
-    """What happened to the page, gathered as the capture goes."""
-
-    def __init__(self) -> None:
-        self.final_url: str | None = None
-        self.main_document: dict[str, Any] | None = None
-        self.classification: Classification | None = None
-        self.failure: str | None = None
-        self.not_loaded = False  # no document arrived: nothing to settle, classify or extract
-        self.notes: list[str] = []
-
-    def verdict(self, capture: Capture) -> tuple[Status, str | None, str | None]:
-        if self.failure:
-            return Status.FAILED, self.failure, None
-        if self.classification:
-            reasons = [self.classification.reason, *capture.limits_hit]
-            return self.classification.status, "; ".join(reasons), self.classification.hint
-        limits = list(capture.limits_hit)
-        if capture.traffic.limit_reason:
-            limits.append(capture.traffic.limit_reason)
-        if limits:
-            return Status.PARTIAL, "; ".join(dict.fromkeys(limits)), None
-        return Status.COMPLETE, None, None
-
-
 async def drive_page(page: Page, capture: Capture, env: Environment, writer: BundleWriter,
                      outcome: Outcome) -> Post | None:
     settings = capture.settings
-    hook = env.pm.hook
     response = await navigate(page, capture, outcome)
     # The screenshot will need the hashing libraries; this process is idle while the page settles.
     start_warm_up()
     if outcome.failure or outcome.not_loaded:
         await bounded(record_views(page, capture, writer, env, None), GRACE_SECONDS, capture)
         return None
-    await bounded(first_async_result(hook.settle_page(page=page, capture=capture)),
+    await bounded(capture.steps.settle_page(PageContext(page, capture)),
                   capture.remaining(settings.settle_timeout) + 1, capture, "settle")
     try:
         return await inspect_and_record(page, response, capture, env, writer, outcome)
@@ -251,13 +123,13 @@ async def drive_page(page: Page, capture: Capture, env: Environment, writer: Bun
 
 async def inspect_and_record(page: Page, response: Response | None, capture: Capture, env: Environment,
                              writer: BundleWriter, outcome: Outcome) -> Post | None:
-    hook = env.pm.hook
+    ctx = PageContext(page, capture)
     for extra_url in capture.match.extra_urls:
         await load_extra(page, extra_url, capture, outcome)
     outcome.classification = await bounded(
-        first_async_result(hook.classify_page(page=page, response=response, capture=capture)),
+        capture.steps.classify_page(ctx, response),
         max(capture.remaining(), GRACE_SECONDS), capture, "classification")
-    post = await bounded(first_async_result(hook.extract_post(page=page, capture=capture)),
+    post = await bounded(capture.steps.extract_post(ctx),
                          max(capture.remaining(), GRACE_SECONDS), capture, "extraction")
     await bounded(record_views(page, capture, writer, env, post),
                   max(capture.remaining(), GRACE_SECONDS * 3), capture, "screenshots and DOM")
@@ -359,7 +231,7 @@ async def record_views(page: Page, capture: Capture, writer: BundleWriter, env: 
             names.SCREENSHOT, shot, "image/png", **capture.extra.get("screenshot", {}))))
         warc.write_resource(artifact_uri(capture.bundle_id, names.SCREENSHOT), "image/png", shot)
     if post is not None:
-        selector = await first_async_result(env.pm.hook.post_element(page=page, capture=capture))
+        selector = await capture.steps.post_element(PageContext(page, capture))
         if selector:
             element = await element_screenshot(page, selector, capture)
             if element is not None:

@@ -6,7 +6,7 @@ import asyncio
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,9 +14,11 @@ import pluggy
 from playwright.async_api import Browser, Playwright, async_playwright
 
 from archiver.browser import desktop_user_agent, find_browser, launch
-from archiver.contexts import ContextPool, ContextSpec
+from archiver.capture_types import CaptureRequest, CaptureResult, Environment
+from archiver.contexts import ContextPool
 from archiver.keys import Signer
 from archiver.netguard import AddressGuard
+from archiver.platforms import Platforms
 from archiver.secrets import LoginMaterial, load_login_material
 from archiver.settings import CaptureSettings, SettingsError
 from archiver.storage.base import Store
@@ -24,75 +26,7 @@ from archiver.storage.base import Store
 if TYPE_CHECKING:
     from archiver.proxy import RecordingProxy
 
-
-@dataclass
-class CaptureRequest:
-    url: str
-    case_id: str | None = None
-    operator: str | None = None
-
-
-@dataclass
-class CaptureResult:
-    url: str
-    bundle_id: str | None
-    status: str
-    reason: str | None
-    platform: str | None = None
-    canonical_url: str | None = None
-    location: str | None = None
-    manifest_sha256: str | None = None
-    post: dict[str, Any] | None = None
-    hint: str | None = None
-    timestamp: dict[str, Any] | None = None  # RFC 3161: the token's details, or {"error": ...}
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def summary(self) -> dict[str, Any]:
-        post = self.post or {}
-        author = post.get("author") or {}
-        return {
-            "bundle_id": self.bundle_id,
-            "status": self.status,
-            "reason": self.reason,
-            "hint": self.hint,
-            "platform": self.platform,
-            "url": self.url,
-            "canonical_url": self.canonical_url,
-            "bundle": self.location,
-            "manifest_sha256": self.manifest_sha256,
-            "timestamp": self.timestamp,
-            "post": {
-                "author": author.get("handle") or author.get("display_name"),
-                "published_at": post.get("published_at"),
-                "text": (post.get("text") or "")[:200] or None,
-                "media": len(post.get("media") or []),
-            } if post else None,
-        }
-
-
-@dataclass
-class Environment:
-    """What one capture runs with."""
-
-    pm: pluggy.PluginManager
-    store: Store
-    settings: CaptureSettings
-    logins: dict[str, LoginMaterial]  # by platform; "*" for any platform
-
-    def login_for(self, platform: str) -> LoginMaterial:
-        return self.logins.get(platform) or self.logins["*"]
-    guard: AddressGuard
-    proxy: RecordingProxy
-    browser: Browser
-    browser_info: dict[str, Any]
-    user_agent: str
-    contexts: ContextPool
-    signer: Signer | None = None
-
-    def context_spec(self) -> ContextSpec:
-        return ContextSpec(proxy_port=self.proxy.port, viewport_width=self.settings.viewport_width,
-                           viewport_height=self.settings.viewport_height, user_agent=self.user_agent,
-                           locale=self.settings.locale, timezone=self.settings.timezone)
+__all__ = ["CaptureEngine", "CaptureRequest", "CaptureResult", "capture_all"]
 
 
 class CaptureEngine:
@@ -106,6 +40,7 @@ class CaptureEngine:
                  browser_path: Path | None = None, signer: Signer | None = None) -> None:
         self.signer = signer
         self.pm = pm
+        self.platforms = Platforms.from_plugins(pm)
         self.store = store
         self.settings = settings
         self.browser_path = browser_path
@@ -177,7 +112,7 @@ class CaptureEngine:
             raise SettingsError("--insecure/--ca-bundle are fixed for a capture engine")
         assert self.browser is not None and self._contexts is not None, "engine not started"
         return Environment(
-            pm=self.pm, store=store or self.store, settings=settings,
+            pm=self.pm, platforms=self.platforms, store=store or self.store, settings=settings,
             logins=load_logins(settings),
             guard=AddressGuard(settings.resolve, allow_private=settings.allow_private_networks),
             proxy=self.proxy, browser=self.browser, browser_info=self.browser_info,

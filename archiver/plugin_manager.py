@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Iterable
+from collections.abc import Iterable
 from importlib import import_module
-from typing import TypeVar
 
 import pluggy
 
@@ -25,13 +24,6 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "archiver.storage.s3",
     "archiver.storage.local",
 )
-
-T = TypeVar("T")
-
-
-class UnknownPluginError(ValueError):
-    pass
-
 
 def disabled_from_env() -> set[str]:
     raw = os.environ.get(DISABLE_ENV, "")
@@ -63,19 +55,3 @@ def get_plugin_manager(
 
 def builtin_name(import_path: str) -> str:
     return import_path.rsplit(".", 1)[-1]
-
-
-async def first_async_result(coroutines: Iterable[Awaitable[T | None]]) -> T | None:
-    """Await hook results in hook order; the first non-None wins, the rest never run."""
-    pending = list(coroutines)
-    try:
-        while pending:
-            result = await pending.pop(0)
-            if result is not None:
-                return result
-        return None
-    finally:
-        for leftover in pending:
-            close = getattr(leftover, "close", None)
-            if close is not None:
-                close()

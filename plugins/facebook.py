@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -26,8 +26,9 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
 from archiver import PlatformMatch, hookimpl
-from archiver.capture import Capture
 from archiver.models import Author, Classification, Counts, Media, Post, Status
+from archiver.page_context import PageContext
+from archiver.platforms import Platform
 from archiver.plugins import pagetools
 
 NAME = "facebook"
@@ -95,7 +96,6 @@ def _match_path(segments: list[str], query: dict[str, str]) -> tuple[str, str | 
     return "profile", None, f"/{first}"
 
 
-@hookimpl
 def match_url(url: str) -> PlatformMatch | None:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
@@ -128,19 +128,17 @@ async def _click_if_present(page: Page, selector: str) -> bool:
     return False
 
 
-@hookimpl
-async def settle_page(page: Page, capture: Capture) -> bool | None:
-    if capture.platform != NAME:
-        return None
+async def settle_page(ctx: PageContext) -> bool | None:
+    page = ctx.page
     for label in COOKIE_BUTTONS:
         if await _click_if_present(page, f'[role="dialog"] [role="button"]:has-text("{label}"), '
                                          f'button:has-text("{label}")'):
-            capture.notes.append(f"facebook: clicked the cookie banner's {label!r}")
+            ctx.note(f"facebook: clicked the cookie banner's {label!r}")
             break
     # The logged-out login pop-up covers the post; its close button leaves the page as is.
     if await _click_if_present(page, '[role="dialog"] [aria-label="Close"]'):
-        capture.notes.append("facebook: closed the login dialog")
-    await pagetools.settle_generic(page, capture.remaining(capture.settings.settle_timeout))
+        ctx.note("facebook: closed the login dialog")
+    await pagetools.settle_generic(page, ctx.remaining(ctx.settings.settle_timeout))
     return True
 
 
@@ -155,11 +153,8 @@ PAGE_STATE_JS = """() => ({
 })"""
 
 
-@hookimpl
-async def classify_page(page: Page, response: Response | None,
-                        capture: Capture) -> Classification | None:
-    if capture.platform != NAME:
-        return None
+async def classify_page(ctx: PageContext, response: Response | None) -> Classification | None:
+    page = ctx.page
     title = (await page.title()).strip().lower()
     state = await page.evaluate(PAGE_STATE_JS)
     text = state["text"].lower()
@@ -297,7 +292,7 @@ def _absolute(href: str | None) -> str | None:
     return WWW + path if href.startswith("/") or "facebook.com" in href else href
 
 
-async def extract_mobile(page: Page, capture: Capture, post: Post, sources: dict[str, str],
+async def extract_mobile(page: Page, ctx: PageContext, post: Post, sources: dict[str, str],
                          notes: list[str]) -> bool:
     found: dict[str, Any] = await page.evaluate(MOBILE_JS)
     if not (found.get("story") or found.get("author") or found.get("images")):
@@ -423,14 +418,14 @@ def fill_comet_counts(post: Post, where: str, story: dict[str, Any],
             sources[f"counts.{field}"] = f"{base}.{key}.{inner}"
 
 
-async def extract_comet(page: Page, capture: Capture, post: Post, sources: dict[str, str],
+async def extract_comet(page: Page, ctx: PageContext, post: Post, sources: dict[str, str],
                         notes: list[str]) -> bool:
     stories = comet_stories(await page.evaluate(SCRIPTS_JS))
     if not stories:
         return False
-    wanted = capture.match.post_id
+    wanted = ctx.match.post_id
     chosen = next(((p, s) for p, s in stories if wanted and _story_matches(s, wanted)), None)
-    if chosen is None and capture.match.kind in ("post", "video") and len(stories) == 1:
+    if chosen is None and ctx.match.kind in ("post", "video") and len(stories) == 1:
         chosen = stories[0]
         notes.append("the requested id is not in the page data; the page's only story was read")
     if chosen is None:
@@ -461,35 +456,31 @@ async def fill_from_meta(page: Page, post: Post, sources: dict[str, str]) -> Non
         sources["media"] = "meta:og:image"
 
 
-@hookimpl
-async def extract_post(page: Page, capture: Capture) -> Post | None:
-    if capture.platform != NAME:
-        return None
-    post, sources, notes = pagetools.new_post(capture)
+async def extract_post(ctx: PageContext) -> Post | None:
+    page = ctx.page
+    post, sources, notes = pagetools.new_post(ctx)
     title = (await page.title()).strip()
     if title:
         post.title, sources["title"] = title, "dom:title"
-    found = await extract_mobile(page, capture, post, sources, notes)
+    found = await extract_mobile(page, ctx, post, sources, notes)
     if not found:
-        found = await extract_comet(page, capture, post, sources, notes)
+        found = await extract_comet(page, ctx, post, sources, notes)
         if found:
             notes.append("read from the page's embedded Relay JSON (the visible post is built "
                          "from it by Facebook's scripts)")
-    if not found and capture.match.kind in ("profile", "group", "page"):
+    if not found and ctx.match.kind in ("profile", "group", "page"):
         await fill_from_meta(page, post, sources)
     elif not found:
         notes.append("no post found in the page")
-    loaded = await pagetools.load_media(page, capture, [(m.url, m.kind) for m in post.media], NAME)
+    loaded = await ctx.load_media([(m.url, m.kind) for m in post.media])
     if loaded:
         notes.append(f"{len(loaded)} media file(s) named by the page but not displayed were "
                      "loaded by the plugin so their bytes are recorded")
     return post
 
 
-@hookimpl
-async def post_element(page: Page, capture: Capture) -> str | None:
-    if capture.platform != NAME:
-        return None
+async def post_element(ctx: PageContext) -> str | None:
+    page = ctx.page
     return await pagetools.first_present(page, "#m_story_permalink_view", ".story_body_container",
                                          '[data-sigil~="photo-stage"]', '[role="article"]')
 
@@ -499,3 +490,18 @@ def plugin_info() -> dict[str, str]:
     return {"name": NAME, "kind": "platform",
             "description": "Facebook posts, photos, videos, reels, groups and pages "
                            "(mobile HTML and Comet Relay JSON)"}
+
+
+PLATFORM = Platform(
+    name=NAME,
+    match_url=match_url,
+    settle_page=settle_page,
+    classify_page=classify_page,
+    extract_post=extract_post,
+    post_element=post_element,
+)
+
+
+@hookimpl
+def register_platforms(register: Callable[[Platform], None]) -> None:
+    register(PLATFORM)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
-from playwright.async_api import Page, Response
+from playwright.async_api import Response
 
 from archiver import __version__, hookimpl
-from archiver.capture import Capture
 from archiver.models import Author, Classification, Media, PlatformMatch, Post, Status
-from archiver.plugins.pagetools import first_attribute, load_media, meta_tags, settle_generic
+from archiver.page_context import PageContext
+from archiver.platforms import Platform
+from archiver.plugins.pagetools import first_attribute, meta_tags, settle_generic
 
 NAME = "generic"
 
@@ -27,7 +29,6 @@ CHALLENGE_TITLES = ("just a moment", "attention required", "are you a robot", "v
 LOGIN_PATH = re.compile(r"/(login|signin|sign-in|accounts/login|auth)(/|$|\?)", re.IGNORECASE)
 
 
-@hookimpl(trylast=True)
 def match_url(url: str) -> PlatformMatch:
     parts = urlsplit(url)
     canonical = urlunsplit(
@@ -37,12 +38,12 @@ def match_url(url: str) -> PlatformMatch:
     return PlatformMatch(platform=NAME, canonical_url=canonical, kind="page")
 
 
-@hookimpl(trylast=True)
-async def settle_page(page: Page, capture: Capture) -> bool:
-    settled = await settle_generic(page, capture.remaining(capture.settings.settle_timeout))
+async def settle_page(ctx: PageContext) -> bool:
+    page = ctx.page
+    settled = await settle_generic(page, ctx.remaining(ctx.settings.settle_timeout))
     if not settled:
-        capture.limits_hit.append(
-            f"settle timeout: page not quiet after {capture.settings.settle_timeout:g}s"
+        ctx.fall_short(
+            f"settle timeout: page not quiet after {ctx.settings.settle_timeout:g}s"
         )
     return True
 
@@ -62,8 +63,8 @@ def classify_http_status(status: int) -> Classification | None:
     return None
 
 
-@hookimpl(trylast=True)
-async def classify_page(page: Page, response: Response | None, capture: Capture) -> Classification | None:
+async def classify_page(ctx: PageContext, response: Response | None) -> Classification | None:
+    page = ctx.page
     title = (await page.title()).strip().lower()
     html = await page.content()
     if any(title.startswith(t) for t in CHALLENGE_TITLES) or any(m in html for m in CHALLENGE_MARKERS):
@@ -72,7 +73,7 @@ async def classify_page(page: Page, response: Response | None, capture: Capture)
         by_status = classify_http_status(response.status)
         if by_status is not None:
             return by_status
-    requested = urlsplit(capture.url).path
+    requested = urlsplit(ctx.url).path
     final = urlsplit(page.url).path
     if LOGIN_PATH.search(final) and not LOGIN_PATH.search(requested):
         return Classification(Status.LOGIN_REQUIRED, f"redirected to a login page ({page.url})",
@@ -80,8 +81,8 @@ async def classify_page(page: Page, response: Response | None, capture: Capture)
     return None
 
 
-@hookimpl(trylast=True)
-async def extract_post(page: Page, capture: Capture) -> Post:
+async def extract_post(ctx: PageContext) -> Post:
+    page = ctx.page
     meta = await meta_tags(page)
     sources: dict[str, str] = {}
 
@@ -92,7 +93,7 @@ async def extract_post(page: Page, capture: Capture) -> Post:
                 return meta[key].strip()
         return None
 
-    post = Post(platform=NAME, url=capture.url, canonical_url=capture.match.canonical_url, kind="page")
+    post = Post(platform=NAME, url=ctx.url, canonical_url=ctx.match.canonical_url, kind="page")
     post.title = pick("title", "og:title", "twitter:title") or (await page.title()).strip() or None
     if post.title and "title" not in sources:
         sources["title"] = "dom:title"
@@ -111,18 +112,27 @@ async def extract_post(page: Page, capture: Capture) -> Post:
     notes: list[str] = []
     if image:
         post.media.append(Media(kind="image", url=image))
-        if await load_media(page, capture, [(image, "image")], NAME):
+        if await ctx.load_media([(image, "image")]):
             notes.append(f"the image named by the meta tags ({sources['media']}) is not shown by the page; "
                          "it was loaded by the plugin so its bytes are recorded")
     post.extraction = {"plugin": NAME, "version": __version__, "sources": sources, "notes": notes}
     return post
 
 
-@hookimpl(trylast=True)
-async def post_element(page: Page, capture: Capture) -> str | None:
-    return None
-
-
 @hookimpl
 def plugin_info() -> dict[str, str]:
     return {"name": NAME, "kind": "platform", "description": "any web page (fallback)"}
+
+
+PLATFORM = Platform(
+    name=NAME,
+    match_url=match_url,
+    settle_page=settle_page,
+    classify_page=classify_page,
+    extract_post=extract_post,
+)
+
+
+@hookimpl
+def register_platforms(register: Callable[[Platform], None]) -> None:
+    register(PLATFORM)

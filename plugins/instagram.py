@@ -11,6 +11,7 @@ post in an ``<article>`` with ``time[datetime]``, which is preferred.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -18,8 +19,9 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
 from archiver import PlatformMatch, hookimpl
-from archiver.capture import Capture
 from archiver.models import Author, Classification, Counts, Media, Post, Status
+from archiver.page_context import PageContext
+from archiver.platforms import Platform
 from archiver.plugins import pagetools
 
 NAME = "instagram"
@@ -70,7 +72,6 @@ def _match_path(segments: list[str]) -> tuple[str, str | None, str] | None:
     return "profile", None, f"/{first}/"
 
 
-@hookimpl
 def match_url(url: str) -> PlatformMatch | None:
     parts = urlsplit(url)
     if (parts.hostname or "").lower() not in HOSTS:
@@ -85,32 +86,27 @@ def match_url(url: str) -> PlatformMatch | None:
 # ---------------------------------------------------------------------------- settle
 
 
-@hookimpl
-async def settle_page(page: Page, capture: Capture) -> bool | None:
-    if capture.platform != NAME:
-        return None
+async def settle_page(ctx: PageContext) -> bool | None:
+    page = ctx.page
     for selector in DISMISS:
         locator = page.locator(selector).first
         try:
             if await locator.count() and await locator.is_visible():
                 await locator.click(timeout=2000)
-                capture.notes.append(f"instagram: dismissed {selector}")
+                ctx.note(f"instagram: dismissed {selector}")
         except PlaywrightError:
             continue
-    await pagetools.settle_generic(page, capture.remaining(capture.settings.settle_timeout))
+    await pagetools.settle_generic(page, ctx.remaining(ctx.settings.settle_timeout))
     return True
 
 
 # ---------------------------------------------------------------------------- classify
 
 
-@hookimpl
-async def classify_page(page: Page, response: Response | None,
-                        capture: Capture) -> Classification | None:
-    if capture.platform != NAME:
-        return None
+async def classify_page(ctx: PageContext, response: Response | None) -> Classification | None:
+    page = ctx.page
     final = urlsplit(page.url).path
-    if final.startswith("/accounts/login") and not urlsplit(capture.url).path.startswith(
+    if final.startswith("/accounts/login") and not urlsplit(ctx.url).path.startswith(
             "/accounts/login"):
         return Classification(Status.LOGIN_REQUIRED,
                               f"Instagram redirected to its login page ({page.url})",
@@ -227,11 +223,9 @@ async def fill_from_article(page: Page, post: Post, sources: dict[str, str]) -> 
         sources["author.handle"] = "dom:article header a"
 
 
-@hookimpl
-async def extract_post(page: Page, capture: Capture) -> Post | None:
-    if capture.platform != NAME:
-        return None
-    post, sources, notes = pagetools.new_post(capture)
+async def extract_post(ctx: PageContext) -> Post | None:
+    page = ctx.page
+    post, sources, notes = pagetools.new_post(ctx)
     meta = await pagetools.meta_tags(page)
     fill_from_meta(post, meta, sources, notes)
     await fill_from_article(page, post, sources)
@@ -239,7 +233,7 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
         post.hashtags = re.findall(r"#(\w+)", post.text)
         post.mentions = re.findall(r"@([A-Za-z0-9._]+[A-Za-z0-9_])", post.text)
     post.media = media_from_meta(meta, sources)
-    loaded = len(await pagetools.load_media(page, capture, [(m.url, m.kind) for m in post.media],
+    loaded = len(await pagetools.load_media(page, ctx, [(m.url, m.kind) for m in post.media],
                                               NAME, wait=20))
     if loaded:
         notes.append(f"{loaded} media file(s) named in the meta tags were loaded by the plugin "
@@ -247,10 +241,8 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
     return post
 
 
-@hookimpl
-async def post_element(page: Page, capture: Capture) -> str | None:
-    if capture.platform != NAME:
-        return None
+async def post_element(ctx: PageContext) -> str | None:
+    page = ctx.page
     return await pagetools.first_present(page, "article")
 
 
@@ -259,3 +251,18 @@ def plugin_info() -> dict[str, str]:
     return {"name": NAME, "kind": "platform",
             "description": "Instagram posts, reels, IGTV, stories and profiles (meta tags; "
                            "rendered article when logged in)"}
+
+
+PLATFORM = Platform(
+    name=NAME,
+    match_url=match_url,
+    settle_page=settle_page,
+    classify_page=classify_page,
+    extract_post=extract_post,
+    post_element=post_element,
+)
+
+
+@hookimpl
+def register_platforms(register: Callable[[Platform], None]) -> None:
+    register(PLATFORM)

@@ -10,8 +10,8 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from archiver import __version__
-from archiver.capture import Capture
 from archiver.models import Post
+from archiver.page_context import PageContext
 
 META_JS = """() => {
   const out = {};
@@ -61,14 +61,6 @@ async def wait_for_quiet(page: Page, timeout: float) -> bool:
     return True
 
 
-async def first_text(page: Page, selector: str) -> str | None:
-    element = await page.query_selector(selector)
-    if element is None:
-        return None
-    text = (await element.inner_text()).strip()
-    return text or None
-
-
 async def first_present(page: Page, *selectors: str) -> str | None:
     """The first selector that matches an element of the page (the post to screenshot)."""
     for selector in selectors:
@@ -100,37 +92,15 @@ async def settle_generic(page: Page, timeout: float) -> bool:
     return await wait_for_quiet(page, timeout / 2)
 
 
-LOAD_MEDIA_JS = """async (items) => Promise.all(items.map(([u, kind]) => kind === 'image'
-     ? new Promise(done => { const i = new Image(); i.onload = i.onerror = () => done(u); i.src = u; })
-     : fetch(u, {mode: 'no-cors', credentials: 'include'}).then(r => r.arrayBuffer()).catch(() => null)))"""
 
 
-async def load_media(page: Page, capture: Capture, items: list[tuple[str, str]], platform: str,
-                     wait: float = 10) -> list[str]:
-    """Have the browser load media the page names (meta tags, JSON) but does not display.
-
-    The requests go through the recording proxy like any other, so the bytes land in the
-    WARC and the bundle's media/; nothing is added to the DOM. Returns the URLs loaded.
-    ``items`` are (url, kind) pairs; images load as Image(), anything else by fetch().
-    """
-    missing = [[url, kind] for url, kind in items if capture.response_facts(url) is None]
-    if not missing:
-        return []
-    try:
-        await asyncio.wait_for(page.evaluate(LOAD_MEDIA_JS, missing),
-                               timeout=max(capture.remaining(wait), 1))
-    except (TimeoutError, PlaywrightError):
-        capture.limits_hit.append(f"{platform}: media named by the page did not finish loading")
-    return [url for url, _kind in missing]
-
-
-def new_post(capture: Capture) -> tuple[Post, dict[str, str], list[str]]:
+def new_post(ctx: PageContext) -> tuple[Post, dict[str, str], list[str]]:
     """An empty post for this capture, with its extraction record's sources and notes to fill."""
-    match = capture.match
-    post = Post(platform=capture.platform, url=capture.url, canonical_url=match.canonical_url,
+    match = ctx.match
+    post = Post(platform=ctx.match.platform, url=ctx.url, canonical_url=match.canonical_url,
                 post_id=match.post_id, kind=match.kind)
     sources: dict[str, str] = {}
     notes: list[str] = []
-    post.extraction = {"plugin": capture.platform, "version": __version__, "sources": sources,
+    post.extraction = {"plugin": ctx.match.platform, "version": __version__, "sources": sources,
                        "notes": notes}
     return post, sources, notes

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,8 +18,9 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page, Response
 
 from archiver import hookimpl
-from archiver.capture import Capture
 from archiver.models import Classification, Media, PlatformMatch, Post, Status
+from archiver.page_context import PageContext
+from archiver.platforms import Platform
 
 from . import pagetools
 from .pagetools import meta_tags, new_post, settle_generic
@@ -48,7 +50,6 @@ MEMBER_HINT = ("only members see a private channel or group: capture it from a m
 # ---------------------------------------------------------------- URLs
 
 
-@hookimpl
 def match_url(url: str) -> PlatformMatch | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in HOSTS:
@@ -85,55 +86,50 @@ def private_match(groups: tuple[str | None, ...]) -> PlatformMatch:
     return PlatformMatch(NAME, f"{BASE}/{path}", "post", f"c/{chat}/{numbers[-1]}")
 
 
-def is_private(capture: Capture) -> bool:
-    return urlsplit(capture.match.canonical_url).path.startswith("/c/")
+def is_private(ctx: PageContext) -> bool:
+    return urlsplit(ctx.match.canonical_url).path.startswith("/c/")
 
 
-def is_shell_page(capture: Capture) -> bool:
+def is_shell_page(ctx: PageContext) -> bool:
     """True for t.me/<channel>/<id>: the post body is in the embed widget, not the page."""
-    return bool(capture.match.extra_urls)
+    return bool(ctx.match.extra_urls)
 
 
 # ---------------------------------------------------------------- settle
 
 
-@hookimpl
-async def settle_page(page: Page, capture: Capture) -> bool | None:
-    if capture.platform != NAME:
-        return None
-    if is_shell_page(capture):
+async def settle_page(ctx: PageContext) -> bool | None:
+    page = ctx.page
+    if is_shell_page(ctx):
         # telegram.org's widget script adds the embed iframe after "load".
-        budget = capture.remaining(capture.settings.settle_timeout)
+        budget = ctx.remaining(ctx.settings.settle_timeout)
         with contextlib.suppress(PlaywrightError):
             await page.wait_for_selector('iframe[src*="embed=1"]',
                                          timeout=max(min(budget / 3, 5.0), 0.1) * 1000)
-    settled = await settle_generic(page, capture.remaining(capture.settings.settle_timeout))
+    settled = await settle_generic(page, ctx.remaining(ctx.settings.settle_timeout))
     if not settled:
-        capture.limits_hit.append(
-            f"settle timeout: page not quiet after {capture.settings.settle_timeout:g}s")
+        ctx.fall_short(
+            f"settle timeout: page not quiet after {ctx.settings.settle_timeout:g}s")
     return True
 
 
 # ---------------------------------------------------------------- classify
 
 
-@hookimpl
-async def classify_page(page: Page, response: Response | None,
-                        capture: Capture) -> Classification | None:
-    if capture.platform != NAME:
-        return None
-    if is_private(capture):
+async def classify_page(ctx: PageContext, response: Response | None) -> Classification | None:
+    page = ctx.page
+    if is_private(ctx):
         return Classification(
             Status.LOGIN_REQUIRED,
             "t.me/c/ links point into a private channel or group: they need membership",
             hint=MEMBER_HINT)
-    root = await message_root(page, capture)
+    root = await message_root(page, ctx)
     error = await root.query_selector(".tgme_widget_message_error")
     if error is not None:
         text = (await error.inner_text()).strip() or "error"
         return Classification(Status.NOT_FOUND, f"Telegram says: {text}")
-    wanted = capture.match.post_id
-    if capture.match.kind == "post" and wanted and not is_shell_page(capture):
+    wanted = ctx.match.post_id
+    if ctx.match.kind == "post" and wanted and not is_shell_page(ctx):
         posts = await root.eval_on_selector_all(MESSAGE, "els => els.map(e => e.dataset.post)")
         if posts and wanted.lower() not in (p.lower() for p in posts):
             return Classification(
@@ -220,16 +216,14 @@ ABBREVIATED = re.compile(r"^([\d.,\s\u00a0]+)\s*([KMB]?)$", re.IGNORECASE)
 SCALE = {"": 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
 
 
-@hookimpl
-async def extract_post(page: Page, capture: Capture) -> Post | None:
-    if capture.platform != NAME:
-        return None
-    match = capture.match
-    post, sources, notes = new_post(capture)
-    if is_private(capture):
+async def extract_post(ctx: PageContext) -> Post | None:
+    page = ctx.page
+    match = ctx.match
+    post, sources, notes = new_post(ctx)
+    if is_private(ctx):
         notes.append("private t.me/c/ link: nothing public to read")
         return post
-    root = await message_root(page, capture)
+    root = await message_root(page, ctx)
     message = await find_message(root, match.post_id) if match.kind == "post" else None
     if message is not None:
         if isinstance(root, Frame):
@@ -238,9 +232,9 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
             notes.append(f"post read from the embed widget {root.url}, loaded beside the page "
                          "(the page showed no widget frame with the post)")
         fill_from_message(post, await message.evaluate(MESSAGE_JS), sources, notes)
-    elif match.kind == "post" and is_shell_page(capture):
+    elif match.kind == "post" and is_shell_page(ctx):
         embed = match.extra_urls[0]
-        loaded = (capture.response_facts(embed) or {}).get("status") == 200
+        loaded = (ctx.response_facts(embed) or {}).get("status") == 200
         why = "holds no message" if loaded else "did not load (the capture's reason says why)"
         notes.append(f"the embed widget {embed} {why}; only the page's og tags were read")
         fill_from_meta(post, await meta_tags(page), sources)
@@ -251,11 +245,11 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
     return post
 
 
-async def message_root(page: Page, capture: Capture) -> Page | Frame:
+async def message_root(page: Page, ctx: PageContext) -> Page | Frame:
     """The embed widget's frame on a t.me/<channel>/<id> page, else the page itself."""
-    if not is_shell_page(capture):
+    if not is_shell_page(ctx):
         return page
-    wanted = urlsplit(capture.match.canonical_url).path.lower()
+    wanted = urlsplit(ctx.match.canonical_url).path.lower()
     for frame in page.frames:
         parts = urlsplit(frame.url)
         # A frame whose widget request failed keeps the widget's URL but shows an error page.
@@ -264,8 +258,8 @@ async def message_root(page: Page, capture: Capture) -> Page | Frame:
             return frame
     # Offline or script-blocked, the widget iframe never appears: read the embed the core
     # loaded beside the page (PlatformMatch.extra_urls) instead.
-    for url in capture.match.extra_urls:
-        extra = capture.extra_pages.get(url)
+    for url in ctx.match.extra_urls:
+        extra = ctx.extra_page(url)
         if extra is not None and await extra.query_selector(WIDGET_CONTENT) is not None:
             return extra
     return page
@@ -399,15 +393,15 @@ def channel_of(url: str) -> str | None:
     return first if re.fullmatch(CHANNEL, first) else None
 
 
-@hookimpl
-async def post_element(page: Page, capture: Capture) -> str | None:
-    if capture.platform != NAME or is_private(capture):
+async def post_element(ctx: PageContext) -> str | None:
+    page = ctx.page
+    if is_private(ctx):
         return None
-    root = await message_root(page, capture)
+    root = await message_root(page, ctx)
     if root is not page:
         return 'iframe[src*="embed=1"]'
-    post_id = capture.match.post_id
-    if capture.match.kind == "post" and post_id:
+    post_id = ctx.match.post_id
+    if ctx.match.kind == "post" and post_id:
         selector = f'.tgme_widget_message[data-post="{post_id}" i]'
         if await page.query_selector(selector) is not None:
             return selector
@@ -420,3 +414,18 @@ async def post_element(page: Page, capture: Capture) -> str | None:
 def plugin_info() -> dict[str, str]:
     return {"name": NAME, "kind": "platform",
             "description": "public Telegram channels and posts (t.me, t.me/s, embeds)"}
+
+
+PLATFORM = Platform(
+    name=NAME,
+    match_url=match_url,
+    settle_page=settle_page,
+    classify_page=classify_page,
+    extract_post=extract_post,
+    post_element=post_element,
+)
+
+
+@hookimpl
+def register_platforms(register: Callable[[Platform], None]) -> None:
+    register(PLATFORM)

@@ -9,13 +9,15 @@ a click-to-chat link's phone number. That is what this plugin records.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from playwright.async_api import Page, Response
+from playwright.async_api import Response
 
 from archiver import PlatformMatch, hookimpl
-from archiver.capture import Capture
 from archiver.models import Author, Classification, Counts, Media, Post, Status
+from archiver.page_context import PageContext
+from archiver.platforms import Platform
 from archiver.plugins import pagetools
 
 NAME = "whatsapp"
@@ -37,7 +39,6 @@ def _phone(value: str) -> str | None:
     return found.group(1) if found else None
 
 
-@hookimpl
 def match_url(url: str) -> PlatformMatch | None:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
@@ -67,11 +68,9 @@ def match_url(url: str) -> PlatformMatch | None:
 # ---------------------------------------------------------------------------- settle / classify
 
 
-@hookimpl
-async def settle_page(page: Page, capture: Capture) -> bool | None:
-    if capture.platform != NAME:
-        return None
-    await pagetools.settle_generic(page, capture.remaining(capture.settings.settle_timeout))
+async def settle_page(ctx: PageContext) -> bool | None:
+    page = ctx.page
+    await pagetools.settle_generic(page, ctx.remaining(ctx.settings.settle_timeout))
     return True
 
 
@@ -86,17 +85,16 @@ CARD_JS = """() => {
 }"""
 
 
-@hookimpl
-async def classify_page(page: Page, response: Response | None,
-                        capture: Capture) -> Classification | None:
-    if capture.platform != NAME or capture.match.kind not in ("channel", "invite"):
+async def classify_page(ctx: PageContext, response: Response | None) -> Classification | None:
+    page = ctx.page
+    if ctx.match.kind not in ("channel", "invite"):
         return None
     card = await page.evaluate(CARD_JS)
     meta = await pagetools.meta_tags(page)
     named = card.get("name") or TITLE_SUFFIX.sub("", meta.get("og:title") or "").strip()
     if not named:
         # A reset invite or a removed channel still answers 200, with a bare page.
-        what = "group invite" if capture.match.kind == "invite" else "channel"
+        what = "group invite" if ctx.match.kind == "invite" else "channel"
         return Classification(Status.NOT_FOUND,
                               f"the WhatsApp {what} page shows no name (link reset or removed)")
     return None
@@ -142,12 +140,10 @@ def fill_channel(post: Post, meta: dict[str, str], card: dict[str, str | None],
         post.text, sources["text"] = card["about"], "dom:h4 + p"
 
 
-@hookimpl
-async def extract_post(page: Page, capture: Capture) -> Post | None:
-    if capture.platform != NAME:
-        return None
-    match = capture.match
-    post, sources, notes = pagetools.new_post(capture)
+async def extract_post(ctx: PageContext) -> Post | None:
+    page = ctx.page
+    match = ctx.match
+    post, sources, notes = pagetools.new_post(ctx)
     notes.append(E2E_NOTE)
     meta = await pagetools.meta_tags(page)
     card = await page.evaluate(CARD_JS)
@@ -178,16 +174,14 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
     if image:
         post.media = [Media(kind="image", url=image, note="channel or group picture")]
         sources["media"] = "dom:main img" if card.get("image") else "meta:og:image"
-        if await pagetools.load_media(page, capture, [(image, "image")], NAME):
+        if await ctx.load_media([(image, "image")]):
             notes.append("the picture named in the meta tags was loaded by the plugin "
                          "so its bytes are recorded")
     return post
 
 
-@hookimpl
-async def post_element(page: Page, capture: Capture) -> str | None:
-    if capture.platform != NAME:
-        return None
+async def post_element(ctx: PageContext) -> str | None:
+    page = ctx.page
     return await pagetools.first_present(page, "main")
 
 
@@ -196,3 +190,18 @@ def plugin_info() -> dict[str, str]:
     return {"name": NAME, "kind": "platform",
             "description": "WhatsApp public landing pages: channels, group invites, "
                            "click-to-chat and catalog links (no messages: end-to-end encrypted)"}
+
+
+PLATFORM = Platform(
+    name=NAME,
+    match_url=match_url,
+    settle_page=settle_page,
+    classify_page=classify_page,
+    extract_post=extract_post,
+    post_element=post_element,
+)
+
+
+@hookimpl
+def register_platforms(register: Callable[[Platform], None]) -> None:
+    register(PLATFORM)

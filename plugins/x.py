@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,8 +18,9 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
 from archiver import hookimpl
-from archiver.capture import Capture
 from archiver.models import Classification, Counts, Media, PlatformMatch, Post, Status
+from archiver.page_context import PageContext
+from archiver.platforms import Platform
 
 from . import pagetools
 from .pagetools import meta_tags, new_post, settle_generic
@@ -78,7 +80,6 @@ OVERLAY_CLOSERS = (
 # ---------------------------------------------------------------- URLs
 
 
-@hookimpl
 def match_url(url: str) -> PlatformMatch | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in HOSTS:
@@ -124,19 +125,17 @@ def focal_selector(post_id: str | None) -> str:
 # ---------------------------------------------------------------- settle
 
 
-@hookimpl
-async def settle_page(page: Page, capture: Capture) -> bool | None:
-    if capture.platform != NAME:
-        return None
-    budget = capture.remaining(capture.settings.settle_timeout)
+async def settle_page(ctx: PageContext) -> bool | None:
+    page = ctx.page
+    budget = ctx.remaining(ctx.settings.settle_timeout)
     # The app renders the tweet a moment after "load"; give it part of the budget, not all,
     # because the bot-facing og-only page never renders one.
     await wait_for_content(page, min(budget / 3, 8.0))
     await dismiss_overlays(page)
-    settled = await settle_generic(page, capture.remaining(capture.settings.settle_timeout))
+    settled = await settle_generic(page, ctx.remaining(ctx.settings.settle_timeout))
     if not settled:
-        capture.limits_hit.append(
-            f"settle timeout: page not quiet after {capture.settings.settle_timeout:g}s")
+        ctx.fall_short(
+            f"settle timeout: page not quiet after {ctx.settings.settle_timeout:g}s")
     await dismiss_overlays(page)
     return True
 
@@ -172,17 +171,14 @@ STATE_JS = """(focal) => {
 }"""
 
 
-@hookimpl
-async def classify_page(page: Page, response: Response | None,
-                        capture: Capture) -> Classification | None:
-    if capture.platform != NAME:
-        return None
+async def classify_page(ctx: PageContext, response: Response | None) -> Classification | None:
+    page = ctx.page
     final_path = urlsplit(page.url).path
-    if LOGIN_FLOW.match(final_path) and not LOGIN_FLOW.match(urlsplit(capture.url).path):
+    if LOGIN_FLOW.match(final_path) and not LOGIN_FLOW.match(urlsplit(ctx.url).path):
         return Classification(Status.LOGIN_REQUIRED, f"X redirected to its login page ({page.url})",
                               hint=LOGIN_HINT)
-    state: dict[str, Any] = await page.evaluate(STATE_JS, focal_selector(capture.match.post_id))
-    has_content = state["focal"] if capture.match.kind == "post" else (
+    state: dict[str, Any] = await page.evaluate(STATE_JS, focal_selector(ctx.match.post_id))
+    has_content = state["focal"] if ctx.match.kind == "post" else (
         state["articles"] > 0 or state["profile"])
     if has_content:
         return None
@@ -271,12 +267,10 @@ OG_TITLE_OLD = re.compile(r'^(?P<name>.*) on (?:X|Twitter): ".*"(?: / (?:X|Twitt
 LEADING_NUMBER = re.compile(r"^\s*([\d,.\s]+?)\s+\w")
 
 
-@hookimpl
-async def extract_post(page: Page, capture: Capture) -> Post | None:
-    if capture.platform != NAME:
-        return None
-    match = capture.match
-    post, sources, notes = new_post(capture)
+async def extract_post(ctx: PageContext) -> Post | None:
+    page = ctx.page
+    match = ctx.match
+    post, sources, notes = new_post(ctx)
     article = await focal_article(page, match.post_id, notes) if match.kind == "post" else None
     if article is not None:
         fill_from_tweet(post, await article.evaluate(TWEET_JS), sources, notes)
@@ -291,7 +285,7 @@ async def extract_post(page: Page, capture: Capture) -> Post | None:
     if post.author.handle and not post.author.url:
         post.author.url = f"{BASE}/{post.author.handle}"
     # The og-only page names its photo without showing it; lazy photos may not have loaded yet.
-    if await pagetools.load_media(page, capture, [(m.url, m.kind) for m in post.media], NAME):
+    if await ctx.load_media([(m.url, m.kind) for m in post.media]):
         notes.append("media named by the page but not yet loaded were loaded by the plugin "
                      "so their bytes are recorded")
     return post
@@ -421,16 +415,29 @@ def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
         notes.append(f"og:image {image} is not post media (avatar or placeholder); not listed")
 
 
-@hookimpl
-async def post_element(page: Page, capture: Capture) -> str | None:
-    if capture.platform != NAME:
+async def post_element(ctx: PageContext) -> str | None:
+    page = ctx.page
+    if ctx.match.kind != "post":
         return None
-    if capture.match.kind != "post":
-        return None
-    return await pagetools.first_present(page, focal_selector(capture.match.post_id), TWEET)
+    return await pagetools.first_present(page, focal_selector(ctx.match.post_id), TWEET)
 
 
 @hookimpl
 def plugin_info() -> dict[str, str]:
     return {"name": NAME, "kind": "platform",
             "description": "X / Twitter posts and profiles (x.com, twitter.com)"}
+
+
+PLATFORM = Platform(
+    name=NAME,
+    match_url=match_url,
+    settle_page=settle_page,
+    classify_page=classify_page,
+    extract_post=extract_post,
+    post_element=post_element,
+)
+
+
+@hookimpl
+def register_platforms(register: Callable[[Platform], None]) -> None:
+    register(PLATFORM)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from archiver.platforms import Platforms
 from archiver.plugin_manager import get_plugin_manager
 
 from support.bundles import media_matches_bundle
@@ -77,7 +78,7 @@ def instagram_site(https_server: Any) -> None:
 
 
 def match(url: str) -> Any:
-    return get_plugin_manager().hook.match_url(url=url)
+    return Platforms.from_plugins(get_plugin_manager()).claim(url).match
 
 
 @pytest.mark.parametrize(("url", "kind", "post_id", "canonical"), [

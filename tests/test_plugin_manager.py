@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from archiver import hookspecs
-from archiver.plugin_manager import BUILTIN_PLUGINS, first_async_result, get_plugin_manager
+from archiver.models import Classification, PlatformMatch, Status
+from archiver.platforms import Platform, PlatformError, Platforms
+from archiver.plugin_manager import BUILTIN_PLUGINS, get_plugin_manager
+
+
+def claim(url: str, *disable: str) -> str:
+    return Platforms.from_plugins(get_plugin_manager(disable)).claim(url).platform.name
 
 
 def test_builtins_and_entry_point_plugin_are_registered() -> None:
@@ -22,24 +29,25 @@ def test_builtins_and_entry_point_plugin_are_registered() -> None:
 
 def test_every_hook_is_specified_with_a_docstring() -> None:
     pm = get_plugin_manager()
-    for name in ("match_url", "settle_page", "classify_page", "extract_post", "post_element",
-                 "open_store", "register_commands"):
+    for name in ("register_platforms", "open_store", "register_commands", "plugin_info"):
         assert getattr(pm.hook, name).spec is not None
         assert getattr(hookspecs, name).__doc__
 
 
 def test_third_party_plugin_claims_its_urls_before_the_generic_fallback() -> None:
     pm = get_plugin_manager()
-    assert pm.hook.match_url(url="https://plugin-example.test/p/1?x=1").platform == "example"
-    assert pm.hook.match_url(url="https://www.youtube.com/watch?v=abc").platform == "generic"
+    platforms = Platforms.from_plugins(pm)
+    assert platforms.claim("https://plugin-example.test/p/1?x=1").match.canonical_url == "https://plugin-example.test/p/1"
+    assert platforms.claim("https://www.youtube.com/watch?v=abc").platform.name == "generic"
+    assert platforms.ordered[-1].name == "generic"
 
 
 def test_disable_plugin_by_argument_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert get_plugin_manager(["example"]).hook.match_url(url="https://plugin-example.test/p/1").platform == "generic"
+    assert claim("https://plugin-example.test/p/1", "example") == "generic"
     monkeypatch.setenv("ARCHIVER_DISABLE_PLUGINS", "example, x")
     pm = get_plugin_manager()
     assert pm.get_plugin("example") is None and pm.get_plugin("x") is None
-    assert pm.hook.match_url(url="https://x.com/jack/status/20").platform == "generic"
+    assert claim("https://x.com/jack/status/20") == "generic"
 
 
 def test_fresh_managers_share_no_state() -> None:
@@ -48,15 +56,45 @@ def test_fresh_managers_share_no_state() -> None:
     assert second.get_plugin("generic") is not None
 
 
-def test_first_async_result_takes_first_non_none_and_closes_the_rest() -> None:
-    ran: list[str] = []
+def test_only_the_claiming_platform_runs_then_the_fallback() -> None:
+    """A page step reaches the platform that claimed the URL; the fallback answers what it leaves out."""
+    calls: list[str] = []
 
-    async def answer(value: str | None) -> str | None:
-        ran.append(str(value))
-        return value
+    def claims(host: str, name: str) -> Any:
+        return lambda url: PlatformMatch(name, url) if host in url else None
 
-    result = asyncio.run(first_async_result([answer(None), answer("a"), answer("b")]))
-    assert result == "a" and ran == ["None", "a"]
+    async def classify(name: str, answer: Classification | None) -> Classification | None:
+        calls.append(name)
+        return answer
+
+    blocked = Classification(Status.BLOCKED, "from the fallback")
+    mine = Platform("mine", claims("mine.test", "mine"),
+                    classify_page=lambda ctx, response: classify("mine", None))
+    other = Platform("other", claims("other.test", "other"),
+                     classify_page=lambda ctx, response: classify("other", None))
+    fallback = Platform("generic", claims("", "generic"),
+                        classify_page=lambda ctx, response: classify("generic", blocked))
+    platforms = Platforms([mine, fallback, other])
+    claimed = platforms.claim("https://mine.test/1")
+    assert claimed.platform is mine and [p.name for p in platforms.ordered] == ["mine", "other", "generic"]
+    answer = asyncio.run(platforms.steps(claimed.platform).classify_page(None, None))  # type: ignore[arg-type]
+    assert answer is blocked and calls == ["mine", "generic"]
+    calls.clear()
+    assert asyncio.run(platforms.steps(claimed.platform).extract_post(None)) is None  # type: ignore[arg-type]
+    assert calls == []
+
+
+def test_two_platforms_of_one_name_are_refused() -> None:
+    twin = Platform("x", lambda url: None)
+    with pytest.raises(PlatformError, match="two plugins register the platform 'x'"):
+        Platforms([twin, Platform("x", lambda url: None)])
+
+
+def test_no_builtin_platform_filters_by_name() -> None:
+    """Dispatch is the core's job: no plugin compares the platform's name to its own."""
+    root = Path(__file__).parent.parent
+    for path in [*(root / "plugins").glob("*.py"), *(root / "tests" / "plugin_example").rglob("*.py")]:
+        assert ".platform !=" not in path.read_text() and ".platform ==" not in path.read_text(), path
 
 
 def test_builtin_modules_live_under_the_archiver_package() -> None:

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from archiver.manifest import load_manifest
+from archiver.platforms import Platforms
 from archiver.plugin_manager import get_plugin_manager
 from archiver.plugins.telegram import abbreviated_number
 
@@ -85,7 +86,7 @@ def telegram_site(https_server: Any) -> None:
 
 
 def match(url: str) -> Any:
-    return get_plugin_manager().hook.match_url(url=url)
+    return Platforms.from_plugins(get_plugin_manager()).claim(url).match
 
 
 @pytest.mark.parametrize(("url", "canonical", "kind", "post_id", "extra"), [

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from archiver.manifest import load_manifest
+from archiver.platforms import Platforms
 from archiver.plugin_manager import get_plugin_manager
 from archiver.plugins.x import snowflake_time
 
@@ -61,7 +62,7 @@ def x_site(https_server: Any) -> None:
 
 
 def match(url: str) -> Any:
-    return get_plugin_manager().hook.match_url(url=url)
+    return Platforms.from_plugins(get_plugin_manager()).claim(url).match
 
 
 @pytest.mark.parametrize(("url", "canonical", "kind", "post_id"), [

@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from archiver import PlatformMatch, Post, hookimpl
+from archiver import PageContext, Platform, PlatformMatch, Post, hookimpl
 
 __version__ = "0.0.1"
 HOST = "plugin-example.test"
 
 
-@hookimpl
 def match_url(url: str) -> PlatformMatch | None:
     if urlsplit(url).hostname != HOST:
         return None
     return PlatformMatch(platform="example", canonical_url=url.split("?")[0], kind="post")
 
 
-@hookimpl
-async def extract_post(page, capture) -> Post | None:  # type: ignore[no-untyped-def]
-    if capture.platform != "example":
-        return None
-    text = await page.inner_text("#post")
-    return Post(platform="example", url=capture.url, text=text.strip(),
+async def extract_post(ctx: PageContext) -> Post | None:
+    text = await ctx.page.inner_text("#post")
+    return Post(platform="example", url=ctx.url, text=text.strip(),
                 extraction={"plugin": "example", "version": __version__, "sources": {"text": "dom:#post"}})
 
 
+async def post_element(ctx: PageContext) -> str | None:
+    return "#post"
+
+
 @hookimpl
-async def post_element(page, capture) -> str | None:  # type: ignore[no-untyped-def]
-    return "#post" if capture.platform == "example" else None
+def register_platforms(register: Callable[[Platform], None]) -> None:
+    register(Platform(name="example", match_url=match_url, extract_post=extract_post,
+                      post_element=post_element))
