@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
+from archiver.errors import ArchiverError
+
 if TYPE_CHECKING:
     from playwright.async_api import Response
 
@@ -45,7 +47,7 @@ class Platform:
     post_element: PostElement | None = None
 
 
-class PlatformError(ValueError):
+class PlatformError(ArchiverError):
     """Two plugins registered platforms of the same name, or no platform claims a URL."""
 
 
