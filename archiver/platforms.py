@@ -12,9 +12,9 @@ callables that the core awaits directly, and one package may ship several platfo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pluggy
 
@@ -28,11 +28,25 @@ if TYPE_CHECKING:
 
 FALLBACK = "generic"
 
-MatchUrl = Callable[[str], "PlatformMatch | None"]
-SettlePage = Callable[["PageContext"], Awaitable["bool | None"]]
-ClassifyPage = Callable[["PageContext", "Response | None"], Awaitable["Classification | None"]]
-ExtractPost = Callable[["PageContext"], Awaitable["Post | None"]]
-PostElement = Callable[["PageContext"], Awaitable["str | None"]]
+# The steps a platform may implement, with the argument names docs/plugins.md documents.
+class MatchUrl(Protocol):
+    def __call__(self, url: str) -> PlatformMatch | None: ...
+
+
+class SettlePage(Protocol):
+    def __call__(self, ctx: PageContext) -> Awaitable[bool | None]: ...
+
+
+class ClassifyPage(Protocol):
+    def __call__(self, ctx: PageContext, response: Response | None) -> Awaitable[Classification | None]: ...
+
+
+class ExtractPost(Protocol):
+    def __call__(self, ctx: PageContext) -> Awaitable[Post | None]: ...
+
+
+class PostElement(Protocol):
+    def __call__(self, ctx: PageContext) -> Awaitable[str | None]: ...
 
 
 @dataclass(frozen=True)
