@@ -59,7 +59,6 @@ bench-verify: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check archiver plugins storage cli.py tests bench demo
 	$(BIN)/mypy
-	$(BIN)/mypy plugins storage
 
 clean:
 	rm -rf $(VENV) demo-evidence demo-exhibits $(REPLAYWEB)/node_modules

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
@@ -28,6 +29,8 @@ from archiver.received import failure_of, mark_post_media
 from archiver.sealing import Browsed, seal
 from archiver.toolinfo import tool_info
 from archiver.warc import WarcFile
+
+T = TypeVar("T")
 
 # Work done after a timeout (screenshot, DOM) gets this long, so a partial capture still has them.
 GRACE_SECONDS = 10.0
@@ -137,7 +140,7 @@ async def inspect_and_record(page: Page, response: Response | None, capture: Cap
     return post
 
 
-async def bounded(awaitable: Any, seconds: float, capture: Capture, step: str = "") -> Any:
+async def bounded(awaitable: Awaitable[T], seconds: float, capture: Capture, step: str = "") -> T | None:
     """Run one step within its time; a step that runs out is noted and the capture goes on."""
     try:
         return await asyncio.wait_for(awaitable, timeout=max(seconds, 0.5))

@@ -233,8 +233,7 @@ async def extract_post(ctx: PageContext) -> Post | None:
         post.hashtags = re.findall(r"#(\w+)", post.text)
         post.mentions = re.findall(r"@([A-Za-z0-9._]+[A-Za-z0-9_])", post.text)
     post.media = media_from_meta(meta, sources)
-    loaded = len(await pagetools.load_media(page, ctx, [(m.url, m.kind) for m in post.media],
-                                              NAME, wait=20))
+    loaded = len(await ctx.load_media([(m.url, m.kind) for m in post.media], wait=20))
     if loaded:
         notes.append(f"{loaded} media file(s) named in the meta tags were loaded by the plugin "
                      "so their bytes are recorded")
