@@ -114,8 +114,7 @@ class NavigationWatch:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
             return
-        # The guard may ask DNS, which blocks: not on the event loop.
-        decision = await asyncio.to_thread(self.capture.traffic.guard.decide, parts.hostname, port)
+        decision = await self.capture.traffic.guard.decide(parts.hostname, port)
         if decision.blocked:
             entry["guard"] = decision.reason
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -45,6 +46,16 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+# The addresses a name has for a port; raises socket.gaierror when it has none.
+Lookup = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def system_lookup(host: str, port: int) -> list[str]:
+    """What the system resolver (DNS, /etc/hosts) says, asked from a worker thread: it blocks."""
+    infos = await asyncio.to_thread(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
 @dataclass(frozen=True)
 class Decision:
     address: str | None
@@ -60,20 +71,21 @@ class AddressGuard:
     and are exempt from the private-network rule, as curl's users would expect.
     """
 
-    def __init__(self, resolve: Iterable[ResolveRule] = (), allow_private: bool = False) -> None:
+    def __init__(self, resolve: Iterable[ResolveRule] = (), allow_private: bool = False,
+                 lookup: Lookup = system_lookup) -> None:
         self.rules = {(rule.host, rule.port): rule.target for rule in resolve}
         self.allow_private = allow_private
+        self.lookup = lookup
 
-    def decide(self, host: str, port: int) -> Decision:
+    async def decide(self, host: str, port: int) -> Decision:
         host = host.lower().strip("[]")
         mapped = self.rules.get((host, port))
         if mapped is not None:
             return Decision(mapped[0], port=mapped[1])
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            addresses = await self.lookup(host, port)
         except (socket.gaierror, UnicodeError) as exc:
             return Decision(None, reason=f"cannot resolve {host}: {exc}")
-        addresses = [str(info[4][0]) for info in infos]
         if not self.allow_private:
             for address in addresses:
                 if not is_public_address(address):

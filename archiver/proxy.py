@@ -14,7 +14,7 @@ from mitmproxy import options
 
 from archiver.errors import EnvironmentFailure
 from archiver.mitm_addons import Master, core, next_layer, proxyserver, tlsconfig
-from archiver.recorder import Recorder
+from archiver.recorder import Recorder, pinned_address
 from archiver.settings import CaptureSettings
 
 # mitmproxy's own file names in its confdir.
@@ -113,13 +113,12 @@ class RecordingProxy:
         raise ProxyError("the recording proxy did not start")
 
     def _install_resolver(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Route the proxy's name lookups through the recorder's pinned, guard-checked answers."""
+        """Route the proxy's upstream connections to the addresses the guard chose for them."""
         system_getaddrinfo = loop.getaddrinfo
-        recorder = self.recorder
 
         async def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
             if isinstance(host, str) and port is not None:
-                pinned = recorder.resolve_pinned(host, int(port))
+                pinned = pinned_address(host, int(port))
                 if pinned is not None:
                     address, target_port = pinned
                     family = socket.AF_INET6 if ":" in address else socket.AF_INET
@@ -140,7 +139,3 @@ class RecordingProxy:
         except (TimeoutError, asyncio.CancelledError):
             self._task.cancel()
         self._master = None
-
-    @property
-    def ca_cert_path(self) -> Path:
-        return self.confdir / f"{CA_BASENAME}-ca-cert.pem"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import ipaddress
+import contextvars
 import logging
 import time
 from collections import Counter
@@ -24,6 +24,7 @@ from mitmproxy import http
 from mitmproxy.proxy import server_hooks
 
 from archiver.netguard import AddressGuard
+from archiver.pins import Pins
 from archiver.secrets import REDACTED, SECRET_HEADERS
 from archiver.tls import certificate_facts
 from archiver.warc import Headers, WarcFile
@@ -35,6 +36,12 @@ SYNTHETIC = "archiver_synthetic"
 RECORD_ID = "archiver_record_id"  # the WARC response record of a flow (a WebSocket's handshake)
 REALM = "archiver-capture"
 
+# (host, port) -> (address, port) of the server connection being opened, set in the task that
+# opens it (mitmproxy runs the server_connect hook and then connects in one task), so the
+# proxy's resolver answers that connection alone with what the guard chose for its capture.
+CONNECTING: contextvars.ContextVar[tuple[tuple[str, int], tuple[str, int]] | None] = contextvars.ContextVar(
+    "archiver_connecting", default=None)
+
 
 @dataclass
 class CaptureTraffic:
@@ -44,6 +51,7 @@ class CaptureTraffic:
     warc: WarcFile
     max_bytes: int
     guard: AddressGuard
+    pins: Pins = field(init=False)
     bytes_recorded: int = 0
     exchanges: int = 0
     limit_reason: str | None = None
@@ -62,6 +70,9 @@ class CaptureTraffic:
     # Main-frame navigations the page started after its first one; the browser side fills
     # this (archiver.navigations): they were stopped, so the proxy never saw them.
     navigations: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.pins = Pins(self.guard)
 
     async def settled(self, timeout: float) -> None:
         """Wait (at most ``timeout``) for exchanges and WebSockets still open to be written."""
@@ -104,7 +115,6 @@ class Recorder:
     def __init__(self) -> None:
         self.sessions: dict[str, CaptureTraffic] = {}
         self._conn_tokens: dict[str, str] = {}
-        self.pinned: dict[tuple[str, int], tuple[str, int]] = {}
 
     # -- sessions ---------------------------------------------------------
     def open(self, token: str, warc: WarcFile, max_bytes: int, guard: AddressGuard,
@@ -117,6 +127,7 @@ class Recorder:
     def close(self, token: str) -> CaptureTraffic:
         traffic = self.sessions.pop(token)
         traffic.closed = True
+        traffic.pins.clear()
         for websocket in traffic.websockets.values():
             websocket.write(traffic.warc, {"closed_by": None, "code": None, "reason": None,
                                             "note": "still open when the capture ended"})
@@ -139,7 +150,7 @@ class Recorder:
             return
         self._conn_tokens[flow.client_conn.id] = token
 
-    def requestheaders(self, flow: http.HTTPFlow) -> None:
+    async def requestheaders(self, flow: http.HTTPFlow) -> None:
         traffic = self._session_for(flow)
         if traffic is None:
             flow.response = _auth_required()
@@ -153,15 +164,16 @@ class Recorder:
         if traffic.limit_reason:
             self._refuse(flow, traffic, 503, f"not fetched: {traffic.limit_reason}", record_as="failed")
             return
-        decision = traffic.guard.decide(flow.request.host, flow.request.port)
-        if decision.blocked:
-            self._refuse(flow, traffic, 403, decision.reason or "blocked", record_as="blocked")
-            return
+        # In flight while the name is looked up: a capture ending meanwhile lists it as unfinished.
         traffic.in_flight[flow.id] = url
+        decision = await traffic.pins.decide(flow.request.host, flow.request.port)
+        if decision.blocked:
+            traffic.in_flight.pop(flow.id, None)
+            self._refuse(flow, traffic, 403, decision.reason or "blocked", record_as="blocked")
 
-    def server_connect(self, data: server_hooks.ServerConnectionHookData) -> None:
-        # Decide again at connect time and pin the answer for the resolver (see
-        # resolve_pinned), so a name cannot re-resolve to a private address in between.
+    async def server_connect(self, data: server_hooks.ServerConnectionHookData) -> None:
+        # The capture's pinned answer (the one its requests were checked with) is what the
+        # connection opened next in this task resolves to (see pinned_address).
         if data.server.address is None:
             return
         traffic = self.sessions.get(self._conn_tokens.get(data.client.id, ""))
@@ -169,19 +181,11 @@ class Recorder:
             data.server.error = "connection of no known capture"
             return
         host, port = str(data.server.address[0]), int(data.server.address[1])
-        decision = traffic.guard.decide(host, port)
+        decision = await traffic.pins.decide(host, port)
         if decision.address is None:
             data.server.error = decision.reason or "cannot resolve"
             return
-        self.pinned[(host.lower(), port)] = (decision.address, decision.port or port)
-
-    def resolve_pinned(self, host: str, port: int) -> tuple[str, int] | None:
-        """The address the guard chose for ``host:port``; the proxy's event loop resolves with it.
-
-        The server connection keeps its (host, port) address, so mitmproxy can reuse it for
-        the next request and checks the certificate against the hostname.
-        """
-        return self.pinned.get((host.lower(), port))
+        CONNECTING.set(((host.lower(), port), (decision.address, decision.port or port)))
 
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         traffic = self.sessions.get(flow.metadata.get("archiver_token", ""))
@@ -312,10 +316,14 @@ class Recorder:
         return kept
 
 
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
+def pinned_address(host: str, port: int) -> tuple[str, int] | None:
+    """The address the guard chose for ``host:port`` if the current task is connecting there.
+
+    The server connection keeps its (host, port) address, so mitmproxy can reuse it for
+    the next request and checks the certificate against the hostname.
+    """
+    connecting = CONNECTING.get()
+    if connecting is None or connecting[0] != (host.lower(), port):
+        return None
+    return connecting[1]
 
