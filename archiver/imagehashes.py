@@ -52,13 +52,15 @@ def hash_image_bytes(data: bytes) -> ImageHashes | None:
 
     Image.MAX_IMAGE_PIXELS = 400_000_000
     try:
-        with Image.open(io.BytesIO(data)) as opened:
-            opened.seek(0)  # first frame of GIF/WebP animations
-            rgb = opened.convert("RGB")
+        with Image.open(io.BytesIO(data)) as image:
+            image.seek(0)  # first frame of GIF/WebP animations
+            # Loaded in full first, so thumbnail() cannot make a JPEG decode at reduced size.
+            image.load()
+            # Shrunk in place, never copied: a 1280x9000 screenshot is 35 MB a copy.
+            small = image if image.mode == "RGB" else image.convert("RGB")
     except (UnidentifiedImageError, OSError, ValueError):
         return None
-    width, height = rgb.size
-    small = rgb.copy()
+    width, height = small.size
     small.thumbnail((PDQ_MAX_SIDE, PDQ_MAX_SIDE))
     bits, quality = pdqhash.compute(numpy.asarray(small))
     pdq_hex = numpy.packbits(bits.astype(numpy.uint8)).tobytes().hex()

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import io
+import random
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from archiver.imagehashes import hamming_hex, hash_image_bytes
 
@@ -29,6 +30,21 @@ def test_recompressed_copy_stays_close_and_other_image_is_far() -> None:
     Image.open(io.BytesIO(png(640, 400))).transpose(Image.Transpose.ROTATE_90).save(flipped, "PNG")
     rotated = hash_image_bytes(flipped.getvalue())
     assert rotated and hamming_hex(original.pdq, rotated.pdq) > 31
+
+
+def test_a_large_jpeg_is_hashed_from_every_pixel() -> None:
+    """Pillow can decode a JPEG at a reduced size (fast, but other pixels); the hashes must be
+    those of the full decode, which a lossless PNG of the same pixels gives."""
+    drawing = Image.new("RGB", (2048, 1536), "white")
+    pen, rnd = ImageDraw.Draw(drawing), random.Random(1)
+    for _ in range(150):  # thin lines: what a reduced-size decode blurs away
+        x, y = rnd.randrange(2048), rnd.randrange(1536)
+        pen.line((x, y, x + rnd.randrange(-500, 500), y + rnd.randrange(-500, 500)),
+                 fill=(rnd.randrange(256),) * 3, width=rnd.randrange(1, 4))
+    jpeg, lossless = io.BytesIO(), io.BytesIO()
+    drawing.save(jpeg, "JPEG", quality=85)
+    Image.open(io.BytesIO(jpeg.getvalue())).save(lossless, "PNG")
+    assert hash_image_bytes(jpeg.getvalue()) == hash_image_bytes(lossless.getvalue())
 
 
 def test_undecodable_bytes_give_none() -> None:
