@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -50,9 +52,15 @@ def is_public_address(address: str) -> bool:
 Lookup = Callable[[str, int], Awaitable[list[str]]]
 
 
+# Threads of their own: a DNS server that does not answer (the resolver waits seconds per try)
+# must not queue the image hashing and timestamps that share asyncio's default pool.
+_LOOKUP_THREADS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="archiver-dns")
+
+
 async def system_lookup(host: str, port: int) -> list[str]:
     """What the system resolver (DNS, /etc/hosts) says, asked from a worker thread: it blocks."""
-    infos = await asyncio.to_thread(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    ask = functools.partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    infos = await asyncio.get_running_loop().run_in_executor(_LOOKUP_THREADS, ask)
     return [str(info[4][0]) for info in infos]
 
 
