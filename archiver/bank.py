@@ -123,11 +123,12 @@ def all_banks(store: Store) -> list[Bank]:
     return [load_bank(store, name) for name in names if versions(store, name)]
 
 
-def save_version(store: Store, name: str, entries: Iterable[BankEntry], origin: dict[str, Any]) -> Bank:
-    """Write the bank's next version, holding ``entries``."""
-    known = versions(store, name)
-    bank = Bank(name, (known[-1] if known else 0) + 1, utc_time(), origin,
-                tuple(sorted(entries, key=lambda entry: entry.key)))
+def save_version(store: Store, name: str, version: int, entries: Iterable[BankEntry],
+                 origin: dict[str, Any]) -> Bank:
+    """Write version ``version`` of the bank, holding ``entries``: the version after the one the
+    entries were made from. When another import wrote it meanwhile, nothing is written (its
+    entries would be lost otherwise)."""
+    bank = Bank(name, version, utc_time(), origin, tuple(sorted(entries, key=lambda entry: entry.key)))
     folder = banks_folder(store) / name
     header = {"bank": name, "version": bank.version, "created": bank.created, "origin": origin,
               "entries": len(bank.entries)}

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from archiver.bank import Bank, load_bank
+from archiver.bank import Bank, BankEntry, load_bank, save_version
 from archiver.bank_formats import FORMATS
 from archiver.bank_signals import normalised
 from archiver.cli import cli
+from archiver.errors import EXIT_ENVIRONMENT, EnvironmentFailure
 from archiver.storage.local import LocalStore
 
 PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
@@ -264,6 +265,17 @@ def test_older_versions_and_missing_ones(tmp_path: Path) -> None:
     assert bank("export", "B", "--format", "te", "--version", "1", "--store", store).stdout == f"md5 {MD5}\n"
     missing = bank("export", "B", "--format", "te", "--version", "3", "--store", store)
     assert missing.exit_code == 2 and "bank B has no version 3 (it has v1-v2)" in missing.stderr
+
+
+def test_an_import_racing_another_writes_nothing(tmp_path: Path) -> None:
+    store = store_of(tmp_path)
+    save_version(store, "B", 1, [BankEntry("md5", MD5)], {"file": "a.txt"})
+    made_from_v1 = [*load_bank(store, "B").entries, BankEntry("md5", "ab" * 16)]
+    save_version(store, "B", 2, [BankEntry("md5", "cd" * 16)], {"file": "other.txt"})  # the other import
+    with pytest.raises(EnvironmentFailure, match="another import wrote version 2 of B") as raised:
+        save_version(store, "B", 2, made_from_v1, {"file": "b.txt"})
+    assert raised.value.exit_code == EXIT_ENVIRONMENT
+    assert [e.signal for e in load_bank(store, "B").entries] == ["cd" * 16]
 
 
 @pytest.mark.parametrize(("signal_type", "value", "expected"), [

@@ -60,7 +60,8 @@ def import_(ctx: click.Context, file: Path, name: str, fmt: str, source: str | N
     """Import FILE into bank --name as its next version; rows that cannot be read are reported
     (exit 1) and the rest imported."""
     backend = the_store(ctx, store)
-    previous = load_bank(backend, name).entries if versions(backend, name) else ()
+    latest = load_bank(backend, name) if versions(backend, name) else None
+    previous = latest.entries if latest else ()
     data = read_input(file)
     try:
         text = data.decode("utf-8-sig")  # a spreadsheet's CSV may start with a byte-order mark
@@ -78,7 +79,7 @@ def import_(ctx: click.Context, file: Path, name: str, fmt: str, source: str | N
     counts = changes(previous, entries)
     origin = {"file": file.name, "sha256": hashlib.sha256(data).hexdigest(), "format": fmt,
               "replace": replace, **counts, "bad_rows": len(parsed.bad)}
-    saved = save_version(backend, name, entries, origin)
+    saved = save_version(backend, name, (latest.version if latest else 0) + 1, entries, origin)
     click.echo(f"{saved.ref}: {len(saved.entries)} entries ({counts['added']} added, {counts['updated']} "
                f"updated, {counts['removed']} removed); {len(parsed.bad)} bad rows")
     if parsed.bad:
