@@ -23,6 +23,7 @@ from archiver.page_context import PageContext
 from archiver.platforms import Platform
 
 from . import pagetools
+from .counts import parse_count
 from .pagetools import meta_tags, new_post, settle_generic
 
 NAME = "telegram"
@@ -212,10 +213,6 @@ CHANNEL_JS = """() => {
   };
 }"""
 
-ABBREVIATED = re.compile(r"^([\d.,\s\u00a0]+)\s*([KMB]?)$", re.IGNORECASE)
-SCALE = {"": 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
-
-
 async def extract_post(ctx: PageContext) -> Post | None:
     page = ctx.page
     match = ctx.match
@@ -298,7 +295,7 @@ def fill_from_message(post: Post, data: dict[str, Any], sources: dict[str, str],
     if data["reply"]:
         post.reply_to = data["reply"]
         sources["reply_to"] = "dom:a.tgme_widget_message_reply[href]"
-    views = abbreviated_number(data["views"])
+    views = parse_count(data["views"])
     if views is not None:
         post.counts.views = views
         sources["counts.views"] = "dom:.tgme_widget_message_views"
@@ -349,7 +346,7 @@ def fill_from_channel(post: Post, data: dict[str, Any], sources: dict[str, str],
     for value, kind in counters:
         field = {"subscribers": "followers", "subscriber": "followers", "followers": "followers",
                  "members": "members", "member": "members"}.get(kind)
-        number = abbreviated_number(value)
+        number = parse_count(value)
         if field and number is not None:
             setattr(post.counts, field, number)
             sources[f"counts.{field}"] = ("dom:.tgme_channel_info_counter" if data["header"]
@@ -371,20 +368,6 @@ def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str]) ->
     if meta.get("og:description") and post.text is None:
         post.text = meta["og:description"].strip()
         sources["text"] = "meta:og:description"
-
-
-def abbreviated_number(text: str | None) -> int | None:
-    """Telegram's displayed counts: '214.4K' -> 214400, '2 805' -> 2805, '109K' -> 109000."""
-    if not text:
-        return None
-    found = ABBREVIATED.match(text.strip())
-    if not found:
-        return None
-    digits = re.sub(r"[\s\u00a0,]", "", found.group(1))
-    try:
-        return round(float(digits) * SCALE[found.group(2).upper()])
-    except ValueError:
-        return None
 
 
 def channel_of(url: str) -> str | None:

@@ -13,10 +13,9 @@ from urllib.parse import urlsplit
 import pytest
 from PIL import Image, ImageDraw
 
-from archiver.manifest import load_manifest
+from archiver.manifest import Manifest
 from archiver.platforms import Platforms
 from archiver.plugin_manager import get_plugin_manager
-from archiver.plugins.telegram import abbreviated_number
 
 from support.bundles import media_matches_bundle
 from support.pages import drop_connection
@@ -131,21 +130,13 @@ def test_lookalikes_are_not_telegram(url: str) -> None:
     assert match(url).platform == "generic"
 
 
-@pytest.mark.parametrize(("shown", "number"), [
-    ("214.4K", 214400), ("109K", 109000), ("2 805", 2805), ("8", 8), ("1.2M", 1200000),
-    ("", None), ("many", None),
-])
-def test_displayed_counts(shown: str, number: int | None) -> None:
-    assert abbreviated_number(shown) == number
-
-
 # ---------------------------------------------------------------- captures
 
 
 
 
-def manifest_of(result: Any) -> dict[str, Any]:
-    return load_manifest(Path(result.location) / "manifest.json")
+def manifest_of(result: Any) -> Manifest:
+    return Manifest.load(Path(result.location) / "manifest.json")
 
 
 def test_channel_preview_page(capture: Any) -> None:
@@ -182,8 +173,8 @@ def test_album_post_on_channel_page(capture: Any) -> None:
     assert all(m["url"].startswith("https://cdn4.telegram-cdn.org/file/") for m in post["media"])
     assert all(len(m["pdq"]) == 64 for m in post["media"])
     media_matches_bundle(result)
-    shot = next(a for a in manifest_of(result)["artifacts"] if a["path"] == "post.png")
-    assert shot["selector"] == '.tgme_widget_message[data-post="topwar_official/71000" i]'
+    shot = manifest_of(result).artifact("post.png")
+    assert shot is not None and shot.extra["selector"] == '.tgme_widget_message[data-post="topwar_official/71000" i]'
 
 
 def test_embed_widget_with_video_and_photos(capture: Any) -> None:
@@ -220,9 +211,9 @@ def test_post_page_reads_the_embed_frame(capture: Any) -> None:
     assert len(post["media"]) == 1 and post["media"][0]["kind"] == "image"
     media_matches_bundle(result)
     manifest = manifest_of(result)
-    assert any("also loaded https://t.me/oper_goblin/22358?embed=1" in n for n in manifest["notes"])
-    shot = next(a for a in manifest["artifacts"] if a["path"] == "post.png")
-    assert shot["selector"] == 'iframe[src*="embed=1"]'
+    assert any("also loaded https://t.me/oper_goblin/22358?embed=1" in n for n in manifest.notes)
+    shot = manifest.artifact("post.png")
+    assert shot is not None and shot.extra["selector"] == 'iframe[src*="embed=1"]'
 
 
 def test_channel_contact_page(capture: Any) -> None:
@@ -240,7 +231,7 @@ def test_private_link_is_login_required(capture: Any) -> None:
     result = capture("https://t.me/c/1234567890/89")
     assert result.status == "login_required", result.reason
     assert "membership" in result.reason
-    assert manifest_of(result)["hint"].startswith("only members")
+    assert (manifest_of(result).hint or "").startswith("only members")
 
 
 def test_post_page_without_widget_iframe_reads_the_embed_loaded_beside_it(capture: Any) -> None:
@@ -264,5 +255,5 @@ def test_post_page_whose_widget_failed_is_partial_and_notes_the_real_source(capt
     assert any(embed in note and "og tags" in note and "did not load" in note for note in notes), notes
     assert post["extraction"]["sources"]["text"] == "meta:og:description"
     manifest = manifest_of(result)
-    assert not any(note.startswith(f"also loaded {embed}") for note in manifest["notes"])
-    assert any(f["url"] == embed for f in manifest["network"]["failed"])
+    assert not any(note.startswith(f"also loaded {embed}") for note in manifest.notes)
+    assert any(f["url"] == embed for f in manifest.network.failed)
