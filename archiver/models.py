@@ -43,15 +43,22 @@ class Classification:
 
 @dataclass
 class Author:
+    """An account: who posted, or whose profile/channel/group the page is."""
+
     id: str | None = None
     handle: str | None = None
     display_name: str | None = None
     url: str | None = None
+    bio: str | None = None
+    # The avatar's address; its bytes, when captured, are the post's media item of kind "avatar".
+    avatar_url: str | None = None
+    links: list[str] = field(default_factory=list)
+    verified: bool | None = None
 
 
 @dataclass
 class Media:
-    kind: str  # image|video|gif|audio|file
+    kind: str  # image|video|gif|audio|file|sticker|avatar
     url: str
     sha256: str | None = None
     size: int | None = None
@@ -75,7 +82,38 @@ class Counts:
     replies: int | None = None
     views: int | None = None
     followers: int | None = None
+    following: int | None = None
     members: int | None = None
+    posts: int | None = None
+
+
+@dataclass
+class Origin:
+    """Where a forwarded or quoted post came from: the name shown and the link, as far as the page tells."""
+
+    name: str | None = None
+    url: str | None = None
+    handle: str | None = None
+
+
+@dataclass
+class Poll:
+    question: str
+    options: list[str] = field(default_factory=list)
+    # Votes or percentages per option, when the page shows them, in the order of ``options``.
+    results: list[str] = field(default_factory=list)
+    total_votes: int | None = None
+
+
+@dataclass
+class FeedEntry:
+    """One post a profile, channel or group page lists, as the listing shows it."""
+
+    url: str | None = None
+    post_id: str | None = None
+    author: str | None = None
+    published_at: str | None = None
+    text: str | None = None
 
 
 @dataclass
@@ -86,7 +124,7 @@ class Post:
     url: str
     canonical_url: str | None = None
     post_id: str | None = None
-    kind: str | None = None  # post|profile|channel|group|invite|story|video|page
+    kind: str | None = None  # post|profile|channel|group|invite|story|video|article|page
     author: Author = field(default_factory=Author)
     published_at: str | None = None
     title: str | None = None
@@ -96,7 +134,12 @@ class Post:
     counts: Counts = field(default_factory=Counts)
     reply_to: str | None = None
     quoted: str | None = None
-    forwarded_from: str | None = None
+    forwarded_from: Origin | None = None
+    # The author line a channel shows under a post (Telegram's signature), apart from the channel.
+    signature: str | None = None
+    poll: Poll | None = None
+    # Posts listed by a profile, channel or group page (the page's own post is the Post itself).
+    feed: list[FeedEntry] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     hashtags: list[str] = field(default_factory=list)
     mentions: list[str] = field(default_factory=list)
@@ -112,5 +155,18 @@ class Post:
         data["author"] = Author(**(data.get("author") or {}))
         data["counts"] = Counts(**(data.get("counts") or {}))
         data["media"] = [Media(**m) for m in data.get("media") or []]
+        data["forwarded_from"] = origin_of(data.get("forwarded_from"))
+        data["poll"] = Poll(**data["poll"]) if data.get("poll") else None
+        data["feed"] = [FeedEntry(**entry) for entry in data.get("feed") or []]
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def origin_of(value: Any) -> Origin | None:
+    """An Origin from metadata, including bundles of releases that stored a bare URL or name."""
+    if not value:
+        return None
+    if isinstance(value, dict):
+        return Origin(**value)
+    text = str(value)
+    return Origin(url=text) if text.startswith(("http://", "https://")) else Origin(name=text)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from archiver.manifest import Manifest
+from archiver.manifest_parts import Network
+
 
 def text(value: Any) -> str:
     """One value as report text: lists joined, dicts as k=v, None as empty."""
@@ -27,12 +30,12 @@ def hex_of(labelled: str | None) -> str:
     return (labelled or "").removeprefix("sha256:")
 
 
-def summary(m: dict[str, Any]) -> list[tuple[str, str]]:
-    status = f"{m.get('status')}" + (f" ({m['reason']})" if m.get("reason") else "")
-    return rows(("Case", m.get("case_id")), ("Operator", m.get("operator")), ("Bundle", m["bundle_id"]),
-                ("Capture status", status), ("Requested URL", m.get("requested_url")),
-                ("Final URL", m.get("final_url")), ("Canonical URL", m.get("canonical_url")),
-                ("Platform", m.get("platform")))
+def summary(m: Manifest) -> list[tuple[str, str]]:
+    status = m.status + (f" ({m.reason})" if m.reason else "")
+    return rows(("Case", m.case_id), ("Operator", m.operator), ("Bundle", m.bundle_id),
+                ("Capture status", status), ("Requested URL", m.requested_url),
+                ("Final URL", m.final_url), ("Canonical URL", m.canonical_url),
+                ("Platform", m.platform))
 
 
 def post(p: dict[str, Any]) -> list[tuple[str, str]]:
@@ -42,13 +45,33 @@ def post(p: dict[str, Any]) -> list[tuple[str, str]]:
     return rows(("Title", p.get("title")), ("Author", author.get("display_name")),
                 ("Handle", f"@{author['handle']}" if author.get("handle") else None),
                 ("Author id", author.get("id")), ("Author URL", author.get("url")),
+                ("Bio", author.get("bio")), ("Avatar", author.get("avatar_url")),
+                ("Account links", author.get("links")), ("Verified", author.get("verified")),
                 ("Published", p.get("published_at")), ("Kind", p.get("kind")), ("Post id", p.get("post_id")),
                 ("Language", p.get("language")), ("Counts", p.get("counts")), ("Reply to", p.get("reply_to")),
-                ("Quoted", p.get("quoted")), ("Forwarded from", p.get("forwarded_from")),
+                ("Quoted", p.get("quoted")), ("Forwarded from", origin(p.get("forwarded_from"))),
+                ("Signature", p.get("signature")), ("Poll", poll(p.get("poll"))),
+                ("Posts listed", len(p.get("feed") or []) or None),
                 ("Links", p.get("links")), ("Hashtags", p.get("hashtags")), ("Mentions", p.get("mentions")),
                 ("Media items", len(p.get("media") or []) or None), *media_rows(p),
                 ("Extracted by", extractor),
                 ("Field sources", extraction.get("sources")), ("Extraction notes", extraction.get("notes")))
+
+
+def origin(value: Any) -> str | None:
+    """Forwarded from: a name and a link today; older bundles stored one string."""
+    if not isinstance(value, dict):
+        return value or None
+    return " ".join(part for part in (value.get("name"), value.get("url")) if part) or None
+
+
+def poll(value: dict[str, Any] | None) -> str | None:
+    if not value:
+        return None
+    results = value.get("results") or []
+    options = [f"{option} ({results[i]})" if i < len(results) else option
+               for i, option in enumerate(value.get("options") or [])]
+    return f"{value.get('question')}: " + "; ".join(options)
 
 
 def media_rows(p: dict[str, Any]) -> list[tuple[str, str]]:
@@ -66,45 +89,44 @@ def media_rows(p: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def tool(m: dict[str, Any]) -> list[tuple[str, str]]:
-    info = m.get("tool") or {}
-    browser = m.get("browser") or {}
-    plugins = [f"{p.get('name')} {p.get('version')}" for p in m.get("plugins") or []]
+def tool(m: Manifest) -> list[tuple[str, str]]:
+    info, browser = m.tool, m.browser
+    plugins = [f"{p.get('name')} {p.get('version')}" for p in m.plugins]
     return rows(("Tool", f"{info.get('name')} {info.get('version')}"), ("Python", info.get("python")),
                 ("Operating system", info.get("os")), ("Components", info.get("components")),
-                ("Plugins", plugins), ("Browser", f"{browser.get('name')} {browser.get('version')}"),
-                ("Browser executable", browser.get("executable")), ("User agent", browser.get("user_agent")))
+                ("Plugins", plugins), ("Browser", f"{browser.name} {browser.version}"),
+                ("Browser executable", browser.executable), ("User agent", browser.user_agent))
 
 
-def settings(m: dict[str, Any]) -> list[tuple[str, str]]:
+def settings(m: Manifest) -> list[tuple[str, str]]:
     def unit(key: str, value: Any) -> Any:
         return f"{value} s" if key.endswith("timeout") and isinstance(value, int | float) else value
 
+    # In the manifest's own (alphabetical) order.
     return rows(*((key.replace("_", " ").capitalize(), unit(key, value))
-                  for key, value in (m.get("settings") or {}).items()))
+                  for key, value in sorted(m.settings.to_dict().items())))
 
 
-def network(m: dict[str, Any]) -> list[tuple[str, str]]:
-    net = m.get("network") or {}
-    main = {k: v for k, v in (net.get("main_document") or {}).items() if k != "tls"}
-    blocked = [f"{b.get('url')} ({b.get('reason')})" if isinstance(b, dict) else b
-               for b in net.get("blocked") or []]
-    failed = net.get("failed") or []
-    return rows(("Exchanges recorded", net.get("exchanges")), ("Bytes recorded", net.get("bytes_recorded")),
-                ("Server IP", m.get("server_ip")), ("Main document", main), ("Blocked requests", blocked),
+def network(m: Manifest) -> list[tuple[str, str]]:
+    net = m.network
+    main = {k: v for k, v in (net.main_document or {}).items() if k != "tls"}
+    blocked = [f"{b.get('url')} ({b.get('reason')})" if isinstance(b, dict) else b for b in net.blocked]
+    failed = net.failed
+    return rows(("Exchanges recorded", net.exchanges), ("Bytes recorded", net.bytes_recorded),
+                ("Server IP", m.server_ip), ("Main document", main), ("Blocked requests", blocked),
                 ("Failed requests", f"{len(failed)}: {text(failed)}" if failed else None),
-                ("Navigations stopped", navigations(net)), ("Unfinished", net.get("unfinished")),
-                ("Redactions", net.get("redactions")), ("Normalisations", net.get("normalisations")))
+                ("Navigations stopped", navigations(net)), ("Unfinished", net.unfinished),
+                ("Redactions", net.redactions), ("Normalisations", net.normalisations))
 
 
-def navigations(net: dict[str, Any]) -> list[str]:
+def navigations(net: Network) -> list[str]:
     """Navigations the page started away from its document, which the capture stopped."""
     return [f"{n.get('url')} at {n.get('time')}" + (f" ({n['guard']})" if n.get("guard") else "")
-            for n in net.get("navigations") or []]
+            for n in net.navigations]
 
 
-def tls(m: dict[str, Any]) -> list[tuple[str, str]]:
-    t = m.get("tls") or {}
+def tls(m: Manifest) -> list[tuple[str, str]]:
+    t = m.tls or {}
     return rows(("Subject", t.get("subject")), ("Issuer", t.get("issuer")),
                 ("Serial", t.get("serial_number")),
                 ("Valid from", t.get("not_before")), ("Valid until", t.get("not_after")),
@@ -112,19 +134,19 @@ def tls(m: dict[str, Any]) -> list[tuple[str, str]]:
                 ("Names (SAN)", t.get("subject_alt_names")), ("Chain fingerprints", t.get("chain_sha256")))
 
 
-def artifacts(m: dict[str, Any]) -> list[dict[str, str]]:
+def artifacts(m: Manifest) -> list[dict[str, str]]:
     out = []
-    for entry in m["artifacts"]:
-        perceptual = entry.get("perceptual_hashes") or {}
+    for entry in m.artifacts:
+        perceptual = entry.perceptual_hashes or {}
         pdq = perceptual.get("pdq") or {}
         out.append({
-            "path": text(entry["path"]), "media_type": text(entry.get("media_type")),
-            "size": f"{entry['size']:,} bytes",
-            "dimensions": f"{entry.get('width')}x{entry.get('height')} px" if entry.get("width") else "",
-            "sha256": hex_of(entry["sha256"]),
+            "path": text(entry.path), "media_type": text(entry.media_type),
+            "size": f"{entry.size:,} bytes",
+            "dimensions": f"{entry.width}x{entry.height} px" if entry.width else "",
+            "sha256": hex_of(entry.sha256),
             "pdq": text(pdq.get("hash")), "pdq_quality": text(pdq.get("quality")),
             "phash": text((perceptual.get("phash") or {}).get("hash")),
             "dhash": text((perceptual.get("dhash") or {}).get("hash")),
-            "source_url": text(entry.get("source_url")),
+            "source_url": text(entry.source_url),
         })
     return out

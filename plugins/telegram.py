@@ -18,7 +18,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page, Response
 
 from archiver import hookimpl
-from archiver.models import Classification, Media, PlatformMatch, Post, Status
+from archiver.models import Classification, Media, Origin, PlatformMatch, Post, Status
 from archiver.page_context import PageContext
 from archiver.platforms import Platform
 
@@ -185,7 +185,7 @@ MESSAGE_JS = """(msg) => {
     ownerUrl: owner ? owner.href : null,
     text: text ? text.innerText.trim() : null,
     time: time ? time.getAttribute('datetime') : null,
-    forwarded: forwarded ? (forwarded.href || forwarded.textContent.trim()) : null,
+    forwarded: forwarded ? {name: forwarded.textContent.trim() || null, url: forwarded.href || null} : null,
     reply: reply ? reply.href : null,
     views: views ? views.textContent.trim() : null,
     media, anchors,
@@ -290,7 +290,8 @@ def fill_from_message(post: Post, data: dict[str, Any], sources: dict[str, str],
         post.text = data["text"]
         sources["text"] = "dom:.tgme_widget_message_text"
     if data["forwarded"]:
-        post.forwarded_from = data["forwarded"]
+        post.forwarded_from = Origin(name=data["forwarded"]["name"], url=data["forwarded"]["url"],
+                                     handle=channel_of(data["forwarded"]["url"] or ""))
         sources["forwarded_from"] = "dom:.tgme_widget_message_forwarded_from_name"
     if data["reply"]:
         post.reply_to = data["reply"]

@@ -203,7 +203,8 @@ def test_post_page_reads_the_embed_frame(capture: Any) -> None:
     assert post["post_id"] == "oper_goblin/22358"
     assert post["author"]["display_name"] == "Tynu40k Goblina (oper.ru)"
     assert post["author"]["handle"] == "oper_goblin"
-    assert post["forwarded_from"] == "https://t.me/dimsmirnov175/44604"
+    assert post["forwarded_from"] == {"name": "Пул N3", "url": "https://t.me/dimsmirnov175/44604",
+                                      "handle": "dimsmirnov175"}
     assert post["published_at"] == "2023-02-27T07:20:50+00:00"
     assert post["text"] == ("Британская разведка выяснила, почему Ким Чен Ын начал выводить "
                             "дочку в свет")
