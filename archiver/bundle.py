@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
 from archiver.atomic import write_new
 from archiver.hashing import HashingWriter, hash_bytes, hash_file
 from archiver.imagehashes import ImageHashes, hash_image_bytes
+from archiver.manifest import json_bytes
 
 MANIFEST = "manifest.json"
 WARC = "capture.warc.gz"
@@ -69,7 +69,7 @@ class BundleWriter:
 
     def write_manifest(self, manifest: dict[str, Any]) -> str:
         """Write ``manifest.json`` last and atomically; FileExistsError rather than over an existing one."""
-        data = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False).encode() + b"\n"
+        data = json_bytes(manifest)
         write_new(self.root / MANIFEST, data)
         return hash_bytes(data)
 

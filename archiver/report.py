@@ -19,7 +19,7 @@ from archiver.bundle import IMAGE_TYPES, MANIFEST, WARC
 from archiver.custody import CUSTODY_DIR, check_chain
 from archiver.errors import EvidenceError
 from archiver.hashing import hash_bytes
-from archiver.manifest import ManifestError, parse_manifest
+from archiver.manifest import Manifest, ManifestError
 from archiver.report_images import ShownImage, show_image
 from archiver.report_sections import hex_of, rows, text
 from archiver.signing import key_fingerprint_of
@@ -90,8 +90,8 @@ def flag_problems(artifacts: list[dict[str, str]], problems: list[dict[str, str]
     return artifacts
 
 
-def images(bundle: BundleReader, manifest: dict[str, Any], stored: dict[str, int]) -> list[ShownImage]:
-    listed = [e["path"] for e in manifest["artifacts"] if e.get("media_type") in IMAGE_TYPES]
+def images(bundle: BundleReader, manifest: Manifest, stored: dict[str, int]) -> list[ShownImage]:
+    listed = [e.path for e in manifest.artifacts if e.media_type in IMAGE_TYPES]
     ordered = [p for p in SHOWN_FIRST if p in listed] + [p for p in listed if p not in SHOWN_FIRST]
     return [show_image(path, read_small(bundle, path)) for path in ordered if path in stored]
 
@@ -105,16 +105,16 @@ def gather(bundle: BundleReader, **verify_options: Any) -> dict[str, Any]:
         raise ReportError(f"{bundle.location} has no {MANIFEST}: an incomplete capture cannot be reported")
     raw = read_small(bundle, MANIFEST)
     try:
-        manifest = parse_manifest(raw)
+        manifest = Manifest.from_bytes(raw)
     except ManifestError as exc:
         raise ReportError(str(exc)) from None
     events, _problems = check_chain(sorted(p for p in stored if p.startswith(f"{CUSTODY_DIR}/")),
                                     bundle.open, raw)  # the problems are in verification already
-    post = manifest.get("post") or {}
+    post = manifest.post or {}
     stamp = timestamp_facts(verification)
     return {
-        "bundle_id": manifest["bundle_id"],
-        "case_id": text(manifest.get("case_id")) or "(none given)",
+        "bundle_id": manifest.bundle_id,
+        "case_id": text(manifest.case_id) or "(none given)",
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "result": verification.result,
         "problems": verification.problems,
@@ -122,14 +122,14 @@ def gather(bundle: BundleReader, **verify_options: Any) -> dict[str, Any]:
         "summary": sections.summary(manifest),
         "post": sections.post(post),
         "post_text": text(post.get("text")),
-        "when": rows(("Capture started (UTC)", manifest.get("started_at")),
-                     ("Capture ended (UTC)", manifest.get("ended_at")),
+        "when": rows(("Capture started (UTC)", manifest.started_at),
+                     ("Capture ended (UTC)", manifest.ended_at),
                      ("Trusted timestamp (TSA)", tsa_time(stamp) or "no trusted timestamp")),
         "tool": sections.tool(manifest),
         "settings": sections.settings(manifest),
         "network": sections.network(manifest),
         "tls": sections.tls(manifest),
-        "notes": [text(n) for n in manifest.get("notes") or []],
+        "notes": [text(n) for n in manifest.notes],
         "images": images(bundle, manifest, stored),
         "artifacts": flag_problems(sections.artifacts(manifest), verification.problems),
         "verification": rows(("Result", verification.result), ("Files checked", verification.checked_files),
@@ -138,7 +138,7 @@ def gather(bundle: BundleReader, **verify_options: Any) -> dict[str, Any]:
                              ("Custody events", verification.custody_events)) + check_rows(verification),
         "timestamp": stamp,
         "custody": custody_rows(events),
-        "sha256sums": [f"{hex_of(e['sha256'])}  {e['path']}" for e in manifest["artifacts"]],
+        "sha256sums": [f"{hex_of(e.sha256)}  {e.path}" for e in manifest.artifacts],
         "has_timestamp": TIMESTAMP_FILE in stored,
         "warc": WARC,
     }

@@ -17,7 +17,8 @@ from archiver.atomic import is_temp
 from archiver.bundle import MANIFEST, WARC
 from archiver.custody import CUSTODY_DIR, Link, read_chain
 from archiver.hashing import hash_stream
-from archiver.manifest import ManifestError, anchored_view, artifact_uri, capture_record_uri, parse_manifest
+from archiver.manifest import Manifest, ManifestError, UnknownSchemaVersion, artifact_uri, capture_record_uri
+from archiver.manifest_parts import Artifact
 from archiver.signing import JCS, PUBLIC_KEY, SIGNATURE, SIGNATURE_FILES, check_signature, key_fingerprint_of
 from archiver.storage.base import BundleReader
 from archiver.timestamp import check_bundle_timestamp
@@ -134,6 +135,9 @@ def verify_bundle(bundle: BundleReader, *, tsa_ca: Sequence[x509.Certificate] = 
     ``shallow`` (what ``archiver ls`` asks) compares stored sizes instead of hashing, and skips
     the WARC and per-object store checks: every rule that decides INCOMPLETE still runs, so
     ``ls`` and ``verify`` agree on which bundles are complete.
+
+    A manifest of a schema version this build does not read raises ``UnknownSchemaVersion``: that
+    is no verdict on the bundle.
     """
     report = BundleReport(bundle.bundle_id, bundle.location)
     stored = bundle.list_files()
@@ -144,26 +148,28 @@ def verify_bundle(bundle: BundleReader, *, tsa_ca: Sequence[x509.Certificate] = 
     with bundle.open(MANIFEST) as stream:
         raw = stream.read()
     try:
-        manifest = parse_manifest(raw)
+        manifest = Manifest.from_bytes(raw)
+    except UnknownSchemaVersion:
+        raise
     except ManifestError as exc:
         report.problem("manifest", MANIFEST, str(exc))
         return report
-    listed = {entry["path"]: entry for entry in manifest["artifacts"]}
+    listed = {entry.path: entry for entry in manifest.artifacts}
     for path, entry in listed.items():
         if path not in stored:
             report.problem("missing", path, "listed in the manifest but not stored")
             continue
         if shallow:
-            digest, size = entry["sha256"], stored[path]
+            digest, size = entry.sha256, stored[path]
         else:
             with bundle.open(path) as stream:
                 digest, size = hash_stream(stream)
         report.checked_files += 1
         report.bytes_read += size
-        if size != entry["size"]:
-            report.problem("size", path, f"size {size} != manifest {entry['size']}")
-        if digest != entry["sha256"]:
-            report.problem("sha256", path, f"sha256 {digest} != manifest {entry['sha256']}")
+        if size != entry.size:
+            report.problem("size", path, f"size {size} != manifest {entry.size}")
+        if digest != entry.sha256:
+            report.problem("sha256", path, f"sha256 {digest} != manifest {entry.sha256}")
     for path in stored:
         if is_temp(path):
             report.problem("interrupted", path, "unfinished write left by an interrupted process", INCOMPLETE)
@@ -201,11 +207,10 @@ def read_small(bundle: BundleReader, relpath: str) -> bytes:
         return stream.read()
 
 
-def requested_timestamp(manifest: dict[str, Any], stored: dict[str, int], events: list[dict[str, Any]],
+def requested_timestamp(manifest: Manifest, stored: dict[str, int], events: list[dict[str, Any]],
                         summary: dict[str, Any]) -> list[tuple[str, str, str]]:
     """What the signed manifest asked for must be there: a token, or a signed event saying why not."""
-    settings = manifest.get("settings")
-    if not isinstance(settings, dict) or not settings.get("tsa_urls") or TOKEN in stored:
+    if not manifest.settings.tsa_urls or TOKEN in stored:
         return []
     failed = [e for e in events if e.get("event") == "timestamp-failed"]
     if failed:
@@ -216,7 +221,7 @@ def requested_timestamp(manifest: dict[str, Any], stored: dict[str, int], events
              "says why (an interrupted capture: run archiver timestamp)", INCOMPLETE)]
 
 
-def check_signed(bundle: BundleReader, stored: dict[str, int], manifest: dict[str, Any], raw_manifest: bytes,
+def check_signed(bundle: BundleReader, stored: dict[str, int], manifest: Manifest, raw_manifest: bytes,
                  report: BundleReport) -> list[Link]:
     """The detached signature over the manifest, and the custody chain anchored on it."""
     missing = [name for name in SIGNATURE_FILES if name not in stored]
@@ -225,7 +230,7 @@ def check_signed(bundle: BundleReader, stored: dict[str, int], manifest: dict[st
                        + ", ".join(missing) + ")", INCOMPLETE)
     else:
         pem = read_small(bundle, PUBLIC_KEY)
-        reason = check_signature(manifest, read_small(bundle, JCS), read_small(bundle, SIGNATURE), pem)
+        reason = check_signature(manifest.raw, read_small(bundle, JCS), read_small(bundle, SIGNATURE), pem)
         if reason:
             report.problem("signature", SIGNATURE, reason)
         else:
@@ -245,9 +250,9 @@ def drain(stream: Any) -> None:
         pass
 
 
-def check_warc(bundle: BundleReader, manifest: dict[str, Any], listed: dict[str, Any],
+def check_warc(bundle: BundleReader, manifest: Manifest, listed: dict[str, Artifact],
                report: BundleReport) -> None:
-    bundle_id = manifest["bundle_id"]
+    bundle_id = manifest.bundle_id
     resource_digests: dict[str, str] = {}
     payload_digests: dict[str, str] = {}
     capture_record: dict[str, Any] | None = None
@@ -273,16 +278,16 @@ def check_warc(bundle: BundleReader, manifest: dict[str, Any], listed: dict[str,
         if path in (WARC, MANIFEST):
             continue
         copy = resource_digests.get(artifact_uri(bundle_id, path))
-        if copy is None and entry.get("source_url"):
-            if payload_digests.get(entry["source_url"]) != entry["sha256"]:
+        if copy is None and entry.source_url:
+            if payload_digests.get(entry.source_url) != entry.sha256:
                 report.problem("warc-copy", path, "differs from the payload the WARC recorded for it")
         elif copy is None:
             report.problem("warc-copy", path, "no copy of this artifact in the WARC")
-        elif copy != entry["sha256"]:
+        elif copy != entry.sha256:
             report.problem("warc-copy", path, "differs from its copy in the WARC")
     if capture_record is None:
         report.problem("warc-capture", WARC, "WARC lacks the capture record")
-    elif capture_record != json.loads(json.dumps(anchored_view(manifest))):
-        changed = sorted(k for k in capture_record if capture_record.get(k) != manifest.get(k))
+    elif capture_record != manifest.anchored():
+        changed = sorted(k for k in capture_record if capture_record.get(k) != manifest.raw.get(k))
         report.problem("manifest", MANIFEST,
                        f"manifest fields differ from the WARC's capture record: {', '.join(changed)}")

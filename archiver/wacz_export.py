@@ -30,7 +30,7 @@ from archiver.bundle import MANIFEST, WARC
 from archiver.custody import CUSTODY_DIR
 from archiver.hashing import hash_bytes, hash_stream
 from archiver.keys import Signer
-from archiver.manifest import load_manifest
+from archiver.manifest import Manifest
 from archiver.storage.local import local_bundle
 from archiver.verify import UNLISTED_ALLOWED
 from archiver.wacz_sign import DATAPACKAGE, DIGEST_FILE, signed_digest
@@ -55,9 +55,9 @@ def _stamp() -> tuple[int, int, int, int, int, int]:
     return (now.year, now.month, now.day, now.hour, now.minute, now.second)
 
 
-def main_page(warc: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+def main_page(warc: Path, manifest: Manifest) -> dict[str, Any]:
     """The page entry: the final URL as recorded (its response record's WARC-Date), else the request."""
-    wanted = [u for u in (manifest.get("final_url"), manifest.get("requested_url")) if u]
+    wanted = [u for u in (manifest.final_url, manifest.requested_url) if u]
     found: dict[str, str] = {}
     with warc.open("rb") as stream:
         for record in ArchiveIterator(stream):
@@ -65,9 +65,9 @@ def main_page(warc: Path, manifest: dict[str, Any]) -> dict[str, Any]:
             if record.rec_type == "response" and uri in wanted and uri not in found:
                 found[uri] = record.rec_headers.get_header("WARC-Date")
     url = next((u for u in wanted if u in found), wanted[0] if wanted else "")
-    ts = found.get(url) or manifest.get("started_at") or ""
-    title = (manifest.get("post") or {}).get("title") or url
-    return {"id": manifest["bundle_id"], "url": url, "ts": ts.replace("+00:00", "Z"), "title": title}
+    ts = found.get(url) or manifest.started_at
+    title = (manifest.post or {}).get("title") or url
+    return {"id": manifest.bundle_id, "url": url, "ts": ts.replace("+00:00", "Z"), "title": title}
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes, stored: bool = False) -> None:
@@ -109,7 +109,7 @@ def _software() -> str:
     return f"evidence-archiver {__version__}"
 
 
-def _datapackage(archive: zipfile.ZipFile, manifest: dict[str, Any], page: dict[str, Any],
+def _datapackage(archive: zipfile.ZipFile, manifest: Manifest, page: dict[str, Any],
                  created: str) -> bytes:
     resources = []
     for info in archive.infolist():
@@ -120,16 +120,16 @@ def _datapackage(archive: zipfile.ZipFile, manifest: dict[str, Any], page: dict[
     package = {
         "profile": "data-package",
         "wacz_version": WACZ_VERSION,
-        "title": f"Evidence bundle {manifest['bundle_id']}",
-        "description": (f"Capture of {page['url']} for case {manifest.get('case_id') or '(none)'} by "
-                        f"{manifest.get('operator') or '(unknown)'}, {manifest.get('started_at')} to "
-                        f"{manifest.get('ended_at')} (UTC). The signed manifest, its signature and the "
+        "title": f"Evidence bundle {manifest.bundle_id}",
+        "description": (f"Capture of {page['url']} for case {manifest.case_id or '(none)'} by "
+                        f"{manifest.operator or '(unknown)'}, {manifest.started_at} to "
+                        f"{manifest.ended_at} (UTC). The signed manifest, its signature and the "
                         f"custody log are in {EVIDENCE_DIR}/ and {CUSTODY_DIR}/."),
         "created": created,
         "software": _software(),
         # The spec spells it mainPageUrl; py-wacz and ReplayWeb.page use mainPageURL.
         "mainPageURL": page["url"], "mainPageUrl": page["url"], "mainPageDate": page["ts"],
-        "evidence": {"bundle_id": manifest["bundle_id"], "case_id": manifest.get("case_id"),
+        "evidence": {"bundle_id": manifest.bundle_id, "case_id": manifest.case_id,
                      "manifest": f"{EVIDENCE_DIR}/{MANIFEST}"},
         "resources": resources,
     }
@@ -138,7 +138,7 @@ def _datapackage(archive: zipfile.ZipFile, manifest: dict[str, Any], page: dict[
 
 def build(folder: Path, archive: zipfile.ZipFile, signer: Signer) -> bytes:
     """Write every entry into ``archive``; return the datapackage.json bytes."""
-    manifest = load_manifest(folder / MANIFEST)
+    manifest = Manifest.load(folder / MANIFEST)
     warc = folder / WARC
     stored = local_bundle(folder).list_files()
     with warc.open("rb") as source:

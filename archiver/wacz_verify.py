@@ -19,7 +19,7 @@ from cryptography import x509
 
 from archiver.bundle import MANIFEST, WARC
 from archiver.hashing import hash_bytes, hash_stream
-from archiver.manifest import ManifestError, parse_manifest
+from archiver.manifest import Manifest, ManifestError, UnknownSchemaVersion
 from archiver.signing import PUBLIC_KEY, key_fingerprint_of
 from archiver.timestamp import check_bundle_timestamp
 from archiver.verify import INCOMPLETE, OK, TAMPERED, BundleReport, check_signed, check_warc
@@ -169,20 +169,22 @@ def _check_evidence(archive: zipfile.ZipFile, report: WaczReport, hashes: dict[s
     if raw is None:
         return
     try:
-        manifest = parse_manifest(raw)
+        manifest = Manifest.from_bytes(raw)
+    except UnknownSchemaVersion:
+        raise  # no verdict on the package: this build cannot read it
     except ManifestError as exc:
         report.problem("manifest", manifest_entry, str(exc))
         return
-    report.bundle_id = manifest["bundle_id"]
-    inside = _EvidenceInside(archive, report.location, manifest["bundle_id"])
+    report.bundle_id = manifest.bundle_id
+    inside = _EvidenceInside(archive, report.location, manifest.bundle_id)
     checked = BundleReport(inside.bundle_id, inside.location)
     stored = inside.list_files()
     check_signed(inside, stored, manifest, raw, checked)
-    warc = next((a for a in manifest["artifacts"] if a["path"] == WARC), None)
-    if warc is None or hashes.get(f"archive/{WARC}") not in (None, warc["sha256"]):
+    warc = manifest.artifact(WARC)
+    if warc is None or hashes.get(f"archive/{WARC}") not in (None, warc.sha256):
         checked.problem("sha256", WARC, "not the WARC the signed manifest lists")
     if WARC in stored and (deep or checked.problems):
-        check_warc(inside, manifest, {a["path"]: a for a in manifest["artifacts"]}, checked)
+        check_warc(inside, manifest, {a.path: a for a in manifest.artifacts}, checked)
         checked.warc_records_read = True
     checked.timestamp, stamp_problems = check_bundle_timestamp(inside, stored, tsa_ca)
     for path, detail, result in stamp_problems:

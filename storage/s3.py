@@ -10,7 +10,6 @@ points it at an S3-compatible server.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import threading
@@ -23,6 +22,7 @@ from archiver.atomic import is_temp
 from archiver.bundle import MANIFEST
 from archiver.hashing import hash_file
 from archiver.ids import is_bundle_id
+from archiver.manifest import Manifest, ManifestError
 from archiver.storage.base import Store, StoreError, StoreUsageError, check_writable_folder
 from archiver.storage.s3_errors import errors, is_missing
 from archiver.storage.s3_lock import LockPolicy, lock_of_manifest
@@ -177,7 +177,7 @@ class S3Store:
         if self.lock is not None:
             self.require_object_lock(self.lock)
 
-    def lock_for(self, manifest: dict[str, Any]) -> LockPolicy | None:
+    def lock_for(self, manifest: Manifest) -> LockPolicy | None:
         recorded = lock_of_manifest(manifest)
         if recorded is not None and self.lock is not None and recorded != self.lock:
             raise StoreUsageError(f"the manifest already records {recorded.describe()}; "
@@ -209,7 +209,7 @@ class S3Store:
                                   f"{self.bundle_location(bundle_id)}; nothing was overwritten")
         if lock is not None:
             self.require_object_lock(lock)
-        listed = {entry["path"]: entry for entry in manifest.get("artifacts", [])}
+        listed = {entry.path: entry for entry in manifest.artifacts}
         files = sorted(p for p in folder.rglob("*")
                        if p.is_file() and p.name != MANIFEST and not is_temp(p.name))
         uploaded = skipped = 0
@@ -217,7 +217,7 @@ class S3Store:
             relpath = path.relative_to(folder).as_posix()
             digest, size = hash_file(path)
             entry = listed.get(relpath)
-            if entry is not None and (entry.get("sha256") != digest or entry.get("size") != size):
+            if entry is not None and (entry.sha256 != digest or entry.size != size):
                 raise StoreUsageError(f"{path} does not match its manifest entry (size/sha256): "
                                       "refusing to upload a bundle that fails verification")
             key = self.key(bundle_id, relpath)
@@ -268,18 +268,17 @@ class S3Store:
         return S3Bundle(self, bundle_id)
 
 
-def read_manifest(folder: Path, bundle_id: str) -> tuple[bytes, dict[str, Any]]:
+def read_manifest(folder: Path, bundle_id: str) -> tuple[bytes, Manifest]:
     manifest_path = folder / MANIFEST
     try:
         manifest_bytes = manifest_path.read_bytes()
-        manifest = json.loads(manifest_bytes)
+        manifest = Manifest.from_bytes(manifest_bytes)
     except FileNotFoundError:
         raise StoreUsageError(f"{folder} has no {MANIFEST}: not a finished bundle") from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ManifestError) as exc:
         raise StoreUsageError(f"cannot read {manifest_path}: {' '.join(str(exc).split())}") from None
-    if not isinstance(manifest, dict) or manifest.get("bundle_id") != bundle_id:
-        found = manifest.get("bundle_id") if isinstance(manifest, dict) else None
-        raise StoreUsageError(f"{manifest_path} belongs to bundle {found}, not {bundle_id}")
+    if manifest.bundle_id != bundle_id:
+        raise StoreUsageError(f"{manifest_path} belongs to bundle {manifest.bundle_id}, not {bundle_id}")
     return manifest_bytes, manifest
 
 

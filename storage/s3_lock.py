@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from archiver.manifest import Manifest
 from archiver.storage.base import StoreUsageError
 
 MODES = ("governance", "compliance")
@@ -107,5 +108,5 @@ def lock_from_events(events: list[dict[str, Any]], location: str) -> LockPolicy 
     return None
 
 
-def lock_of_manifest(manifest: dict[str, Any]) -> LockPolicy | None:
-    return LockPolicy.from_record((manifest.get("settings") or {}).get("object_lock"))
+def lock_of_manifest(manifest: Manifest) -> LockPolicy | None:
+    return LockPolicy.from_record(manifest.settings.object_lock)

@@ -9,6 +9,7 @@ from archiver.bundle import MANIFEST
 from archiver.custody import CUSTODY_DIR, EVENT_FILE, event_name, make_event
 from archiver.hashing import hash_bytes
 from archiver.keys import Signer
+from archiver.manifest import Manifest
 from archiver.storage.base import StoreError
 from archiver.storage.s3_errors import is_missing
 from archiver.storage.s3_lock import LockPolicy, lock_from_events, lock_of_manifest
@@ -108,14 +109,14 @@ class S3Bundle:
             self._facts[relpath] = head
         return self._facts[relpath]
 
-    def expected_lock(self, manifest: dict[str, Any], events: list[dict[str, Any]]) -> LockPolicy | None:
+    def expected_lock(self, manifest: Manifest, events: list[dict[str, Any]]) -> LockPolicy | None:
         return lock_of_manifest(manifest) or lock_from_events(events, self.location)
 
-    def check_objects(self, manifest: dict[str, Any], raw_manifest: bytes, events: list[dict[str, Any]]
+    def check_objects(self, manifest: Manifest, raw_manifest: bytes, events: list[dict[str, Any]]
                       ) -> tuple[list[Problem], dict[str, Any]]:
         """Each object's stored SHA-256 against the manifest, its lock against the one asked for, and
         the bundle's version history (deleted or replaced objects, such as a truncated custody log)."""
-        expected = {entry["path"]: entry["sha256"] for entry in manifest.get("artifacts", [])}
+        expected = {entry.path: entry.sha256 for entry in manifest.artifacts}
         expected[MANIFEST] = hash_bytes(raw_manifest)
         problems: list[Problem] = []
         try:
@@ -156,7 +157,6 @@ class S3Bundle:
         ``custody/<seq>.reserved``, so two writers can never both take it, whatever event each adds.
         """
         from archiver.custody import check_chain
-        from archiver.manifest import parse_manifest
 
         taken = StoreError("taken")
         waited_since: float | None = None
@@ -178,7 +178,7 @@ class S3Bundle:
                     continue
             if lock is None:
                 chain, _problems = check_chain(sorted(events.values()), self.open, raw_manifest)
-                lock = self.expected_lock(parse_manifest(raw_manifest), chain)
+                lock = self.expected_lock(Manifest.from_bytes(raw_manifest), chain)
             seq = top + 1
             try:
                 put_new(self.store, self.bundle_id, f"{self._base}{CUSTODY_DIR}/{seq:06d}{RESERVED_SUFFIX}",

@@ -9,12 +9,12 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.hashing import hash_file
-from archiver.manifest import load_manifest
+from archiver.manifest import Manifest
 from archiver.settings import ResolveRule
 
 
-def manifest_of(result) -> dict:  # type: ignore[no-untyped-def]
-    return load_manifest(Path(result.location) / "manifest.json")
+def manifest_of(result) -> Manifest:  # type: ignore[no-untyped-def]
+    return Manifest.load(Path(result.location) / "manifest.json")
 
 
 def records(warc: Path) -> list[tuple[str, str, object]]:
@@ -31,20 +31,23 @@ def test_article_bundle_is_complete_and_hashed(capture) -> None:  # type: ignore
     assert result.status == "complete", result.reason
     folder = Path(result.location)
     manifest = manifest_of(result)
-    paths = {a["path"] for a in manifest["artifacts"]}
+    # The model holds every key the writer wrote: serialized again, it gives the file's bytes.
+    assert manifest.to_json_bytes() == (folder / "manifest.json").read_bytes()
+    paths = {a.path for a in manifest.artifacts}
     assert {"capture.warc.gz", "screenshot.png", "dom.html", "metadata.json", "media/01.png"} <= paths
-    for artifact in manifest["artifacts"]:
-        assert (artifact["sha256"], artifact["size"]) == hash_file(folder / artifact["path"])
-    shot = next(a for a in manifest["artifacts"] if a["path"] == "screenshot.png")
-    assert len(shot["perceptual_hashes"]["pdq"]["hash"]) == 64
-    assert shot["perceptual_hashes"]["pdq"]["quality"] >= 0
-    assert len(shot["perceptual_hashes"]["phash"]["hash"]) == 16
-    assert manifest["case_id"] == "CASE-T" and manifest["operator"] == "Tester"
-    assert manifest["server_ip"] == "127.0.0.1"
-    assert manifest["tls"]["subject"].endswith("CN=example.org")
-    assert manifest["tls"]["sha256_fingerprint"].startswith("sha256:")
-    assert manifest["post"]["text"] == "Text of the demo post."
-    assert manifest["post"]["published_at"] == "2026-11-01T10:00:00Z"
+    for artifact in manifest.artifacts:
+        assert (artifact.sha256, artifact.size) == hash_file(folder / artifact.path)
+    shot = manifest.artifact("screenshot.png")
+    assert shot is not None and shot.perceptual_hashes is not None
+    assert len(shot.perceptual_hashes["pdq"]["hash"]) == 64
+    assert shot.perceptual_hashes["pdq"]["quality"] >= 0
+    assert len(shot.perceptual_hashes["phash"]["hash"]) == 16
+    assert manifest.case_id == "CASE-T" and manifest.operator == "Tester"
+    assert manifest.server_ip == "127.0.0.1"
+    assert manifest.tls is not None and manifest.tls["subject"].endswith("CN=example.org")
+    assert manifest.tls["sha256_fingerprint"].startswith("sha256:")
+    assert manifest.post is not None and manifest.post["text"] == "Text of the demo post."
+    assert manifest.post["published_at"] == "2026-11-01T10:00:00Z"
     # the rendered DOM includes what the page's fetch() added
     assert "loaded by fetch" in (folder / "dom.html").read_text()
     # files are read-only once committed
@@ -76,7 +79,8 @@ def test_warc_has_every_exchange_with_sha256_digests(capture) -> None:  # type: 
 def test_media_file_equals_warc_payload(capture) -> None:  # type: ignore[no-untyped-def]
     result = capture("https://example.org/article")
     manifest = manifest_of(result)
-    media = manifest["post"]["media"][0]
+    assert manifest.post is not None
+    media = manifest.post["media"][0]
     digests = {u: r.rec_headers.get_header("WARC-Payload-Digest")
                for t, u, r in records(Path(result.location) / "capture.warc.gz") if t == "response"}
     assert media["sha256"] == digests["https://cdn.example.org/picture.png"]
@@ -87,7 +91,7 @@ def test_redirect_chain_recorded(capture) -> None:  # type: ignore[no-untyped-de
     result = capture("https://example.org/moved")
     assert result.status == "complete"
     manifest = manifest_of(result)
-    assert manifest["final_url"] == "https://example.org/article"
+    assert manifest.final_url == "https://example.org/article"
     recs = records(Path(result.location) / "capture.warc.gz")
     moved = next(r for t, u, r in recs if t == "response" and u == "https://example.org/moved")
     assert moved.http_headers.get_statuscode() == "302"
@@ -96,7 +100,7 @@ def test_redirect_chain_recorded(capture) -> None:  # type: ignore[no-untyped-de
 def test_ssrf_guard_blocks_private_subrequests_and_redirects(capture, http_server) -> None:  # type: ignore[no-untyped-def]
     result = capture("https://example.org/ssrf")
     manifest = manifest_of(result)
-    blocked = {b["url"] for b in manifest["network"]["blocked"]}
+    blocked = {b["url"] for b in manifest.network.blocked}
     assert f"http://127.0.0.1:{http_server.port}/secret" in blocked
     assert not any(path.startswith("/secret") for _h, path, _ in http_server.requests)
     warc_bytes = subprocess.run(["zcat", str(Path(result.location) / "capture.warc.gz")],
@@ -105,23 +109,23 @@ def test_ssrf_guard_blocks_private_subrequests_and_redirects(capture, http_serve
 
     redirected = capture("https://example.org/to-metadata")
     assert redirected.status == "blocked"
-    blocked = manifest_of(redirected)["network"]["blocked"]
+    blocked = manifest_of(redirected).network.blocked
     assert blocked[0]["url"].startswith("http://169.254.169.254/")
 
 
 def test_allow_private_networks_is_recorded(capture, http_server) -> None:  # type: ignore[no-untyped-def]
     result = capture("https://example.org/ssrf", allow_private_networks=True)
     manifest = manifest_of(result)
-    assert manifest["settings"]["allow_private_networks"] is True
-    assert manifest["network"]["blocked"] == []
+    assert manifest.raw["settings"]["allow_private_networks"] is True
+    assert manifest.network.blocked == []
 
 
 def test_hanging_server_gives_partial_with_reason(capture) -> None:  # type: ignore[no-untyped-def]
     result = capture("https://example.org/hang", navigation_timeout=3)
     assert result.status == "partial"
     assert "navigation timeout" in result.reason
-    network = manifest_of(result)["network"]
-    cut_off = network["unfinished"] + [f["url"] for f in network["failed"]]
+    network = manifest_of(result).network
+    cut_off = network.unfinished + [f["url"] for f in network.failed]
     assert "https://example.org/hang" in cut_off
 
 
@@ -157,9 +161,10 @@ def test_size_cap_makes_capture_partial(capture) -> None:  # type: ignore[no-unt
 
 def test_screenshot_height_cap_is_recorded(capture) -> None:  # type: ignore[no-untyped-def]
     result = capture("https://example.org/tall", screenshot_max_height=4000)
-    shot = next(a for a in manifest_of(result)["artifacts"] if a["path"] == "screenshot.png")
-    assert shot["truncated"] is True and shot["height_cap"] == 4000 and shot["height"] == 4000
-    assert shot["page_height"] >= 30000
+    shot = manifest_of(result).artifact("screenshot.png")
+    assert shot is not None and shot.height == 4000
+    assert shot.extra["truncated"] is True and shot.extra["height_cap"] == 4000
+    assert shot.extra["page_height"] >= 30000
 
 
 def test_chunked_response_is_stored_consistently(capture) -> None:  # type: ignore[no-untyped-def]
@@ -169,7 +174,7 @@ def test_chunked_response_is_stored_consistently(capture) -> None:  # type: igno
     assert response.http_headers.get_header("Transfer-Encoding") is None
     assert response.http_headers.get_header("Content-Length") == str(len(
         b"<html><body><p>chunked body</p></body></html>"))
-    assert manifest_of(result)["network"]["normalisations"]
+    assert manifest_of(result).network.normalisations
 
 
 def test_cookies_are_used_but_never_written(capture, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -181,8 +186,9 @@ def test_cookies_are_used_but_never_written(capture, tmp_path: Path) -> None:  #
     dom = (folder / "dom.html").read_text()
     assert "logged in" in dom and f">{len('sessionid=' + secret)}<" in dom  # the server got the cookie
     manifest = manifest_of(result)
-    assert manifest["account"]["fingerprint"].startswith("sha256:")
-    assert manifest["network"]["redactions"]["cookie"] >= 1
+    assert manifest.account is not None and manifest.account["fingerprint"].startswith("sha256:")
+    assert manifest.settings.logged_in
+    assert manifest.network.redactions["cookie"] >= 1
     for path in (p for p in folder.rglob("*") if p.is_file()):
         data = path.read_bytes()
         if path.suffix == ".gz":

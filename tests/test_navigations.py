@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.commands.show_cmd import show
-from archiver.manifest import load_manifest
+from archiver.manifest import Manifest
 from archiver.report_sections import network
 
 from support.webserver import free_port
@@ -42,9 +42,9 @@ def navigating_pages(https_server: Any, closed_port: int) -> None:
         "</script>"))
 
 
-def bundle_of(result: Any) -> tuple[Path, dict[str, Any]]:
+def bundle_of(result: Any) -> tuple[Path, Manifest]:
     folder = Path(result.location)
-    return folder, load_manifest(folder / "manifest.json")
+    return folder, Manifest.load(folder / "manifest.json")
 
 
 def assert_first_document_kept(result: Any, target: str, requested: str) -> dict[str, Any]:
@@ -54,9 +54,9 @@ def assert_first_document_kept(result: Any, target: str, requested: str) -> dict
     folder, manifest = bundle_of(result)
     dom = (folder / "dom.html").read_text()
     assert "FIRST-DOCUMENT" in dom and "SSRF guard" not in dom
-    assert manifest["final_url"] == requested
-    assert "screenshot.png" in {a["path"] for a in manifest["artifacts"]}
-    navigation = manifest["network"]["navigations"][0]
+    assert manifest.final_url == requested
+    assert manifest.artifact("screenshot.png") is not None
+    navigation = manifest.network.navigations[0]
     assert navigation["url"] == target
     assert navigation["time"].endswith("Z")
     assert navigation["outcome"].startswith("stopped")
@@ -82,7 +82,7 @@ def test_meta_refresh_to_an_unreachable_address_without_the_guard(capture: Any, 
     navigation = assert_first_document_kept(result, target, url)
     assert navigation["guard"] is None
     # never fetched: the browser did not go there
-    assert not any(f["url"] == target for f in bundle_of(result)[1]["network"]["failed"])
+    assert not any(f["url"] == target for f in bundle_of(result)[1].network.failed)
 
 
 @pytest.mark.parametrize("path", ["/script-on-load", "/script-later"])
@@ -98,7 +98,7 @@ def test_script_navigation_after_load_keeps_the_first_document(capture: Any, pat
 def test_page_without_navigation_lists_none(capture: Any) -> None:
     result = capture("https://example.org/article")
     assert result.status == "complete", result.reason
-    assert bundle_of(result)[1]["network"]["navigations"] == []
+    assert bundle_of(result)[1].network.navigations == []
 
 
 def test_without_devtools_playwright_routing_stops_it(capture: Any, monkeypatch: pytest.MonkeyPatch) -> None:

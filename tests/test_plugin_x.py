@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
-from archiver.manifest import load_manifest
+from archiver.manifest import Manifest
 from archiver.platforms import Platforms
 from archiver.plugin_manager import get_plugin_manager
 from archiver.plugins.x import snowflake_time
@@ -141,12 +141,9 @@ def test_rendered_post(capture: Any) -> None:
     assert extraction["plugin"] == "x"
     assert extraction["sources"]["published_at"] == "dom:time[datetime]"
     assert extraction["sources"]["text"] == 'dom:[data-testid="tweetText"]'
-    post_shot = next(a for a in manifest_artifacts(result) if a["path"] == "post.png")
-    assert post_shot["selector"].startswith('article[data-testid="tweet"]:has(')
-
-
-def manifest_artifacts(result: Any) -> list[dict[str, Any]]:
-    return load_manifest(Path(result.location) / "manifest.json")["artifacts"]
+    post_shot = Manifest.load(Path(result.location) / "manifest.json").artifact("post.png")
+    assert post_shot is not None
+    assert post_shot.extra["selector"].startswith('article[data-testid="tweet"]:has(')
 
 
 def test_rendered_post_with_photo(capture: Any) -> None:
@@ -219,15 +216,15 @@ def test_post_whose_photo_failed_is_partial_and_says_so(capture: Any) -> None:
     assert photo["failure"]
     folder = Path(result.location)
     assert not (folder / "media").exists()
-    manifest = load_manifest(folder / "manifest.json")
-    assert manifest["post"]["media"][0]["captured"] is False
-    assert any(f["url"] == BROKEN_PHOTO for f in manifest["network"]["failed"])
+    manifest = Manifest.load(folder / "manifest.json")
+    assert manifest.post is not None and manifest.post["media"][0]["captured"] is False
+    assert any(f["url"] == BROKEN_PHOTO for f in manifest.network.failed)
     shown = CliRunner().invoke(show, [str(folder)], env={"COLUMNS": "400"})
     assert shown.exit_code == 0, shown.output
     assert f"NOT captured: {BROKEN_PHOTO}" in " ".join(shown.output.split())
     failed = next(line for line in shown.output.splitlines() if line.strip().startswith("Failed"))
-    assert failed.split()[-1] == str(len(manifest["network"]["failed"]))
-    rows = dict(post_rows(manifest["post"]))
+    assert failed.split()[-1] == str(len(manifest.network.failed))
+    rows = dict(post_rows(manifest.post))
     assert rows["Media 1"].startswith("image: NOT captured") and BROKEN_PHOTO in rows["Media 1"]
 
 
@@ -237,5 +234,5 @@ def test_captured_photo_is_marked_captured(capture: Any) -> None:
     result = capture(f"https://x.com{UASMART}")
     photo = result.post["media"][0]
     assert photo["captured"] is True and photo["failure"] is None and photo["path"]
-    rows = dict(post_rows(load_manifest(Path(result.location) / "manifest.json")["post"]))
+    rows = dict(post_rows(Manifest.load(Path(result.location) / "manifest.json").post or {}))
     assert rows["Media 1"] == f"image: captured as {photo['path']} from {PHOTO}"

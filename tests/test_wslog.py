@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.manifest import load_manifest
+from archiver.manifest import Manifest
 
 from support.websocket import echo
 
@@ -65,8 +65,8 @@ def test_messages_both_ways_are_recorded_next_to_the_handshake(capture) -> None:
     assert messages[2]["text"] == "echo:hello from the page no cookie"
     assert base64.b64decode(messages[3]["base64"]) == bytes([0, 1, 2, 255])
     assert lines[-1]["event"] == "end" and lines[-1]["closed_by"] == "client" and lines[-1]["code"] == 1000
-    network = load_manifest(Path(result.location) / "manifest.json")["network"]
-    assert (network["websocket_connections"], network["websocket_messages"]) == (1, 4)
+    network = Manifest.load(Path(result.location) / "manifest.json").network
+    assert (network.websocket_connections, network.websocket_messages) == (1, 4)
 
 
 def test_a_connection_the_page_left_open_ends_with_the_capture_and_secrets_stay_out(

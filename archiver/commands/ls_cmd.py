@@ -12,6 +12,7 @@ from archiver.bundle import MANIFEST
 from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.s3_options import endpoint_option, use_endpoint
 from archiver.ids import bundle_id_time_ms
+from archiver.manifest import Manifest, ManifestError
 from archiver.storage.base import BundleReader
 from archiver.verify import OK, TAMPERED, UNPROTECTED, verify_bundle
 
@@ -45,9 +46,9 @@ def describe(reader: BundleReader) -> dict[str, Any]:
     if MANIFEST in reader.list_files():
         try:
             with reader.open(MANIFEST) as stream:
-                manifest = json.loads(stream.read(MAX_MANIFEST))
-            row["platform"], row["status"] = manifest.get("platform"), manifest.get("status")
-        except (ValueError, OSError, AttributeError):
+                manifest = Manifest.from_bytes(stream.read(MAX_MANIFEST))
+            row["platform"], row["status"] = manifest.platform, manifest.status
+        except (ManifestError, OSError):
             row["status"] = "unreadable-manifest"
     return row
 

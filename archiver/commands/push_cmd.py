@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from archiver.commands.s3_options import (
 from archiver.custody import CUSTODY_DIR
 from archiver.errors import ArchiverError, EvidenceError
 from archiver.keys import DEFAULT_NAME, KeyFileError, Signer, load_key
+from archiver.manifest import Manifest, ManifestError
 from archiver.storage.base import Store, StoreError
 from archiver.storage.s3_lock import LockPolicy, lock_of_manifest
 
@@ -46,13 +46,13 @@ def push(ctx: click.Context, bundle: Path, location: str, endpoint_url: str | No
     """
     use_endpoint(endpoint_url)
     asked = lock_policy(lock_mode, retain_days, legal_hold)
+    if not (bundle / MANIFEST).is_file():
+        raise ArchiverError(f"{bundle} has no {MANIFEST} (not a bundle, or an incomplete capture)")
     try:
-        manifest = json.loads((bundle / MANIFEST).read_bytes())
-        bundle_id = manifest["bundle_id"]
-    except FileNotFoundError:
-        raise ArchiverError(f"{bundle} has no {MANIFEST} (not a bundle, or an incomplete capture)") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ArchiverError(f"cannot read {bundle / MANIFEST}: {type(exc).__name__}") from None
+        manifest = Manifest.load(bundle / MANIFEST)
+    except ManifestError as exc:
+        raise ArchiverError(f"cannot push {bundle}: {exc}") from None
+    bundle_id = manifest.bundle_id
     recorded = lock_of_manifest(manifest)
     store = open_store(plugin_manager(ctx), location)
     signer = signer_for_event(key_name, needed=asked is not None and recorded is None)

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from archiver.bundle import MANIFEST
 from archiver.errors import ArchiverError
-from archiver.manifest import ManifestError, load_manifest
+from archiver.manifest import Manifest
 from archiver.report_sections import media_rows, navigations
 
 
@@ -41,39 +41,36 @@ def show(bundle: Path, as_json: bool) -> None:
     """Summarise one bundle."""
     if not (bundle / MANIFEST).exists():
         raise ArchiverError(f"{bundle} has no manifest.json (not a bundle, or an incomplete one)")
-    try:
-        manifest = load_manifest(bundle / MANIFEST)
-    except ManifestError as exc:
-        raise ArchiverError(str(exc)) from None
+    manifest = Manifest.load(bundle / MANIFEST)
     if as_json:
-        click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(manifest.raw, indent=2, ensure_ascii=False))
         return
     console = Console()
     table = Table(show_header=False, box=None)
     for key, value in (
-        ("Bundle", manifest["bundle_id"]),
-        ("Case", manifest.get("case_id") or ""),
-        ("Operator", manifest.get("operator") or ""),
-        ("Status", manifest["status"] + (f" ({manifest['reason']})" if manifest.get("reason") else "")),
-        ("Requested", manifest["requested_url"]),
-        ("Final URL", manifest.get("final_url") or ""),
-        ("Canonical", manifest.get("canonical_url") or ""),
-        ("Captured", f"{manifest['started_at']} .. {manifest['ended_at']} (UTC)"),
-        ("Server IP", manifest.get("server_ip") or "unknown"),
-        ("TLS cert", (manifest.get("tls") or {}).get("subject", "none")),
-        ("Browser", f"{manifest['browser']['name']} {manifest['browser']['version']}"),
-        ("Exchanges", str(manifest["network"]["exchanges"])),
-        ("Blocked", str(len(manifest["network"]["blocked"]))),
-        ("Failed", str(len(manifest["network"].get("failed") or []))),
-        *(("Navigation", f"stopped: {line}") for line in navigations(manifest["network"])),
+        ("Bundle", manifest.bundle_id),
+        ("Case", manifest.case_id or ""),
+        ("Operator", manifest.operator or ""),
+        ("Status", manifest.status + (f" ({manifest.reason})" if manifest.reason else "")),
+        ("Requested", manifest.requested_url),
+        ("Final URL", manifest.final_url or ""),
+        ("Canonical", manifest.canonical_url or ""),
+        ("Captured", f"{manifest.started_at} .. {manifest.ended_at} (UTC)"),
+        ("Server IP", manifest.server_ip or "unknown"),
+        ("TLS cert", str((manifest.tls or {}).get("subject", "none"))),
+        ("Browser", f"{manifest.browser.name} {manifest.browser.version}"),
+        ("Exchanges", str(manifest.network.exchanges)),
+        ("Blocked", str(len(manifest.network.blocked))),
+        ("Failed", str(len(manifest.network.failed))),
+        *(("Navigation", f"stopped: {line}") for line in navigations(manifest.network)),
     ):
         table.add_row(f"[bold]{key}", escape(value))  # page text is not markup
-    if manifest.get("post"):
-        for key, value in post_card(manifest["post"]):
+    if manifest.post:
+        for key, value in post_card(manifest.post):
             table.add_row(f"[bold]{key}", escape(value))  # page text is not markup
     console.print(table)
     artifacts = Table("artifact", "size", "sha256", "pdq")
-    for entry in manifest["artifacts"]:
-        pdq = (entry.get("perceptual_hashes") or {}).get("pdq", {}).get("hash", "")
-        artifacts.add_row(entry["path"], str(entry["size"]), entry["sha256"], pdq[:16])
+    for entry in manifest.artifacts:
+        pdq = (entry.perceptual_hashes or {}).get("pdq", {}).get("hash", "")
+        artifacts.add_row(entry.path, str(entry.size), entry.sha256, pdq[:16])
     console.print(artifacts)

@@ -14,6 +14,7 @@ from archiver.commands.tsa_options import timestamp_note, tsa_urls_option
 from archiver.errors import EXIT_ENVIRONMENT, EXIT_PROBLEM, ArchiverError
 from archiver.ids import is_bundle_id
 from archiver.keys import DEFAULT_NAME, Signer, load_key
+from archiver.manifest import Manifest, ManifestError
 from archiver.signing import JCS, PUBLIC_KEY, SIGNATURE, check_signature
 from archiver.timestamp import DEFAULT_TIMEOUT, TimestampError, stamp_bundle
 from archiver.tstoken import TOKEN
@@ -40,10 +41,10 @@ def stamp_one(folder: Path, urls: Sequence[str], signer: Signer, operator: str |
         return {**entry, "result": "failed", "detail": "the manifest is not signed: nothing to timestamp"}
     # Timestamping vouches for what is there now: never for a manifest that fails its signature.
     try:
-        manifest = json.loads((folder / MANIFEST).read_bytes())
-    except ValueError:
-        return {**entry, "result": "failed", "detail": f"not timestamped: {MANIFEST} is not valid JSON"}
-    problem = check_signature(manifest, (folder / JCS).read_bytes(), (folder / SIGNATURE).read_bytes(),
+        manifest = Manifest.load(folder / MANIFEST)
+    except ManifestError as exc:
+        return {**entry, "result": "failed", "detail": f"not timestamped: {exc}"}
+    problem = check_signature(manifest.raw, (folder / JCS).read_bytes(), (folder / SIGNATURE).read_bytes(),
                               (folder / PUBLIC_KEY).read_bytes())
     if problem:
         return {**entry, "result": "failed", "detail": f"not timestamped: {problem}"}
