@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ from archiver.capture_types import CaptureRequest, CaptureResult, Environment
 from archiver.clock import utc_time
 from archiver.custody import append_event
 from archiver.faults import reach
-from archiver.manifest import SCHEMA, SCHEMA_VERSION, anchored_view, artifact_uri, capture_record_uri
+from archiver.manifest import SCHEMA, SCHEMA_VERSION, Manifest, artifact_uri, capture_record_uri
+from archiver.manifest_parts import Artifact
 from archiver.media import collect_media
 from archiver.models import Post, Status
 from archiver.outcome import Outcome
@@ -59,8 +60,8 @@ async def seal(browsed: Browsed) -> CaptureResult:
     await asyncio.gather(*browsed.capture.background)
     await record_post(browsed)
     verdict = judge(browsed)
-    manifest = build_manifest(browsed, verdict)
-    manifest_sha = write_manifest(browsed, manifest)
+    manifest = close_warc(browsed, build_manifest(browsed, verdict))
+    manifest_sha = browsed.writer.write_manifest(manifest.to_dict())
     timestamp: dict[str, Any] | None = None  # the TSA's answer, or {"error": why there is none}
     if browsed.env.signer is not None:
         sign(browsed, manifest, manifest_sha)
@@ -68,9 +69,9 @@ async def seal(browsed: Browsed) -> CaptureResult:
     location = commit(browsed)
     capture = browsed.capture
     return CaptureResult(
-        url=capture.url, bundle_id=capture.bundle_id, status=str(verdict.status), reason=manifest["reason"],
+        url=capture.url, bundle_id=capture.bundle_id, status=manifest.status, reason=manifest.reason,
         platform=capture.platform, canonical_url=capture.match.canonical_url, location=location,
-        manifest_sha256=manifest_sha, post=manifest["post"], hint=verdict.hint, timestamp=timestamp,
+        manifest_sha256=manifest_sha, post=manifest.post, hint=manifest.hint, timestamp=timestamp,
     )
 
 
@@ -97,10 +98,11 @@ def judge(browsed: Browsed) -> Verdict:
     return Verdict(status, scrub(reason, capture.secrets) if reason else None, hint)
 
 
-def build_manifest(browsed: Browsed, verdict: Verdict) -> dict[str, Any]:
+def build_manifest(browsed: Browsed, verdict: Verdict) -> Manifest:
+    """Everything but the artifacts, which are known once the WARC is closed."""
     capture, env, outcome, request = browsed.capture, browsed.env, browsed.outcome, browsed.request
     main_document = outcome.main_document or {}
-    return {
+    return Manifest.from_dict({
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "bundle_id": capture.bundle_id,
@@ -126,27 +128,27 @@ def build_manifest(browsed: Browsed, verdict: Verdict) -> dict[str, Any]:
         "tls": main_document.get("tls"),
         "notes": capture.notes + outcome.notes,
         "post": browsed.post.to_dict() if browsed.post else None,
-    }
+        "artifacts": [],
+    })
 
 
-def write_manifest(browsed: Browsed, manifest: dict[str, Any]) -> str:
-    """Anchor the manifest in the WARC, close the WARC, list every artifact, write the manifest."""
+def close_warc(browsed: Browsed, manifest: Manifest) -> Manifest:
+    """Anchor the manifest in the WARC, close the WARC; the manifest, with every artifact listed."""
     bundle_id, warc, writer = browsed.capture.bundle_id, browsed.warc, browsed.writer
-    warc.write_json_metadata(capture_record_uri(bundle_id), anchored_view(manifest))
+    warc.write_json_metadata(capture_record_uri(bundle_id), manifest.anchored())
     warc_sha, warc_size = warc.close()
     writer.add_existing(names.WARC, "application/warc", warc_sha, warc_size, records=warc.records)
-    manifest["artifacts"] = writer.artifacts
-    return writer.write_manifest(manifest)
+    return replace(manifest, artifacts=tuple(Artifact.from_dict(entry) for entry in writer.artifacts))
 
 
-def sign(browsed: Browsed, manifest: dict[str, Any], manifest_sha: str) -> None:
+def sign(browsed: Browsed, manifest: Manifest, manifest_sha: str) -> None:
     """The signature, then the custody events that name it."""
     env, request, capture = browsed.env, browsed.request, browsed.capture
     assert env.signer is not None
-    signature = sign_manifest(browsed.folder, manifest, env.signer)
+    signature = sign_manifest(browsed.folder, manifest.to_dict(), env.signer)
     append_event(browsed.folder, event="captured", actor=request.operator, signer=env.signer, details={
-        "case_id": request.case_id, "requested_url": capture.url, "status": manifest["status"],
-        "started_at": manifest["started_at"], "ended_at": manifest["ended_at"],
+        "case_id": request.case_id, "requested_url": capture.url, "status": manifest.status,
+        "started_at": manifest.started_at, "ended_at": manifest.ended_at,
         "manifest_sha256": manifest_sha})
     append_event(browsed.folder, event="signed", actor=request.operator, signer=env.signer,
                  details=signature)
