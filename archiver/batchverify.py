@@ -13,8 +13,9 @@ from typing import Any
 
 from cryptography import x509
 
-from archiver.clock import utc_now_seconds
+from archiver.clock import utc_seconds
 from archiver.ids import bundle_id_time_ms, is_bundle_id
+from archiver.problem import Problem
 from archiver.storage.base import BundleReader, StoreError
 from archiver.verify import BundleReport, verify_bundle
 
@@ -62,14 +63,14 @@ def verify_many(bundles: Iterable[BundleReader], *, workers: int = 1,
         try:
             report = verify_bundle(bundle, tsa_ca=tsa_ca, deep=deep, ledger_file=ledger_file)
         except (StoreError, OSError) as exc:
-            report = BundleReport(bundle.bundle_id, bundle.location, result=ERROR)
-            report.problems.append({"kind": "store", "path": "", "detail": str(exc)})
+            report = BundleReport(bundle.bundle_id, bundle.location, result=ERROR,
+                                  problems=[Problem("store", "", str(exc), ERROR)])
         return report, time.monotonic() - began
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for report, seconds in pool.map(one, bundles):
             counts[report.result] += 1
-            if any(p["kind"] == "missing" for p in report.problems):
+            if any(p.kind == "missing" for p in report.problems):
                 counts["MISSING"] += 1
             bytes_read += report.bytes_read
             on_report(report, seconds)
@@ -84,6 +85,6 @@ def verify_many(bundles: Iterable[BundleReader], *, workers: int = 1,
             "with_missing_files": counts["MISSING"],
             "bytes_read": bytes_read,
             "duration_s": round(time.monotonic() - started, 3),
-            "finished_at": utc_now_seconds(),
+            "finished_at": utc_seconds(),
         }
     }

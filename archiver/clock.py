@@ -13,6 +13,6 @@ def utc_time(timestamp: float | None = None) -> str:
     return moment.strftime(PRECISE)
 
 
-def utc_now_seconds() -> str:
-    """Now, to the second: what reports a person reads carry."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def utc_seconds(moment: datetime | None = None) -> str:
+    """A moment (default: now) to the second: what reports a person reads carry."""
+    return (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -23,10 +23,12 @@ from archiver.clock import utc_time
 from archiver.hashing import hash_bytes
 from archiver.keys import Signer, public_pem
 from archiver.ledger import Head, ledger_of_bundle, optional_writer
+from archiver.problem import Problem
 from archiver.signing import canonical, load_pinned_public_key
 from archiver.strictb64 import decode_strict
 
 CUSTODY_DIR = "custody"
+KIND = "custody"  # what verify calls the problems of the chain
 EVENTS = ("captured", "stored", "signed", "timestamped", "timestamp-failed", "verified", "exported",
           "reported", "transferred")
 EVENT_FILE = re.compile(r"^custody/(\d{6})-([a-z][a-z-]*)\.json$")
@@ -92,40 +94,40 @@ class Link:
     event: dict[str, Any]
 
 
-def check_chain(paths: list[str], open_file: Callable[[str], BinaryIO],
-                manifest_bytes: bytes) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
-    """Read the events in order; return them and the (path, problem) pairs found."""
+def check_custody_chain(paths: list[str], open_file: Callable[[str], BinaryIO],
+                        manifest_bytes: bytes) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Read the events in order; return them and the problems found."""
     links, problems = read_chain(paths, open_file, manifest_bytes)
     return [link.event for link in links], problems
 
 
 def read_chain(paths: list[str], open_file: Callable[[str], BinaryIO],
-               manifest_bytes: bytes) -> tuple[list[Link], list[tuple[str, str]]]:
+               manifest_bytes: bytes) -> tuple[list[Link], list[Problem]]:
     links: list[Link] = []
-    problems: list[tuple[str, str]] = []
+    problems: list[Problem] = []
     numbered = sorted((int(m.group(1)), p) for p in paths if (m := EVENT_FILE.match(p)))
     previous = manifest_bytes
     for expected, (seq, path) in enumerate(numbered, 1):
         with open_file(path) as stream:
             raw = stream.read()
         if seq != expected:
-            problems.append((path, f"event #{expected} is missing (found #{seq})"))
+            problems.append(Problem(KIND, path, f"event #{expected} is missing (found #{seq})"))
         try:
             event = json.loads(raw)
             if not isinstance(event, dict):
                 raise ValueError("not an object")
         except ValueError:
-            problems.append((path, "not valid JSON"))
+            problems.append(Problem(KIND, path, "not valid JSON"))
             previous = raw
             continue
         if event.get("seq") != seq:
-            problems.append((path, f"file says seq {event.get('seq')}, name says {seq}"))
+            problems.append(Problem(KIND, path, f"file says seq {event.get('seq')}, name says {seq}"))
         if event.get("previous_sha256") != hash_bytes(previous):
             anchor = "manifest.json" if expected == 1 else "the previous event"
-            problems.append((path, f"chain broken: previous_sha256 does not match {anchor}"))
+            problems.append(Problem(KIND, path, f"chain broken: previous_sha256 does not match {anchor}"))
         reason = event_signature_problem(event)
         if reason:
-            problems.append((path, reason))
+            problems.append(Problem(KIND, path, reason))
         links.append(Link(path, hash_bytes(raw), event))
         previous = raw
     return links, problems

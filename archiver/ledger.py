@@ -75,7 +75,7 @@ class Ledger:
     path: Path
     lines: list[str] = field(default_factory=list)  # SHA-256 of line #n at index n-1
     by_bundle: dict[str, list[Entry]] = field(default_factory=dict)
-    problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, what is wrong)
+    problems: dict[int, str] = field(default_factory=dict)  # line number -> what is wrong with it
     torn_tail: bool = False  # the last line was cut short by a crash
 
     @property
@@ -203,7 +203,7 @@ def load(path: Path) -> Ledger:
             except ValueError:
                 line, problem = {}, "not valid JSON"
             if problem:
-                ledger.problems.append((number, problem))
+                ledger.problems[number] = problem
             if isinstance(line, dict) and isinstance(line.get("bundle_id"), str):
                 ledger.by_bundle.setdefault(line["bundle_id"], []).append(
                     Entry(number, str(line.get("path")), str(line.get("sha256")), str(line.get("signer"))))

@@ -8,18 +8,18 @@ escaped by the template engine: post text is hostile input.
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import UTC, datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from archiver import report_sections as sections
 from archiver.bundle import IMAGE_TYPES, MANIFEST, WARC
-from archiver.custody import CUSTODY_DIR, check_chain
+from archiver.clock import utc_seconds
+from archiver.custody import CUSTODY_DIR, check_custody_chain
 from archiver.errors import EvidenceError
 from archiver.hashing import hash_bytes
 from archiver.manifest import Manifest, ManifestError
+from archiver.problem import Problem
 from archiver.report_images import ShownImage, show_image
 from archiver.report_sections import hex_of, rows, text
 from archiver.signing import key_fingerprint_of
@@ -39,36 +39,16 @@ class ReportError(EvidenceError):
 
 
 def timestamp_facts(verification: BundleReport) -> dict[str, str] | None:
-    """Whatever verify reports of a trusted (RFC 3161) timestamp, whatever its shape; None without one."""
-    found = getattr(verification, "timestamp", None)
-    if found is None:
-        found = verification.to_dict().get("timestamp")
-    if found is None:
+    """What verify reports of the trusted (RFC 3161) timestamp, labelled; None when there is none."""
+    found = verification.timestamp
+    if found is None or found.get("status") == "none":
         return None
-    if dataclasses.is_dataclass(found) and not isinstance(found, type):
-        found = dataclasses.asdict(found)
-    elif hasattr(found, "to_dict"):
-        found = found.to_dict()
-    if not isinstance(found, dict):
-        return {"timestamp": text(found)}
-    if str(found.get("status", "")).lower() in ("none", "absent", "missing"):
-        return None
-    return {LABELS.get(str(k), str(k).replace("_", " ").capitalize()): text(v)
-            for k, v in found.items() if text(v)}
+    return {LABELS.get(key, key.replace("_", " ").capitalize()): text(value)
+            for key, value in found.items() if text(value)}
 
 
 def check_rows(verification: BundleReport) -> list[tuple[str, str]]:
-    """Each check's outcome, when verify reports them one by one (``checks()``)."""
-    checks = getattr(verification, "checks", None)
-    outcomes = checks() if callable(checks) else {}
-    return rows(*((f"Check: {name}", outcome) for name, outcome in outcomes.items()))
-
-
-def tsa_time(stamp: dict[str, str] | None) -> str | None:
-    for key in (LABELS["gen_time"], "gen_time", "genTime", "Time", "time"):
-        if stamp and stamp.get(key):
-            return stamp[key]
-    return None
+    return rows(*((f"Check: {name}", outcome) for name, outcome in verification.checks().items()))
 
 
 def custody_rows(events: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -84,9 +64,9 @@ def custody_rows(events: list[dict[str, Any]]) -> list[dict[str, str]]:
     return out
 
 
-def flag_problems(artifacts: list[dict[str, str]], problems: list[dict[str, str]]) -> list[dict[str, str]]:
+def flag_problems(artifacts: list[dict[str, str]], problems: list[Problem]) -> list[dict[str, str]]:
     for row in artifacts:
-        row["problem"] = "; ".join(p["detail"] for p in problems if p["path"] == row["path"])
+        row["problem"] = "; ".join(p.detail for p in problems if p.path == row["path"])
     return artifacts
 
 
@@ -108,14 +88,15 @@ def gather(bundle: BundleReader, **verify_options: Any) -> dict[str, Any]:
         manifest = Manifest.from_bytes(raw)
     except ManifestError as exc:
         raise ReportError(str(exc)) from None
-    events, _problems = check_chain(sorted(p for p in stored if p.startswith(f"{CUSTODY_DIR}/")),
-                                    bundle.open, raw)  # the problems are in verification already
+    custody = sorted(p for p in stored if p.startswith(f"{CUSTODY_DIR}/"))
+    events, _problems = check_custody_chain(custody, bundle.open, raw)  # verification has the problems
     post = manifest.post or {}
     stamp = timestamp_facts(verification)
+    signed_at = (verification.timestamp or {}).get("gen_time")  # only a token that verifies has one
     return {
         "bundle_id": manifest.bundle_id,
         "case_id": text(manifest.case_id) or "(none given)",
-        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated_at": utc_seconds(),
         "result": verification.result,
         "problems": verification.problems,
         "manifest_sha256": hex_of(hash_bytes(raw)),
@@ -124,7 +105,7 @@ def gather(bundle: BundleReader, **verify_options: Any) -> dict[str, Any]:
         "post_text": text(post.get("text")),
         "when": rows(("Capture started (UTC)", manifest.started_at),
                      ("Capture ended (UTC)", manifest.ended_at),
-                     ("Trusted timestamp (TSA)", tsa_time(stamp) or "no trusted timestamp")),
+                     ("Trusted timestamp (TSA)", signed_at or "no trusted timestamp")),
         "tool": sections.tool(manifest),
         "settings": sections.settings(manifest),
         "network": sections.network(manifest),

@@ -58,7 +58,7 @@ def load_pinned_public_key(pem: bytes) -> Ed25519PublicKey:
     return key
 
 
-def check_signature(manifest: dict[str, Any], jcs: bytes, signature: bytes, pem: bytes) -> str | None:
+def signature_problem(manifest: dict[str, Any], jcs: bytes, signature: bytes, pem: bytes) -> str | None:
     """None when the signature is good, else why not."""
     if canonical(manifest) != jcs:
         return f"{JCS} is not the canonical form of manifest.json"

@@ -29,6 +29,7 @@ from archiver.custody import CUSTODY_DIR, append_event
 from archiver.errors import EnvironmentFailure
 from archiver.hashing import hash_bytes
 from archiver.keys import Signer
+from archiver.problem import INCOMPLETE, Problem
 from archiver.signing import JCS
 from archiver.storage.base import BundleReader
 from archiver.tsa_urls import TSA_ENV, check_tsa_url, public_url, tsa_urls_from_env
@@ -37,6 +38,7 @@ from archiver.tstoken import CHAIN_OK, CHAIN_UNCHECKED, TOKEN, TokenError, Token
 DEFAULT_TIMEOUT = 20.0
 MAX_REPLY = 1024 * 1024
 QUERY_TYPE = "application/timestamp-query"
+KIND = "timestamp"  # what verify calls the problems of the token
 
 
 __all__ = ["TSA_ENV", "check_tsa_url", "public_url", "tsa_urls_from_env"]  # re-exported
@@ -152,32 +154,32 @@ async def stamp_after_capture(folder: Path, urls: Sequence[str], signer: Signer,
 
 def check_bundle_timestamp(bundle: BundleReader, stored: dict[str, int],
                            ca_certs: Sequence[x509.Certificate] = ()
-                           ) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
-    """For verify: (what the report shows, problems as (path, detail, result))."""
+                           ) -> tuple[dict[str, Any], list[Problem]]:
+    """For verify: (what the report shows, the problems found)."""
     recorded = _recorded_tokens(bundle, stored)
     if TOKEN not in stored:
         if recorded:
             path = next(iter(recorded.values()))
             return ({"status": "FAILED", "detail": f"{TOKEN} is missing"},
-                    [(TOKEN, f"missing, but {path} records a timestamp", "TAMPERED")])
+                    [Problem(KIND, TOKEN, f"missing, but {path} records a timestamp")])
         return {"status": "none"}, []
     if JCS not in stored:
         return ({"status": "FAILED", "detail": f"no {JCS}"},
-                [(TOKEN, f"cannot be checked without {JCS}", "INCOMPLETE")])
+                [Problem(KIND, TOKEN, f"cannot be checked without {JCS}", INCOMPLETE)])
     data = _read(bundle, TOKEN)
     try:
         info = check_token(data, _read(bundle, JCS), ca_certs)
     except TokenError as exc:
-        return {"status": "FAILED", "detail": str(exc)}, [(TOKEN, str(exc), "TAMPERED")]
+        return {"status": "FAILED", "detail": str(exc)}, [Problem(KIND, TOKEN, str(exc))]
     if recorded and hash_bytes(data) not in recorded:
         detail = "differs from the token the custody log recorded"
-        return {"status": "FAILED", "detail": detail}, [(TOKEN, detail, "TAMPERED")]
+        return {"status": "FAILED", "detail": detail}, [Problem(KIND, TOKEN, detail)]
     if not recorded:
         # The token is written before its event: this is what a crash between the two leaves. A
         # removed event is caught by the custody chain or the store ledger, not here.
         detail = ("not recorded in the custody log (no timestamped event): timestamping was interrupted; "
                   "archiver timestamp BUNDLE records it")
-        return {"status": "FAILED", "detail": detail}, [(TOKEN, detail, "INCOMPLETE")]
+        return {"status": "FAILED", "detail": detail}, [Problem(KIND, TOKEN, detail, INCOMPLETE)]
     summary = {"status": "OK", **info.to_dict(), "chain": CHAIN_OK if ca_certs else CHAIN_UNCHECKED}
     return summary, []
 

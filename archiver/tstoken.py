@@ -96,9 +96,9 @@ def _check_token(data: bytes, message: bytes, ca_certs: Sequence[x509.Certificat
         raise TokenError(f"unsupported imprint hash algorithm {algorithm}")
     if tst.message_imprint.message != IMPRINT_HASHES[algorithm](message).digest():
         raise TokenError("imprint does not match the hash of manifest.jcs")
-    signer = check_signature(response.time_stamp_token(), ca_certs)
+    signer = check_token_signature(response.time_stamp_token(), ca_certs)
     if ca_certs:
-        check_chain(response, message, ca_certs, signer)
+        check_tsa_chain(response, message, ca_certs, signer)
     return TokenInfo(
         gen_time=tst.gen_time.strftime("%Y-%m-%dT%H:%M:%SZ"), serial=f"{tst.serial_number:x}",
         tsa=signer.subject.rfc4514_string(), policy=tst.policy.dotted_string,
@@ -107,8 +107,8 @@ def _check_token(data: bytes, message: bytes, ca_certs: Sequence[x509.Certificat
     )
 
 
-def check_chain(response: TimeStampResponse, message: bytes, ca_certs: Sequence[x509.Certificate],
-                signer: x509.Certificate) -> None:
+def check_tsa_chain(response: TimeStampResponse, message: bytes, ca_certs: Sequence[x509.Certificate],
+                    signer: x509.Certificate) -> None:
     builder = VerifierBuilder()
     if not response.signed_data.certificates:
         builder = builder.tsa_certificate(signer)  # the token did not embed it; --tsa-ca had it
@@ -122,7 +122,7 @@ def check_chain(response: TimeStampResponse, message: bytes, ca_certs: Sequence[
         raise TokenError(f"does not verify against --tsa-ca: {detail}") from None
 
 
-def check_signature(token: bytes, extra_certs: Sequence[x509.Certificate] = ()) -> x509.Certificate:
+def check_token_signature(token: bytes, extra_certs: Sequence[x509.Certificate] = ()) -> x509.Certificate:
     """Verify the token's CMS signature with its signer's certificate; return that certificate."""
     try:
         signed = cms.ContentInfo.load(token)["content"]

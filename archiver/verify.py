@@ -19,17 +19,20 @@ from archiver.custody import CUSTODY_DIR, Link, read_chain
 from archiver.hashing import hash_stream
 from archiver.manifest import Manifest, ManifestError, UnknownSchemaVersion, artifact_uri, capture_record_uri
 from archiver.manifest_parts import Artifact
-from archiver.signing import JCS, PUBLIC_KEY, SIGNATURE, SIGNATURE_FILES, check_signature, key_fingerprint_of
+from archiver.problem import INCOMPLETE, OK, TAMPERED, Problem, worse
+from archiver.signing import (
+    JCS,
+    PUBLIC_KEY,
+    SIGNATURE,
+    SIGNATURE_FILES,
+    key_fingerprint_of,
+    signature_problem,
+)
 from archiver.storage.base import BundleReader
 from archiver.timestamp import check_bundle_timestamp
 from archiver.tstoken import TOKEN
 from archiver.witness import check_witness
 
-OK = "OK"
-TAMPERED = "TAMPERED"
-INCOMPLETE = "INCOMPLETE"
-# Every byte is the evidence, but the store does not protect it as asked (Object Lock, checksums).
-UNPROTECTED = "UNPROTECTED"
 WARC_BLOCK = 1024 * 1024  # warcio's 16 KiB default makes Python overhead dominate on large records
 
 # Files a bundle may hold besides its listed artifacts (the manifest and what later signs it).
@@ -48,7 +51,7 @@ class BundleReport:
     bundle_id: str
     location: str
     result: str = OK
-    problems: list[dict[str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     checked_files: int = 0
     bytes_read: int = 0
     signer: str | None = None
@@ -60,17 +63,20 @@ class BundleReport:
     warc_records_read: bool = False
     storage: dict[str, Any] | None = None  # stored checksums and Object Lock (S3 bundles)
 
-    def problem(self, kind: str, path: str, detail: str, result: str = TAMPERED) -> None:
-        self.problems.append({"kind": kind, "path": path, "detail": detail})
-        if self.result != TAMPERED:
-            self.result = result
+    def problem(self, kind: str, path: str, detail: str, verdict: str = TAMPERED) -> None:
+        self.add(Problem(kind, path, detail, verdict))
+
+    def add(self, *problems: Problem) -> None:
+        for problem in problems:
+            self.problems.append(problem)
+            self.result = worse(self.result, problem.verdict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "bundle_id": self.bundle_id,
             "location": self.location,
             "result": self.result,
-            "problems": self.problems,
+            "problems": [problem.to_dict() for problem in self.problems],
             "checked_files": self.checked_files,
             "bytes_read": self.bytes_read,
             "signer": self.signer,
@@ -101,10 +107,10 @@ class BundleReport:
             good["storage"] = (f"OK ({self.storage.get('checksums_compared')} stored SHA-256 checksums"
                                + (f", {locked} objects locked" if locked is not None else "") + ")")
         known = {kind for kinds in CHECKS.values() for kind in kinds}
-        groups = {**CHECKS, "other": tuple({p["kind"] for p in self.problems} - known)}
+        groups = {**CHECKS, "other": tuple({p.kind for p in self.problems} - known)}
         outcome = {}
         for name, kinds in groups.items():
-            failures = [f"{p['path']}: {p['detail']}" for p in self.problems if p["kind"] in kinds]
+            failures = [p.line() for p in self.problems if p.kind in kinds]
             if failures:
                 outcome[name] = "FAILED: " + "; ".join(failures)
             elif name in good:
@@ -119,7 +125,7 @@ class BundleReport:
             signed = f", signed by {self.signer[:23]}…" if self.signer else ""
             return (f"{self.result}  {self.bundle_id}  ({self.checked_files} files{signed}, "
                     f"{self.custody_events} custody events)")
-        details = "; ".join(f"{p['path']}: {p['detail']}" for p in self.problems)
+        details = "; ".join(p.line() for p in self.problems)
         return f"{self.result}  {self.bundle_id}  {details}"
 
 
@@ -182,8 +188,7 @@ def verify_bundle(bundle: BundleReader, *, tsa_ca: Sequence[x509.Certificate] = 
     witness = check_witness(bundle.bundle_id, links, ledger_file or getattr(bundle, "ledger_file", None),
                             history=keeps_history)
     report.ledger = witness.summary
-    for path, detail, result in witness.findings:
-        report.problem("ledger", path, detail, result)
+    report.add(*witness.findings)
     reread = deep or report.problems or report.signer is None
     if not shallow and WARC in listed and WARC in stored and reread:
         check_warc(bundle, manifest, listed, report)
@@ -191,13 +196,10 @@ def verify_bundle(bundle: BundleReader, *, tsa_ca: Sequence[x509.Certificate] = 
     check_objects = getattr(bundle, "check_objects", None)  # stores that keep per-object facts (S3)
     if check_objects is not None and not shallow:
         object_problems, report.storage = check_objects(manifest, raw, events)
-        for kind, path, detail, severe in object_problems:
-            report.problem(kind, path, detail, TAMPERED if severe else
-                           UNPROTECTED if report.result in (OK, UNPROTECTED) else report.result)
+        report.add(*object_problems)
     report.timestamp, stamp_problems = check_bundle_timestamp(bundle, stored, tsa_ca)
     stamp_problems += requested_timestamp(manifest, stored, events, report.timestamp)
-    for path, detail, result in stamp_problems:
-        report.problem("timestamp", path, detail, result)
+    report.add(*stamp_problems)
     report.checked = True
     return report
 
@@ -208,7 +210,7 @@ def read_small(bundle: BundleReader, relpath: str) -> bytes:
 
 
 def requested_timestamp(manifest: Manifest, stored: dict[str, int], events: list[dict[str, Any]],
-                        summary: dict[str, Any]) -> list[tuple[str, str, str]]:
+                        summary: dict[str, Any]) -> list[Problem]:
     """What the signed manifest asked for must be there: a token, or a signed event saying why not."""
     if not manifest.settings.tsa_urls or TOKEN in stored:
         return []
@@ -217,8 +219,8 @@ def requested_timestamp(manifest: Manifest, stored: dict[str, int], events: list
         details = failed[-1].get("details") or {}
         summary["detail"] = f"requested; no TSA answered: {details.get('error', 'no reason recorded')}"
         return []
-    return [(TOKEN, "timestamp requested (settings.tsa_urls) but missing, and no signed custody event "
-             "says why (an interrupted capture: run archiver timestamp)", INCOMPLETE)]
+    return [Problem("timestamp", TOKEN, "timestamp requested (settings.tsa_urls) but missing, and no signed "
+                    "custody event says why (an interrupted capture: run archiver timestamp)", INCOMPLETE)]
 
 
 def check_signed(bundle: BundleReader, stored: dict[str, int], manifest: Manifest, raw_manifest: bytes,
@@ -230,7 +232,7 @@ def check_signed(bundle: BundleReader, stored: dict[str, int], manifest: Manifes
                        + ", ".join(missing) + ")", INCOMPLETE)
     else:
         pem = read_small(bundle, PUBLIC_KEY)
-        reason = check_signature(manifest.raw, read_small(bundle, JCS), read_small(bundle, SIGNATURE), pem)
+        reason = signature_problem(manifest.raw, read_small(bundle, JCS), read_small(bundle, SIGNATURE), pem)
         if reason:
             report.problem("signature", SIGNATURE, reason)
         else:
@@ -238,8 +240,7 @@ def check_signed(bundle: BundleReader, stored: dict[str, int], manifest: Manifes
     custody = sorted(p for p in stored if p.startswith(f"{CUSTODY_DIR}/") and not is_temp(p))
     links, problems = read_chain(custody, bundle.open, raw_manifest)
     report.custody_events = len(links)
-    for path, problem in problems:
-        report.problem("custody", path, problem)
+    report.add(*problems)
     if not custody and not missing:
         report.problem("custody", CUSTODY_DIR, "no custody events", INCOMPLETE)
     return links

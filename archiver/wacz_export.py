@@ -27,6 +27,7 @@ from cdxj_indexer.main import CDXJIndexer
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.bundle import MANIFEST, WARC
+from archiver.clock import utc_seconds
 from archiver.custody import CUSTODY_DIR
 from archiver.hashing import hash_bytes, hash_stream
 from archiver.keys import Signer
@@ -152,7 +153,7 @@ def build(folder: Path, archive: zipfile.ZipFile, signer: Signer) -> bytes:
         _add(archive, f"{EVIDENCE_DIR}/{name}", (folder / name).read_bytes())
     for name in sorted(p for p in stored if p.startswith(f"{CUSTODY_DIR}/")):
         _add(archive, name, (folder / name).read_bytes())
-    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    created = utc_seconds()
     datapackage = _datapackage(archive, manifest, page, created)
     _add(archive, DATAPACKAGE, datapackage)
     digest = signed_digest(datapackage, created, _software(), signer)

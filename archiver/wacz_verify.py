@@ -11,7 +11,7 @@ import json
 import zipfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -20,9 +20,10 @@ from cryptography import x509
 from archiver.bundle import MANIFEST, WARC
 from archiver.hashing import hash_bytes, hash_stream
 from archiver.manifest import Manifest, ManifestError, UnknownSchemaVersion
+from archiver.problem import OK, TAMPERED, Problem, worse
 from archiver.signing import PUBLIC_KEY, key_fingerprint_of
 from archiver.timestamp import check_bundle_timestamp
-from archiver.verify import INCOMPLETE, OK, TAMPERED, BundleReport, check_signed, check_warc
+from archiver.verify import BundleReport, check_signed, check_warc
 from archiver.wacz_export import EVIDENCE_DIR
 from archiver.wacz_sign import DATAPACKAGE, DIGEST_FILE, check_signed_data
 from archiver.zipheaders import disagreements
@@ -36,28 +37,32 @@ class WaczReport:
     location: str
     result: str = OK
     bundle_id: str | None = None
-    problems: list[dict[str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     entries: int = 0
     bytes_read: int = 0
     package_signer: str | None = None  # the key whose signature over datapackage.json holds
     bundle_signer: str | None = None  # the key in evidence/signer.pub.pem
     evidence: dict[str, str] = field(default_factory=dict)  # verify's checks of the evidence inside
 
-    def problem(self, kind: str, path: str, detail: str, result: str = TAMPERED) -> None:
-        self.problems.append({"kind": kind, "path": path, "detail": detail})
-        if self.result != TAMPERED:
-            self.result = result
+    def problem(self, kind: str, path: str, detail: str, verdict: str = TAMPERED) -> None:
+        self.add(Problem(kind, path, detail, verdict))
+
+    def add(self, *problems: Problem) -> None:
+        for problem in problems:
+            self.problems.append(problem)
+            self.result = worse(self.result, problem.verdict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"location": self.location, "result": self.result, "bundle_id": self.bundle_id,
-                "problems": self.problems, "entries": self.entries, "bytes_read": self.bytes_read,
+                "problems": [problem.to_dict() for problem in self.problems], "entries": self.entries,
+                "bytes_read": self.bytes_read,
                 "package_signer": self.package_signer, "bundle_signer": self.bundle_signer,
                 "evidence": self.evidence}
 
     def line(self) -> str:
         name = f"{self.location} (bundle {self.bundle_id})" if self.bundle_id else self.location
         if self.problems:
-            details = "; ".join(f"{p['path']}: {p['detail']}" for p in self.problems)
+            details = "; ".join(p.line() for p in self.problems)
             return f"{self.result}  {name}  {details}"
         evidence = ", ".join(f"{check} {outcome}" for check, outcome in self.evidence.items())
         return (f"{self.result}  {name}  entries OK ({self.entries} as {DATAPACKAGE} lists them), package "
@@ -101,8 +106,7 @@ def _check(archive: zipfile.ZipFile, raw: BinaryIO, report: WaczReport, tsa_ca: 
     names = [info.filename for info in infos]
     for name in sorted({n for n in names if names.count(n) > 1}):
         report.problem("zip", name, "the ZIP holds more than one entry of this name")
-    for name, detail in disagreements(raw, archive.start_dir, len(infos)):
-        report.problem("zip", name, detail)
+    report.add(*disagreements(raw, archive.start_dir, len(infos)))
     package_raw, digest_raw = _small(archive, DATAPACKAGE, report), _small(archive, DIGEST_FILE, report)
     try:
         resources = json.loads(package_raw or b"null")["resources"]
@@ -187,13 +191,10 @@ def _check_evidence(archive: zipfile.ZipFile, report: WaczReport, hashes: dict[s
         check_warc(inside, manifest, {a.path: a for a in manifest.artifacts}, checked)
         checked.warc_records_read = True
     checked.timestamp, stamp_problems = check_bundle_timestamp(inside, stored, tsa_ca)
-    for path, detail, result in stamp_problems:
-        checked.problem("timestamp", path, detail, result)
+    checked.add(*stamp_problems)
     checked.checked = True
-    for problem in checked.problems:
-        entry = inside.names.get(problem["path"], problem["path"])
-        report.problem(problem["kind"], entry, problem["detail"],
-                       TAMPERED if checked.result == TAMPERED else INCOMPLETE)
+    report.add(*(replace(problem, path=inside.names.get(problem.path, problem.path))
+                 for problem in checked.problems))
     labels = {"signature": "manifest signature", "custody": "custody", "timestamp": "timestamp",
               "WARC digests": "WARC digests"}
     report.evidence = {labels[name]: outcome for name, outcome in checked.checks().items() if name in labels}

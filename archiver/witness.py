@@ -1,9 +1,9 @@
 """Checking a bundle's custody log against its store's ledger (see ``archiver.ledger``).
 
-Findings are (path, detail, result): TAMPERED for anything only a change to stored evidence
-explains (an event the ledger names is gone or different, the ledger shorter than an event
-saw it), INCOMPLETE for what an interrupted write leaves (an event not yet witnessed) or what
-cannot be checked here (the ledger is not beside a bundle whose events name it).
+Findings are TAMPERED for anything only a change to stored evidence explains (an event the
+ledger names is gone or different, the ledger shorter than an event saw it), INCOMPLETE for what
+an interrupted write leaves (an event not yet witnessed) or what cannot be checked here (the
+ledger is not beside a bundle whose events name it).
 """
 
 from __future__ import annotations
@@ -17,17 +17,21 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from archiver.custody import CUSTODY_DIR, Link
 from archiver.ledger import LEDGER_DIR, LEDGER_FILE, Head, Ledger, load_cached
+from archiver.problem import INCOMPLETE, TAMPERED, Problem
 from archiver.signing import load_pinned_public_key
 
-INCOMPLETE = "INCOMPLETE"
-TAMPERED = "TAMPERED"
+KIND = "ledger"  # what verify calls these problems
 LEDGER_NAME = f"{LEDGER_DIR}/{LEDGER_FILE}"
 
 
 @dataclass
 class WitnessResult:
     summary: str
-    findings: list[tuple[str, str, str]] = field(default_factory=list)
+    findings: list[Problem] = field(default_factory=list)
+
+
+def finding(path: str, detail: str, verdict: str = TAMPERED) -> Problem:
+    return Problem(KIND, path, detail, verdict)
 
 
 def raw_key_of(event: dict[str, object]) -> str | None:
@@ -52,10 +56,10 @@ def check_witness(bundle_id: str, links: list[Link], ledger_file: Path | None,
         where = "its store keeps no ledger" if ledger is None else "recorded before its store kept a ledger"
         return WitnessResult(f"not witnessed ({where})")
     if ledger is None and ledger_file is not None and ledger_file.parent.is_dir():
-        return WitnessResult("FAILED", [(LEDGER_NAME, "the store keeps a ledger, but its file is gone: "
-                                         "removed events cannot be ruled out", TAMPERED)])
+        return WitnessResult("FAILED", [finding(LEDGER_NAME, "the store keeps a ledger, but its file is "
+                                                "gone: removed events cannot be ruled out")])
     if ledger is None:
-        return WitnessResult("FAILED", [(CUSTODY_DIR, (
+        return WitnessResult("FAILED", [finding(CUSTODY_DIR, (
             f"its events name a store ledger, but {LEDGER_NAME} is not beside the bundle: removed events "
             "at the end of the custody log cannot be ruled out; verify it in its store, or with "
             "--ledger FILE"),
@@ -65,30 +69,30 @@ def check_witness(bundle_id: str, links: list[Link], ledger_file: Path | None,
     for entry in entries:
         link = found.get(entry.path)
         if link is None:
-            result.findings.append((entry.path, f"removed: ledger line #{entry.seq} records this event "
-                                    f"({entry.sha256})", TAMPERED))
+            result.findings.append(finding(entry.path, f"removed: ledger line #{entry.seq} records this "
+                                           f"event ({entry.sha256})"))
         elif link.sha256 != entry.sha256:
-            result.findings.append((entry.path, f"differs from the event ledger line #{entry.seq} records",
-                                    TAMPERED))
+            result.findings.append(finding(entry.path,
+                                           f"differs from the event ledger line #{entry.seq} records"))
         elif raw_key_of(link.event) != entry.signer:
-            result.findings.append((entry.path, f"ledger line #{entry.seq} is not signed by this event's key",
-                                    TAMPERED))
+            result.findings.append(finding(entry.path,
+                                           f"ledger line #{entry.seq} is not signed by this event's key"))
     witnessed = {entry.path for entry in entries}
     for link in links:
         if link.path not in witnessed:
-            result.findings.append((link.path, "not in the store ledger (a write was interrupted, or the "
-                                    "ledger lost its line)", INCOMPLETE))
+            result.findings.append(finding(link.path, "not in the store ledger (a write was interrupted, "
+                                           "or the ledger lost its line)", INCOMPLETE))
     for path, head in heads:
         seen = Head(int(head.get("seq", -1)), str(head.get("sha256")))
         if not ledger.has(seen):
             detail = (f"the store ledger is truncated: this event saw it at line #{seen.seq}, it has "
                       f"{len(ledger.lines)} lines" if seen.seq > len(ledger.lines)
                       else f"ledger line #{seen.seq} differs from the one this event saw")
-            result.findings.append((path, detail, TAMPERED))
+            result.findings.append(finding(path, detail))
     ours = {entry.seq for entry in entries}
-    for number, problem in ledger.problems:
+    for number, wrong in ledger.problems.items():
         if number in ours:  # damage elsewhere in the ledger is reported once, for the store
-            result.findings.append((LEDGER_NAME, f"line #{number}: {problem}", TAMPERED))
+            result.findings.append(finding(LEDGER_NAME, f"line #{number}: {wrong}"))
     if result.findings:
         result.summary = "FAILED"
     return result
@@ -102,19 +106,19 @@ def parse_head(text: str) -> Head:
     return Head(int(number[1:]), digest.strip())
 
 
-def store_findings(ledger: Ledger, present: set[str], heads: Sequence[Head] = ()) -> list[tuple[str, str]]:
-    """What the ledger says of the store as a whole: (path, detail), every one TAMPERED.
+def store_findings(ledger: Ledger, present: set[str], heads: Sequence[Head] = ()) -> list[Problem]:
+    """What the ledger says of the store as a whole; every finding is TAMPERED.
 
     A bundle the ledger records but the store lacks was removed; a head recorded outside the
     store (``--ledger-head``) that the ledger no longer holds means its end was cut or rewritten.
     """
-    findings = [(LEDGER_NAME, f"line #{number}: {problem}") for number, problem in ledger.problems]
+    findings = [finding(LEDGER_NAME, f"line #{number}: {wrong}") for number, wrong in ledger.problems.items()]
     for bundle_id, entries in ledger.by_bundle.items():
         if bundle_id not in present:
-            findings.append((bundle_id, f"bundle removed: ledger lines #{entries[0].seq}.. record "
-                             f"{len(entries)} of its custody events"))
+            findings.append(finding(bundle_id, f"bundle removed: ledger lines #{entries[0].seq}.. record "
+                                    f"{len(entries)} of its custody events"))
     for head in heads:
         if not ledger.has(head):
-            findings.append((LEDGER_NAME, f"does not hold head {head} recorded outside the store "
-                             f"(it has {len(ledger.lines)} lines): its end was removed or rewritten"))
+            findings.append(finding(LEDGER_NAME, f"does not hold head {head} recorded outside the store "
+                                    f"(it has {len(ledger.lines)} lines): its end was removed or rewritten"))
     return findings

@@ -12,6 +12,9 @@ import struct
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
+from archiver.problem import Problem
+
+KIND = "zip"  # what verify calls these problems
 CENTRAL = struct.Struct("<4s4x4H3I5H2I")  # the 46 fixed bytes of a central directory record
 LOCAL = struct.Struct("<4s2x4H3I2H")  # the 30 fixed bytes of a local file header
 MASK = 0xFFFFFFFF
@@ -56,24 +59,25 @@ def central_records(stream: BinaryIO, start_dir: int, count: int
                 "size": size, "ZIP64 sizes": MASK in struct.unpack_from("<II", fixed, 20)}, offset)
 
 
-def disagreements(stream: BinaryIO, start_dir: int, count: int) -> list[tuple[str, str]]:
-    """(entry, what differs) for the ``count`` central directory records from ``start_dir``."""
-    found: list[tuple[str, str]] = []
+def disagreements(stream: BinaryIO, start_dir: int, count: int) -> list[Problem]:
+    """Where the ``count`` central directory records from ``start_dir`` and the local headers differ."""
+    found: list[Problem] = []
     for record in central_records(stream, start_dir, count):
         if isinstance(record, str):
-            return [*found, ("(central directory)", record)]
+            return [*found, Problem(KIND, "(central directory)", record)]
         central, offset = record
         name = bytes(central["name"]).decode("utf-8", "replace")
         local = _local(stream, offset)
         if local is None:
-            found.append((name, f"no local file header at offset {offset}"))
+            found.append(Problem(KIND, name, f"no local file header at offset {offset}"))
             continue
         if central["flags"] & DATA_DESCRIPTOR:
             for key in ("crc", "compressed size", "size"):
                 local[key] = central[key]
         for key, value in central.items():
             if local[key] != value:
-                found.append((name, f"local header {key} {local[key]!r} != central directory {value!r}"))
+                found.append(Problem(KIND, name, f"local header {key} {local[key]!r} != central directory "
+                                     f"{value!r}"))
     return found
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from archiver.clock import utc_seconds
 from archiver.manifest import Manifest
 from archiver.storage.base import StoreUsageError
 
@@ -88,15 +89,11 @@ class LockPolicy:
             elif STRENGTH.get(mode.upper(), 0) < STRENGTH[self.mode.upper()]:
                 found.append(f"retention mode {mode.lower()}, expected {self.mode}")
             elif written is not None and until + CLOCK_SLACK < written + timedelta(days=self.retain_days):
-                found.append(f"retained until {utc(until)}, less than {self.retain_days} days "
-                             f"after it was written ({utc(written)})")
+                found.append(f"retained until {utc_seconds(until)}, less than {self.retain_days} days "
+                             f"after it was written ({utc_seconds(written)})")
         if self.legal_hold and head.get("ObjectLockLegalHoldStatus") != "ON":
             found.append("no legal hold (expected ON)")
         return found
-
-
-def utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def lock_from_events(events: list[dict[str, Any]], location: str) -> LockPolicy | None:

@@ -10,6 +10,7 @@ from archiver.custody import CUSTODY_DIR, EVENT_FILE, event_name, make_event
 from archiver.hashing import hash_bytes
 from archiver.keys import Signer
 from archiver.manifest import Manifest
+from archiver.problem import TAMPERED, UNPROTECTED, Problem
 from archiver.storage.base import StoreError
 from archiver.storage.s3_errors import is_missing
 from archiver.storage.s3_lock import LockPolicy, lock_from_events, lock_of_manifest
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 
 RESERVED_SUFFIX = ".reserved"
 RESERVATION_WAIT = 10.0  # how long a sequence number reserved by another writer may stay without its event
-Problem = tuple[str, str, str, bool]  # kind, path, detail, whether it means the bytes are not the evidence
 
 
 def ask_for_checksums(request: Any, **_: Any) -> None:
@@ -122,7 +122,7 @@ class S3Bundle:
         try:
             lock = self.expected_lock(manifest, events)
         except StoreError as exc:  # an object_lock record nobody could have written
-            problems.append(("object-lock", MANIFEST, str(exc), True))
+            problems.append(Problem("object-lock", MANIFEST, str(exc), TAMPERED))
             lock = None
         compared = locked = 0
         for relpath in self._listed if self._listed is not None else self.list_files():
@@ -131,17 +131,17 @@ class S3Bundle:
                 continue  # deleted meanwhile: the listing check reports it
             stored = head.get("ChecksumSHA256")
             if not stored:
-                problems.append(("s3-checksum", relpath, "stored without a SHA-256 checksum "
-                                 "(not written by archiver, or replaced since)", False))
+                problems.append(Problem("s3-checksum", relpath, "stored without a SHA-256 checksum "
+                                        "(not written by archiver, or replaced since)", UNPROTECTED))
             elif "-" not in stored and relpath in expected:
                 compared += 1
                 if stored != b64_or_none(expected[relpath]):
-                    problems.append(("s3-checksum", relpath, f"the server's SHA-256 checksum ({stored}) "
-                                     f"is not the manifest's {expected[relpath]}", True))
+                    problems.append(Problem("s3-checksum", relpath, f"the server's SHA-256 checksum "
+                                            f"({stored}) is not the manifest's {expected[relpath]}"))
             if lock is not None:
                 shortfalls = lock.shortfalls(head)
                 locked += not shortfalls
-                problems.extend(("object-lock", relpath, text, False) for text in shortfalls)
+                problems.extend(Problem("object-lock", relpath, text, UNPROTECTED) for text in shortfalls)
         history, versions = version_problems(self.store, self._base)
         summary = {"checksums_compared": compared, "object_lock": lock.for_manifest() if lock else None,
                    "objects_locked_as_asked": locked if lock else None, "versions": versions}
@@ -156,7 +156,7 @@ class S3Bundle:
         The sequence number is first reserved with a conditional write of
         ``custody/<seq>.reserved``, so two writers can never both take it, whatever event each adds.
         """
-        from archiver.custody import check_chain
+        from archiver.custody import check_custody_chain
 
         taken = StoreError("taken")
         waited_since: float | None = None
@@ -177,7 +177,7 @@ class S3Bundle:
                     time.sleep(0.2)
                     continue
             if lock is None:
-                chain, _problems = check_chain(sorted(events.values()), self.open, raw_manifest)
+                chain, _problems = check_custody_chain(sorted(events.values()), self.open, raw_manifest)
                 lock = self.expected_lock(Manifest.from_bytes(raw_manifest), chain)
             seq = top + 1
             try:

@@ -28,7 +28,6 @@ META_SHA256 = "artifact-sha256"
 SINGLE_PUT_MAX = 5 * 1024 * 1024 * 1024
 PART_SIZE = 16 * 1024 * 1024  # x MAX_CONCURRENCY parts in memory at once
 MAX_CONCURRENCY = 4
-READ_CHUNK = 1024 * 1024
 
 
 def b64_of(labelled: str) -> str:

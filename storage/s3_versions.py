@@ -17,14 +17,14 @@ from collections import defaultdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from archiver.clock import utc_seconds
+from archiver.problem import TAMPERED, UNPROTECTED, Problem
 from archiver.storage.s3_errors import code_of
-from archiver.storage.s3_lock import utc
 
 if TYPE_CHECKING:
     from archiver.storage.s3 import S3Store
 
 KIND = "s3-versions"
-Problem = tuple[str, str, str, bool]  # kind, path, detail, whether the bundle is no longer the evidence
 # Servers or identities that do not give out the version history (R2, no s3:ListBucketVersions...).
 NO_HISTORY_CODES = ("AccessDenied", "NotImplemented", "MethodNotAllowed", "InvalidRequest", "InvalidArgument")
 UNDETECTABLE = "a deleted object (such as the last custody events) would leave no trace, so truncation " \
@@ -50,18 +50,19 @@ def version_problems(store: S3Store, base: str) -> tuple[list[Problem], dict[str
             if code_of(exc) not in NO_HISTORY_CODES:
                 raise
             detail = f"the version history could not be read ({code_of(exc)}): {UNDETECTABLE}"
-            return [(KIND, where, detail, False)], {"objects": None, "unversioned": None, "changed": None}
+            return [Problem(KIND, where, detail, UNPROTECTED)], {"objects": None, "unversioned": None,
+                                                                 "changed": None}
     problems: list[Problem] = []
     for relpath in sorted({*versions, *markers}):
         happened = what_happened(versions[relpath], markers[relpath])
         if happened:
-            problems.append((KIND, relpath, happened, True))
+            problems.append(Problem(KIND, relpath, happened, TAMPERED))
     unversioned = sum(1 for found in versions.values() if any(is_null(v) for v in found))
     if unversioned:
-        problems.append((KIND, where, f"{unversioned} objects were stored without versioning (version id "
-                         f"null), so {UNDETECTABLE}; keep evidence in a versioned bucket "
-                         "(archiver store init)", False))
-    changed = sum(1 for problem in problems if problem[3])
+        problems.append(Problem(KIND, where, f"{unversioned} objects were stored without versioning (version "
+                                f"id null), so {UNDETECTABLE}; keep evidence in a versioned bucket "
+                                "(archiver store init)", UNPROTECTED))
+    changed = sum(1 for problem in problems if problem.verdict == TAMPERED)
     return problems, {"objects": len(versions), "unversioned": unversioned, "changed": changed}
 
 
@@ -96,4 +97,4 @@ def written(item: dict[str, Any]) -> datetime:
 
 def when(item: dict[str, Any]) -> str:
     moment = item.get("LastModified")
-    return utc(moment) if isinstance(moment, datetime) else "an unknown time"
+    return utc_seconds(moment) if isinstance(moment, datetime) else "an unknown time"

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from archiver.problem import OK, TAMPERED
 from archiver.storage.local import local_bundle
-from archiver.verify import OK, TAMPERED, verify_bundle
+from archiver.verify import verify_bundle
 
 from conftest import copy_bundle
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from archiver.errors import EXIT_CODES, EXIT_ENVIRONMENT, EXIT_PROBLEM, EXIT_USAGE
+from archiver.keys import Signer
 
 ARCHIVER = str(Path(sys.executable).parent / "archiver")
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -38,7 +39,8 @@ def test_a_store_that_cannot_be_written_exits_3(tmp_path: Path) -> None:
     assert code == EXIT_ENVIRONMENT and "is not a folder" in line
 
 
-def test_a_bundle_that_cannot_be_reported_on_exits_1(tmp_path: Path) -> None:
+def test_a_bundle_that_cannot_be_reported_on_exits_1(tmp_path: Path, signer: Signer) -> None:
+    """``signer``: the key exists already, so no note about creating it comes before the error."""
     bundle = tmp_path / "bundle"
     bundle.mkdir()
     (bundle / "manifest.json").write_text(json.dumps(["not", "a", "manifest"]))

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from archiver.ledger import LEDGER_DIR, LEDGER_FILE
+from archiver.problem import INCOMPLETE, OK, TAMPERED
 from archiver.storage.local import local_bundle
 from archiver.tstoken import TOKEN
-from archiver.verify import INCOMPLETE, OK, TAMPERED, verify_bundle
+from archiver.verify import verify_bundle
 
 from support.tsa import TestTSA
 
@@ -77,7 +78,7 @@ def test_removing_the_last_events_is_caught(store: Path, tmp_path: Path, removed
         (bundle / TOKEN).unlink()
     report = verify_bundle(local_bundle(bundle))
     assert report.result == TAMPERED
-    named = {p["path"] for p in report.problems if p["kind"] == "ledger" and p["detail"].startswith("removed")}
+    named = {p.path for p in report.problems if p.kind == "ledger" and p.detail.startswith("removed")}
     assert named == {f"custody/{p.name}" for p in gone}
     done = run("verify", str(copied))
     assert done.returncode == 1 and done.stdout.startswith("TAMPERED"), done.stdout
@@ -103,7 +104,7 @@ def test_rewritten_ledger_lines_need_the_events_keys(store: Path, tmp_path: Path
     ledger.write_text("".join(json.dumps(line, sort_keys=True, separators=(",", ":")) + "\n" for line in lines))
     report = verify_bundle(local_bundle(bundle))
     assert report.result == TAMPERED
-    assert any("line #3: signature does not verify" in p["detail"] for p in report.problems)
+    assert any("line #3: signature does not verify" in p.detail for p in report.problems)
 
 
 def test_a_removed_bundle_is_named_by_the_store_ledger(store: Path, tmp_path: Path) -> None:
@@ -131,7 +132,7 @@ def test_truncating_the_ledger_too_is_caught_by_any_later_event(store: Path, tmp
     ledger.write_bytes(b"".join(lines[:4]))
     report = verify_bundle(local_bundle(Path(later.location)))
     assert report.result == TAMPERED
-    assert any("the store ledger is truncated" in p["detail"] for p in report.problems), report.problems
+    assert any("the store ledger is truncated" in p.detail for p in report.problems), report.problems
 
 
 def test_the_limit_and_the_outside_head_that_closes_it(store: Path, tmp_path: Path) -> None:
@@ -159,7 +160,7 @@ def test_a_deleted_ledger_and_a_bundle_copied_out_of_its_store(store: Path, tmp_
     shutil.rmtree(copied / LEDGER_DIR)  # now it looks like a bundle handed over on its own
     report = verify_bundle(local_bundle(bundle))
     assert report.result == INCOMPLETE
-    assert "cannot be ruled out" in report.problems[0]["detail"]
+    assert "cannot be ruled out" in report.problems[0].detail
     done = run("verify", str(bundle), "--ledger", str(kept))
     assert done.returncode == 0 and "ledger OK (5 events" in done.stdout, done.stdout
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from archiver.report import timestamp_facts, tsa_time
+from archiver.report import timestamp_facts
 from archiver.verify import BundleReport
 
 from conftest import copy_bundle
@@ -173,13 +173,12 @@ def test_report_shows_the_trusted_timestamp_and_its_check(bundle: Path, tmp_path
     assert "no trusted timestamp" not in html and "(this bundle has none)" not in html
 
 
-def test_timestamp_is_rendered_whatever_its_shape() -> None:
+def test_timestamp_facts_are_labelled_and_absent_without_a_token() -> None:
     plain = BundleReport("b", "here")
-    assert timestamp_facts(plain) is None and tsa_time(None) is None
-    plain.timestamp = {"gen_time": "2026-11-23T10:00:00Z", "tsa": "CN=Test TSA", "ok": True}  # type: ignore[attr-defined]
-    facts = timestamp_facts(plain)
-    assert facts == {"Time (TSA genTime, UTC)": "2026-11-23T10:00:00Z", "Authority (TSA)": "CN=Test TSA",
-                     "Ok": "yes"}
-    assert tsa_time(facts) == "2026-11-23T10:00:00Z"
-    plain.timestamp = {"status": "none"}  # type: ignore[attr-defined]
+    assert timestamp_facts(plain) is None
+    plain.timestamp = {"status": "OK", "gen_time": "2026-11-23T10:00:00Z", "tsa": "CN=Test TSA",
+                       "serial_number": "1f", "nonce": None}
+    assert timestamp_facts(plain) == {"Status": "OK", "Time (TSA genTime, UTC)": "2026-11-23T10:00:00Z",
+                                      "Authority (TSA)": "CN=Test TSA", "Serial number": "1f"}
+    plain.timestamp = {"status": "none", "detail": "requested; no TSA answered: refused"}
     assert timestamp_facts(plain) is None

@@ -20,12 +20,13 @@ from botocore.exceptions import ClientError
 from archiver.bundle import MANIFEST
 from archiver.errors import EXIT_ENVIRONMENT, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 from archiver.hashing import hash_file
+from archiver.problem import INCOMPLETE, OK, TAMPERED, UNPROTECTED
 from archiver.storage.base import StoreError
 from archiver.storage.s3 import META_BUNDLE, META_SHA256, S3Store
 from archiver.storage.s3_bucket import init_bucket
 from archiver.storage.s3_lock import LockPolicy
 from archiver.storage.s3_upload import composite_of, put_new, upload_file
-from archiver.verify import INCOMPLETE, OK, TAMPERED, UNPROTECTED, verify_bundle
+from archiver.verify import verify_bundle
 
 from conftest import copy_bundle
 from support.bundles import capture_into
@@ -115,7 +116,7 @@ def artifact(folder: Path, relpath: str) -> dict[str, Any]:
 
 
 def kinds(report: Any) -> set[tuple[str, str]]:
-    return {(p["kind"], p["path"]) for p in report.problems}
+    return {(p.kind, p.path) for p in report.problems}
 
 
 def flipped(path: Path) -> bytes:
@@ -197,7 +198,7 @@ def test_replaced_object_with_its_own_checksum_differs_from_the_manifest(
                                 ChecksumAlgorithm="SHA256")
     report = verify_bundle(store.reader(bundle_id))
     assert report.result == TAMPERED
-    detail = next(p["detail"] for p in report.problems if p["kind"] == "s3-checksum")
+    detail = next(p.detail for p in report.problems if p.kind == "s3-checksum")
     assert artifact(original, "dom.html")["sha256"] in detail
 
 
@@ -385,7 +386,7 @@ def test_capture_with_governance_lock_and_legal_hold(engine, base_settings, seaw
     client.put_object_legal_hold(Bucket=locked_bucket, Key=f"{base}/dom.html", LegalHold={"Status": "OFF"})
     report = verify_bundle(store.reader(result.bundle_id))
     assert report.result == UNPROTECTED
-    assert [(p["kind"], p["path"], p["detail"]) for p in report.problems] == [
+    assert [(p.kind, p.path, p.detail) for p in report.problems] == [
         ("object-lock", "dom.html", "no legal hold (expected ON)")]
 
     # The locked version cannot be deleted without the governance bypass...
@@ -550,7 +551,7 @@ def test_truncated_custody_log_is_tampered(seaweed: SeaweedServer, locked_bucket
     report = verify_bundle(store.reader(folder.name))
     assert report.result == TAMPERED
     base = f"{prefix}/{folder.name}/"
-    history = {p["path"]: p["detail"] for p in report.problems if p["kind"] == "s3-versions"}
+    history = {p.path: p.detail for p in report.problems if p.kind == "s3-versions"}
     assert set(history) == {key[len(base):] for key in gone}
     assert all(detail.startswith("deleted (delete marker ") for detail in history.values())
 
@@ -575,8 +576,8 @@ def test_a_new_version_is_reported_even_with_the_same_bytes(seaweed: SeaweedServ
                 entry["size"], None)
     report = verify_bundle(store.reader(bundle_id))
     assert report.result == TAMPERED
-    assert [(p["kind"], p["path"]) for p in report.problems] == [("s3-versions", "dom.html")]
-    assert report.problems[0]["detail"].startswith("replaced: 2 versions, the current one written ")
+    assert [(p.kind, p.path) for p in report.problems] == [("s3-versions", "dom.html")]
+    assert report.problems[0].detail.startswith("replaced: 2 versions, the current one written ")
 
 
 def test_a_removed_version_under_its_delete_marker_is_reported(seaweed: SeaweedServer, store: S3Store,
@@ -588,7 +589,7 @@ def test_a_removed_version_under_its_delete_marker_is_reported(seaweed: SeaweedS
     client.delete_object(Bucket=bucket, Key=key, VersionId=version)  # unlocked: the version can go
     report = verify_bundle(store.reader(bundle_id))
     assert report.result == TAMPERED
-    detail = next(p["detail"] for p in report.problems if p["path"] == "custody/000002-signed.json")
+    detail = next(p.detail for p in report.problems if p.path == "custody/000002-signed.json")
     assert "no version of it is left" in detail
 
 
@@ -603,8 +604,8 @@ def test_a_bucket_without_versioning_cannot_show_truncation(seaweed: SeaweedServ
     report = verify_bundle(store.reader(bundle_id))
     assert report.result == UNPROTECTED  # every byte checks out, but nothing could show a deletion
     (problem,) = report.problems
-    assert (problem["kind"], problem["path"]) == ("s3-versions", f"s3://evidence-unversioned/{prefix}/{bundle_id}/")
-    assert "stored without versioning" in problem["detail"] and "truncation cannot be detected" in problem["detail"]
+    assert (problem.kind, problem.path) == ("s3-versions", f"s3://evidence-unversioned/{prefix}/{bundle_id}/")
+    assert "stored without versioning" in problem.detail and "truncation cannot be detected" in problem.detail
 
 
 # -- before a capture starts: the store is checked ------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from archiver.keys import fingerprint
-from archiver.signing import check_signature
+from archiver.signing import signature_problem
 
 from conftest import copy_bundle
 
@@ -54,11 +54,11 @@ def test_jcs_is_the_canonical_form_of_the_manifest(signed_bundle: Path) -> None:
     import json
 
     manifest = json.loads((signed_bundle / "manifest.json").read_bytes())
-    reason = check_signature(manifest, (signed_bundle / "manifest.jcs").read_bytes(),
+    reason = signature_problem(manifest, (signed_bundle / "manifest.jcs").read_bytes(),
                              (signed_bundle / "manifest.sig").read_bytes(),
                              (signed_bundle / "signer.pub.pem").read_bytes())
     assert reason is None
     manifest["status"] = "complete-ish"
-    assert "canonical" in (check_signature(manifest, (signed_bundle / "manifest.jcs").read_bytes(),
+    assert "canonical" in (signature_problem(manifest, (signed_bundle / "manifest.jcs").read_bytes(),
                                            (signed_bundle / "manifest.sig").read_bytes(),
                                            (signed_bundle / "signer.pub.pem").read_bytes()) or "")

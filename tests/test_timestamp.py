@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 import pytest
 
+from archiver.problem import INCOMPLETE, OK, TAMPERED, Problem
 from archiver.settings import CaptureSettings
 from archiver.storage.local import local_bundle
 from archiver.timestamp import (
@@ -25,7 +26,7 @@ from archiver.timestamp import (
     tsa_urls_from_env,
 )
 from archiver.tstoken import CHAIN_OK, CHAIN_UNCHECKED, TOKEN, TokenError, check_token, load_certificates
-from archiver.verify import INCOMPLETE, OK, TAMPERED, verify_bundle
+from archiver.verify import verify_bundle
 
 from conftest import copy_bundle
 from support.tsa import TestTSA, start_tsa
@@ -214,7 +215,7 @@ def test_a_flipped_token_byte_makes_the_bundle_tampered(stamped: Path, tmp_path:
     (bundle / TOKEN).write_bytes(bytes(token))
     report = verify_bundle(local_bundle(bundle))
     assert report.result == TAMPERED
-    assert [(p["kind"], p["path"]) for p in report.problems] == [("timestamp", TOKEN)]
+    assert [(p.kind, p.path) for p in report.problems] == [("timestamp", TOKEN)]
     assert report.checks()["timestamp"].startswith("FAILED: manifest.tsr: ")
     assert report.checks()["hashes"].startswith("OK")
 
@@ -231,13 +232,13 @@ def test_every_single_flipped_bit_of_the_token_is_caught(stamped: Path) -> None:
             changed[index] ^= bit
             bundle = MemoryBundle({**files, TOKEN: bytes(changed)})
             summary, found = check_bundle_timestamp(bundle, bundle.list_files())
-            assert summary["status"] == "FAILED" and found and found[0][0] == TOKEN, (index, bit)
+            assert summary["status"] == "FAILED" and found and found[0].path == TOKEN, (index, bit)
 
 
 def test_a_token_from_an_untrusted_tsa_fails_with_its_ca(stamped: Path, other_tsa: TestTSA) -> None:
     report = verify_bundle(local_bundle(stamped), tsa_ca=[other_tsa.ca])
     assert report.result == TAMPERED
-    assert "does not verify against --tsa-ca" in report.problems[0]["detail"]
+    assert "does not verify against --tsa-ca" in report.problems[0].detail
 
 
 def test_a_removed_token_is_caught_by_its_custody_event(stamped: Path, tmp_path: Path) -> None:
@@ -245,7 +246,7 @@ def test_a_removed_token_is_caught_by_its_custody_event(stamped: Path, tmp_path:
     (bundle / TOKEN).unlink()
     report = verify_bundle(local_bundle(bundle))
     assert report.result == TAMPERED
-    assert report.problems[0]["path"] == TOKEN and "missing" in report.problems[0]["detail"]
+    assert report.problems[0].path == TOKEN and "missing" in report.problems[0].detail
 
 
 def test_a_token_the_custody_log_never_recorded_is_flagged(stamped: Path, tmp_path: Path) -> None:
@@ -253,9 +254,9 @@ def test_a_token_the_custody_log_never_recorded_is_flagged(stamped: Path, tmp_pa
     (bundle / "custody" / "000003-timestamped.json").unlink()
     report = verify_bundle(local_bundle(bundle))
     assert report.result == TAMPERED  # the store ledger still names the removed event
-    assert {(p["kind"], p["path"]) for p in report.problems} == {
+    assert {(p.kind, p.path) for p in report.problems} == {
         ("ledger", "custody/000003-timestamped.json"), ("timestamp", TOKEN)}
-    assert "not recorded in the custody log" in next(p["detail"] for p in report.problems if p["path"] == TOKEN)
+    assert "not recorded in the custody log" in next(p.detail for p in report.problems if p.path == TOKEN)
 
 
 # --- the TSA is down: capture still completes, archiver timestamp adds the token later -------------
@@ -345,6 +346,6 @@ def test_an_unsigned_bundle_cannot_check_a_token(stamped: Path, tmp_path: Path) 
     bundle = copy_bundle(str(stamped), tmp_path)
     (bundle / "manifest.jcs").unlink()
     summary, found = check_bundle_timestamp(local_bundle(bundle), local_bundle(bundle).list_files())
-    assert summary["status"] == "FAILED" and found == [(TOKEN, "cannot be checked without manifest.jcs", INCOMPLETE)]
+    assert summary["status"] == "FAILED" and found == [Problem("timestamp", TOKEN, "cannot be checked without manifest.jcs", INCOMPLETE)]
 
 

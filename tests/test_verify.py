@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from archiver.problem import INCOMPLETE, OK, TAMPERED, Problem
 from archiver.storage.local import local_bundle
-from archiver.verify import INCOMPLETE, OK, TAMPERED, verify_bundle
+from archiver.verify import verify_bundle
 
 from conftest import copy_bundle
 from support.bundles import capture_into
@@ -33,9 +34,9 @@ def flip_byte(path: Path, offset: int | None = None) -> None:
     path.write_bytes(bytes(data))
 
 
-def problems(folder: Path) -> tuple[str, set[str], list[dict[str, str]]]:
+def problems(folder: Path) -> tuple[str, set[str], list[Problem]]:
     report = verify_bundle(local_bundle(folder))
-    return report.result, {p["path"] for p in report.problems}, report.problems
+    return report.result, {p.path for p in report.problems}, report.problems
 
 
 def test_untouched_bundle_verifies(bundle: Path) -> None:
@@ -49,7 +50,7 @@ def test_flipped_byte_in_artifact_is_caught(bundle: Path, relpath: str) -> None:
     result, paths, found = problems(bundle)
     assert result == TAMPERED
     assert relpath in paths
-    assert any(p["kind"] == "sha256" and p["path"] == relpath for p in found)
+    assert any(p.kind == "sha256" and p.path == relpath for p in found)
 
 
 def test_flipped_byte_in_warc_is_caught(bundle: Path) -> None:
@@ -68,21 +69,21 @@ def test_artifact_swapped_with_matching_manifest_edit_is_caught_by_warc_copy(bun
     (bundle / "manifest.json").write_text(json.dumps(manifest))
     result, _paths, found = problems(bundle)
     assert result == TAMPERED
-    assert any(p["kind"] == "warc-copy" and p["path"] == "dom.html" for p in found)
+    assert any(p.kind == "warc-copy" and p.path == "dom.html" for p in found)
 
 
 def test_deleted_artifact_is_caught(bundle: Path) -> None:
     (bundle / "screenshot.png").unlink()
     result, paths, found = problems(bundle)
     assert result == TAMPERED and paths == {"screenshot.png"}
-    assert found[0]["kind"] == "missing"
+    assert found[0].kind == "missing"
 
 
 def test_added_file_is_caught(bundle: Path) -> None:
     (bundle / "media" / "extra.jpg").write_bytes(b"not evidence")
     result, paths, found = problems(bundle)
     assert result == TAMPERED and paths == {"media/extra.jpg"}
-    assert found[0]["kind"] == "unlisted"
+    assert found[0].kind == "unlisted"
 
 
 def test_edited_manifest_field_is_caught(bundle: Path) -> None:
@@ -91,10 +92,10 @@ def test_edited_manifest_field_is_caught(bundle: Path) -> None:
     (bundle / "manifest.json").write_text(json.dumps(manifest))
     result, paths, found = problems(bundle)
     assert result == TAMPERED and "manifest.json" in paths
-    assert any("operator" in p["detail"] for p in found if p["path"] == "manifest.json")
+    assert any("operator" in p.detail for p in found if p.path == "manifest.json")
     # the signature and the custody chain anchored on the manifest break too
-    assert any(p["kind"] == "signature" for p in found)
-    assert any(p["kind"] == "custody" and p["path"].endswith("000001-captured.json") for p in found)
+    assert any(p.kind == "signature" for p in found)
+    assert any(p.kind == "custody" and p.path.endswith("000001-captured.json") for p in found)
 
 
 def test_corrupt_manifest_is_caught(bundle: Path) -> None:
@@ -136,11 +137,11 @@ def test_removed_or_reordered_custody_event_is_caught(bundle: Path) -> None:
     first_bytes, second_bytes = first.read_bytes(), second.read_bytes()
     first.unlink()
     result, _paths, found = problems(bundle)
-    assert result == TAMPERED and any("missing" in p["detail"] for p in found if p["kind"] == "custody")
+    assert result == TAMPERED and any("missing" in p.detail for p in found if p.kind == "custody")
     first.write_bytes(second_bytes)
     second.write_bytes(first_bytes)
     result, _paths, found = problems(bundle)
-    assert result == TAMPERED and any("chain broken" in p["detail"] for p in found)
+    assert result == TAMPERED and any("chain broken" in p.detail for p in found)
 
 
 def test_unsigned_bundle_is_reported(bundle: Path) -> None:
@@ -158,7 +159,7 @@ BROKEN_KEY = (b"-----BEGIN PUBLIC KEY-----\n"
               + b"\n-----END PUBLIC KEY-----\n")
 
 
-def result_of(bundle: Path) -> tuple[str, list[dict[str, str]]]:
+def result_of(bundle: Path) -> tuple[str, list[Problem]]:
     report = verify_bundle(local_bundle(bundle))
     return report.result, report.problems
 
@@ -175,7 +176,7 @@ def test_the_key_file_is_pinned_to_its_canonical_bytes(bundle: Path, change: str
                      "no-final-newline": pem.rstrip(b"\n"), "broken-key": BROKEN_KEY}[change])
     result, problems = result_of(bundle)
     assert result == TAMPERED
-    assert problems[0]["path"] == "manifest.sig" and "unusable key in signer.pub.pem" in problems[0]["detail"]
+    assert problems[0].path == "manifest.sig" and "unusable key in signer.pub.pem" in problems[0].detail
 
 
 def edit_event(bundle: Path, change: str) -> None:
@@ -202,5 +203,5 @@ def test_custody_events_accept_one_encoding_and_usable_keys_only(bundle: Path, c
     edit_event(bundle, change)
     result, problems = result_of(bundle)
     assert result == TAMPERED
-    found = [p for p in problems if p["kind"] == "custody" and p["path"] == "custody/000002-signed.json"]
-    assert found and "no usable signature or key" in found[0]["detail"], problems
+    found = [p for p in problems if p.kind == "custody" and p.path == "custody/000002-signed.json"]
+    assert found and "no usable signature or key" in found[0].detail, problems

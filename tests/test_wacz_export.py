@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from archiver.keys import Signer, public_pem
+from archiver.problem import Problem
 
 from conftest import copy_bundle
 from support.bundles import capture_into
@@ -97,7 +98,7 @@ def test_export_is_valid_wacz_with_the_evidence_inside(bundle: Path, tmp_path: P
     assert run("verify", str(bundle)).returncode == 0  # the chain holds with the new event
 
 
-def zip_headers(path: Path) -> tuple[list[tuple[str, str]], dict[str, dict[str, Any]]]:
+def zip_headers(path: Path) -> tuple[list[Problem], dict[str, dict[str, Any]]]:
     """What differs between local headers and central directory, and the central records by name."""
     from archiver.zipheaders import central_records, disagreements
 

@@ -79,7 +79,7 @@ def test_a_flipped_byte_in_any_entry_is_tampered_and_named(wacz: Path, tmp_path:
         target.write_bytes(bytes(flipped))
         report = verify_wacz(target)
         assert report.result == "TAMPERED", info.filename
-        assert info.filename in {p["path"] for p in report.problems}, (info.filename, report.problems)
+        assert info.filename in {p.path for p in report.problems}, (info.filename, report.problems)
     done = run("verify", str(target))
     assert done.returncode == 1 and done.stdout.startswith("TAMPERED") and infos[-1].filename in done.stdout
 
@@ -90,7 +90,7 @@ def test_changed_contents_in_a_well_formed_zip_are_named(wacz: Path, tmp_path: P
     changed = rewrite(wacz, tmp_path / "changed.wacz", {"pages/pages.jsonl": pages.replace(b"demo", b"DEMO")})
     report = verify_wacz(changed)
     assert report.result == "TAMPERED"
-    assert [(p["kind"], p["path"]) for p in report.problems] == [("sha256", "pages/pages.jsonl")]
+    assert [(p.kind, p.path) for p in report.problems] == [("sha256", "pages/pages.jsonl")]
 
 
 def test_a_changed_signature_is_reported(wacz: Path, tmp_path: Path) -> None:
@@ -113,7 +113,7 @@ def test_a_package_re_signed_with_another_key_names_both_keys(wacz: Path, tmp_pa
     resigned = rewrite(wacz, tmp_path / "resigned.wacz", {"datapackage-digest.json": json.dumps(digest).encode()})
     report = verify_wacz(resigned)
     assert report.result == "TAMPERED" and report.package_signer == other.fingerprint
-    assert [p["kind"] for p in report.problems] == ["signer"]
+    assert [p.kind for p in report.problems] == ["signer"]
     done = run("verify", str(resigned))
     assert done.returncode == 1
     assert f"signed by a different key ({other.fingerprint}) than the bundle's signer" in done.stdout

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from archiver.bundle import MANIFEST
-from archiver.custody import CUSTODY_DIR, EVENTS, append_event, check_chain
+from archiver.custody import CUSTODY_DIR, EVENTS, append_event, check_custody_chain
 from archiver.errors import EXIT_PROBLEM, ArchiverError
 from archiver.keys import DEFAULT_NAME, load_key
 from archiver.storage.local import local_bundle
@@ -43,16 +43,16 @@ def show(bundle: Path, as_json: bool) -> None:
     folder = bundle_folder(bundle)
     reader = local_bundle(folder)
     paths = sorted(p for p in reader.list_files() if p.startswith(f"{CUSTODY_DIR}/"))
-    events, problems = check_chain(paths, reader.open, (folder / MANIFEST).read_bytes())
+    events, problems = check_custody_chain(paths, reader.open, (folder / MANIFEST).read_bytes())
     if as_json:
-        listed = [{"path": path, "problem": problem} for path, problem in problems]
+        listed = [{"path": problem.path, "problem": problem.detail} for problem in problems]
         click.echo(json.dumps({"events": events, "problems": listed}, indent=2, ensure_ascii=False))
     else:
         for event in events:
             click.echo(f"#{event.get('seq')} {event.get('time')} {event.get('event'):<12} "
                        f"{event.get('actor') or '-'}  {summary(event.get('details') or {})}")
-        for path, problem in problems:
-            click.echo(f"BROKEN {path}: {problem}")
+        for problem in problems:
+            click.echo(f"BROKEN {problem.line()}")
         if not problems:
             click.echo(f"chain OK ({len(events)} events, anchored on {MANIFEST})")
     if problems:

@@ -11,9 +11,10 @@ from archiver.commands.outputs import check_output, signer
 from archiver.custody import append_event
 from archiver.errors import ArchiverError, EvidenceError
 from archiver.keys import DEFAULT_NAME
+from archiver.problem import OK, TAMPERED
 from archiver.signing import PUBLIC_KEY
 from archiver.storage.local import local_bundle
-from archiver.verify import OK, TAMPERED, verify_bundle
+from archiver.verify import verify_bundle
 
 
 @click.command()

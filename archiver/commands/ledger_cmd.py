@@ -37,12 +37,12 @@ def ledger(store: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"ledger": str(path), "result": result, "lines": len(checked.lines),
                                "head": str(checked.head), "bundles": len(checked.by_bundle),
-                               "problems": [{"path": p, "detail": d} for p, d in findings],
+                               "problems": [{"path": p.path, "detail": p.detail} for p in findings],
                                "torn_tail": checked.torn_tail}))
     else:
         click.echo(f"{result}  {path}  {len(checked.lines)} lines, {len(checked.by_bundle)} bundles")
-        for where, detail in findings:
-            click.echo(f"  {where}: {detail}")
+        for finding in findings:
+            click.echo(f"  {finding.line()}")
         click.echo(f"head {checked.head}")
     if findings:
         raise SystemExit(EXIT_PROBLEM)

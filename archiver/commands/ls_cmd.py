@@ -13,8 +13,9 @@ from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.s3_options import endpoint_option, use_endpoint
 from archiver.ids import bundle_id_time_ms
 from archiver.manifest import Manifest, ManifestError
+from archiver.problem import OK, TAMPERED, UNPROTECTED
 from archiver.storage.base import BundleReader
-from archiver.verify import OK, TAMPERED, UNPROTECTED, verify_bundle
+from archiver.verify import verify_bundle
 
 MAX_MANIFEST = 64 * 1024 * 1024
 
@@ -36,12 +37,12 @@ def describe(reader: BundleReader) -> dict[str, Any]:
     }
     report = verify_bundle(reader, shallow=True)
     if report.problems:
-        row["reason"] = "; ".join(f"{p['path']}: {p['detail']}" for p in report.problems[:3])
+        row["reason"] = "; ".join(p.line() for p in report.problems[:3])
     if report.result in (OK, UNPROTECTED):
         row["state"], row["complete"] = "complete", True
     elif report.result == TAMPERED:
         row["state"] = TAMPERED
-    elif not any(p["path"] == MANIFEST or p["kind"] == "interrupted" for p in report.problems):
+    elif not any(p.path == MANIFEST or p.kind == "interrupted" for p in report.problems):
         row["state"] = "incomplete"
     if MANIFEST in reader.list_files():
         try:

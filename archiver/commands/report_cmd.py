@@ -13,8 +13,8 @@ from archiver.custody import append_event
 from archiver.errors import EXIT_PROBLEM, EvidenceError
 from archiver.hashing import hash_bytes
 from archiver.keys import DEFAULT_NAME
+from archiver.problem import OK
 from archiver.storage.local import local_bundle
-from archiver.verify import OK
 
 
 @click.command()

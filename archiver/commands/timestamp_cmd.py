@@ -15,7 +15,7 @@ from archiver.errors import EXIT_ENVIRONMENT, EXIT_PROBLEM, ArchiverError
 from archiver.ids import is_bundle_id
 from archiver.keys import DEFAULT_NAME, Signer, load_key
 from archiver.manifest import Manifest, ManifestError
-from archiver.signing import JCS, PUBLIC_KEY, SIGNATURE, check_signature
+from archiver.signing import JCS, PUBLIC_KEY, SIGNATURE, signature_problem
 from archiver.timestamp import DEFAULT_TIMEOUT, TimestampError, stamp_bundle
 from archiver.tstoken import TOKEN
 
@@ -44,7 +44,7 @@ def stamp_one(folder: Path, urls: Sequence[str], signer: Signer, operator: str |
         manifest = Manifest.load(folder / MANIFEST)
     except ManifestError as exc:
         return {**entry, "result": "failed", "detail": f"not timestamped: {exc}"}
-    problem = check_signature(manifest.raw, (folder / JCS).read_bytes(), (folder / SIGNATURE).read_bytes(),
+    problem = signature_problem(manifest.raw, (folder / JCS).read_bytes(), (folder / SIGNATURE).read_bytes(),
                               (folder / PUBLIC_KEY).read_bytes())
     if problem:
         return {**entry, "result": "failed", "detail": f"not timestamped: {problem}"}

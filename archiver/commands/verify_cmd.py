@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archiver.batchverify import ERROR, already_reported, captured_since, verify_many
 from archiver.bundle import MANIFEST
-from archiver.clock import utc_now_seconds
+from archiver.clock import utc_seconds
 from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.s3_options import endpoint_option, use_endpoint
 from archiver.commands.verify_ledger import ledger_reports
@@ -23,11 +23,13 @@ from archiver.custody import append_event
 from archiver.errors import EXIT_PROBLEM, ArchiverError
 from archiver.ids import is_bundle_id
 from archiver.keys import Signer, load_key
+from archiver.ledger import Head
+from archiver.problem import OK
 from archiver.storage.base import BundleReader, StoreError
 from archiver.storage.local import local_bundle
 from archiver.tstoken import load_certificates
-from archiver.verify import OK, BundleReport
-from archiver.witness import Head, parse_head
+from archiver.verify import BundleReport
+from archiver.witness import parse_head
 
 
 def bundles_at(ctx: click.Context, location: str) -> list[BundleReader]:
@@ -98,7 +100,7 @@ def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: i
     def on_report(report: BundleReport, seconds: float) -> None:
         nonlocal bad
         bad += report.result != OK
-        entry = {**report.to_dict(), "duration_s": round(seconds, 3), "checked_at": utc_now_seconds()}
+        entry = {**report.to_dict(), "duration_s": round(seconds, 3), "checked_at": utc_seconds()}
         if report_file:
             report_file.write(json.dumps(entry) + "\n")
             report_file.flush()
@@ -145,8 +147,7 @@ def record_event(report: BundleReport, signer: Signer, readers: dict[str, Bundle
     details = {"result": report.result, "problems": len(report.problems)}
     append = getattr(readers.get(report.location), "append_event", None)
     if append is not None:  # a store that adds events as new objects (S3)
-        if report.result == ERROR or any(p["kind"] == "missing" and p["path"] == MANIFEST
-                                         for p in report.problems):
+        if report.result == ERROR or any(p.kind == "missing" and p.path == MANIFEST for p in report.problems):
             return None  # no verdict, or nothing committed to attach an event to
         try:
             append(event="verified", actor=None, details=details, signer=signer)

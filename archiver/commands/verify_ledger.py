@@ -7,8 +7,8 @@ from pathlib import Path
 
 from archiver.ids import is_bundle_id
 from archiver.ledger import LEDGER_DIR, Head, ledger_of_store, load_cached
-from archiver.verify import TAMPERED, BundleReport
-from archiver.witness import LEDGER_NAME, store_findings
+from archiver.verify import BundleReport
+from archiver.witness import KIND, LEDGER_NAME, store_findings
 
 
 def ledger_reports(locations: Sequence[str], heads: Sequence[Head],
@@ -27,12 +27,11 @@ def ledger_reports(locations: Sequence[str], heads: Sequence[Head],
         ledger = load_cached(path)
         report = BundleReport("ledger", str(path))
         if ledger is None:
-            report.problem("ledger", LEDGER_NAME, "the store keeps a ledger, but its file is gone")
+            report.problem(KIND, LEDGER_NAME, "the store keeps a ledger, but its file is gone")
         else:
             present = ({p.name for p in root.iterdir() if p.is_dir() and is_bundle_id(p.name)} if root
                        else set(ledger.by_bundle))
-            for where, detail in store_findings(ledger, present, heads):
-                report.problem("ledger", where, detail, TAMPERED)
+            report.add(*store_findings(ledger, present, heads))
         if report.problems:
             reports.append(report)
     return reports

@@ -9,7 +9,7 @@ import click
 from cryptography import x509
 
 from archiver.errors import EXIT_PROBLEM, ArchiverError
-from archiver.verify import OK
+from archiver.problem import OK
 
 
 def is_wacz(location: str) -> bool:
