@@ -33,7 +33,7 @@ class HexSha256Digester:
         return "sha256:" + self._digest.hexdigest()
 
 
-class Sha256WARCWriter(WARCWriter):
+class Sha256WARCWriter(WARCWriter):  # type: ignore[misc]  # warcio ships no types
     @staticmethod
     def _create_digester() -> HexSha256Digester:
         return HexSha256Digester()
