@@ -1,8 +1,10 @@
-"""Platform plugin: X (formerly Twitter) posts and profiles.
+"""Platform plugin: X (formerly Twitter) posts, Articles and profiles.
 
-X renders everything client-side; the server sends bots only a small page of og:* tags.
-The plugin reads the rendered focal tweet (``article[data-testid="tweet"]``) when there
-is one and falls back to those og tags otherwise, recording which it used.
+X renders pages in three layouts: the app's (``article[data-testid="tweet"]``), a server-rendered
+one with schema.org microdata (``article[data-tweet-id]``, no ``data-testid``), and for clients
+without JavaScript a small page of og:* tags. The plugin reads the richest one the page has and
+records which. Profiles are read in ``x_profile``, the microdata layout in ``x_microdata``,
+long-form Articles in ``x_article``.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from archiver.models import Classification, Counts, Media, PlatformMatch, Post, 
 from archiver.page_context import PageContext
 from archiver.platforms import Platform
 
-from . import pagetools
+from . import pagetools, x_article, x_microdata
 from .pagetools import meta_tags, new_post, settle_generic
+from .x_profile import PROFILE_JS, fill_profile, fill_profile_from_meta
 
 NAME = "x"
 BASE = "https://x.com"
@@ -35,6 +38,7 @@ HANDLE = r"[A-Za-z0-9_]{1,15}"
 STATUS_PATH = re.compile(rf"^/({HANDLE})/status(?:es)?/(\d{{1,20}})(?:/.*)?$")
 WEB_STATUS_PATH = re.compile(r"^/i/(?:web/)?status/(\d{1,20})(?:/.*)?$")
 PROFILE_PATH = re.compile(rf"^/({HANDLE})/?$")
+ARTICLE_PATH = re.compile(rf"^/({HANDLE})/article/(\d{{1,20}})(?:/.*)?$")
 # First path segments that are X's own pages, not user handles.
 RESERVED = frozenset({
     "home", "explore", "i", "settings", "search", "login", "logout", "signup", "notifications",
@@ -93,6 +97,10 @@ def match_url(url: str) -> PlatformMatch | None:
     if found := WEB_STATUS_PATH.match(path):
         post_id = found.group(1)
         return status_match(f"{BASE}/i/web/status/{post_id}", post_id)
+    if found := ARTICLE_PATH.match(path):
+        user, post_id = found.groups()
+        return PlatformMatch(platform=NAME, canonical_url=f"{BASE}/{user}/article/{post_id}",
+                             kind="article", post_id=post_id)
     found = PROFILE_PATH.match(path)
     if found and found.group(1).lower() not in RESERVED:
         canonical = f"{BASE}/{found.group(1)}"
@@ -122,6 +130,11 @@ def focal_selector(post_id: str | None) -> str:
     return f'{TWEET}:has(a[href$="/status/{post_id}"] time)'
 
 
+def any_focal(post_id: str | None) -> str:
+    """The requested post in whichever layout the page has, or an Article's read view."""
+    return f"{focal_selector(post_id)}, {x_microdata.focal_selector(post_id)}, {x_article.READ_VIEW}"
+
+
 # ---------------------------------------------------------------- settle
 
 
@@ -141,8 +154,8 @@ async def settle_page(ctx: PageContext) -> bool | None:
 
 
 async def wait_for_content(page: Page, seconds: float) -> None:
-    selector = f'{TWEET}, [data-testid="error-detail"], [data-testid="emptyState"], ' \
-               '[data-testid="UserName"]'
+    selector = f'{TWEET}, {x_microdata.ARTICLE}, {x_article.READ_VIEW}, ' \
+               '[data-testid="error-detail"], [data-testid="emptyState"], [data-testid="UserName"]'
     with contextlib.suppress(PlaywrightError):
         await page.wait_for_selector(selector, timeout=max(seconds, 0.1) * 1000)
 
@@ -164,8 +177,8 @@ STATE_JS = """(focal) => {
   const main = document.querySelector('[data-testid="primaryColumn"]') || document.body;
   return {
     focal: !!document.querySelector(focal),
-    articles: document.querySelectorAll('article[data-testid="tweet"]').length,
-    profile: !!document.querySelector('[data-testid="UserName"]'),
+    articles: document.querySelectorAll('article[data-testid="tweet"], article[data-tweet-id]').length,
+    profile: !!document.querySelector('[data-testid="UserName"], script[data-testid^="UserProfileSchema"]'),
     text: ((main && main.innerText) || '').replace(/[\\u2019\\u2018]/g, "'").toLowerCase(),
   };
 }"""
@@ -177,8 +190,8 @@ async def classify_page(ctx: PageContext, response: Response | None) -> Classifi
     if LOGIN_FLOW.match(final_path) and not LOGIN_FLOW.match(urlsplit(ctx.url).path):
         return Classification(Status.LOGIN_REQUIRED, f"X redirected to its login page ({page.url})",
                               hint=LOGIN_HINT)
-    state: dict[str, Any] = await page.evaluate(STATE_JS, focal_selector(ctx.match.post_id))
-    has_content = state["focal"] if ctx.match.kind == "post" else (
+    state: dict[str, Any] = await page.evaluate(STATE_JS, any_focal(ctx.match.post_id))
+    has_content = state["focal"] if ctx.match.kind in ("post", "article") else (
         state["articles"] > 0 or state["profile"])
     if has_content:
         return None
@@ -222,7 +235,7 @@ TWEET_JS = """(article) => {
   }
   // Media of a quoted post sits in a nested role=link container: it is not this post's.
   const own = (el) => !el.closest('div[role="link"]');
-  const body = article.querySelector('[data-testid="tweetText"]');
+  const body = Array.from(article.querySelectorAll('[data-testid="tweetText"]')).find(own) || null;
   const anchors = body ? Array.from(body.querySelectorAll('a[href]')).map(a => ({
     href: a.href, path: a.getAttribute('href'), text: (a.textContent || '').trim(),
   })) : [];
@@ -234,7 +247,18 @@ TWEET_JS = """(article) => {
   };
   const group = article.querySelector('[role="group"][aria-label]');
   const analytics = article.querySelector('a[href$="/analytics"]');
+  // A quoted post is a card (role=link) with an author line of its own inside the post.
+  const quote = Array.from(article.querySelectorAll('div[role="link"]'))
+    .find(card => card.querySelector('[data-testid="User-Name"]'));
+  let quoted = null;
+  if (quote) {
+    const name = Array.from(quote.querySelectorAll('[data-testid="User-Name"] span'))
+      .map(s => (s.textContent || '').trim()).find(t => /^@[A-Za-z0-9_]{1,15}$/.test(t));
+    const link = quote.querySelector('a[href*="/status/"]');
+    quoted = {handle: name ? name.slice(1) : null, href: link ? link.href : null};
+  }
   return {
+    quoted,
     displayName, handle,
     text: body ? textOf(body) : null,
     lang: body ? body.getAttribute('lang') : null,
@@ -251,19 +275,18 @@ TWEET_JS = """(article) => {
   };
 }"""
 
-PROFILE_HEADER = '[data-testid="UserName"]'
-PROFILE_JS = """(header) => {
-  const spans = Array.from(header.querySelectorAll('span')).map(s => (s.textContent || '').trim());
-  const handle = spans.find(t => /^@[A-Za-z0-9_]{1,15}$/.test(t));
-  const bio = document.querySelector('[data-testid="UserDescription"]');
-  return {
-    displayName: spans.find(t => t && !t.startsWith('@')) || null,
-    handle: handle ? handle.slice(1) : null,
-    bio: bio ? (bio.innerText || '').trim() || null : null,
-  };
+# The post rendered above the focal one on a status page is the one it replies to.
+REPLY_PARENT_JS = """(focal) => {
+  const posts = Array.from(document.querySelectorAll('article[data-testid="tweet"]'));
+  const at = posts.indexOf(document.querySelector(focal));
+  const time = at > 0 ? posts[at - 1].querySelector('a[href*="/status/"] time') : null;
+  return time ? time.closest('a').href.split('?')[0] : null;
 }"""
 OG_TITLE_NEW = re.compile(rf"^(?P<name>.*) \(@(?P<handle>{HANDLE})\) on (?:X|Twitter)$")
 OG_TITLE_OLD = re.compile(r'^(?P<name>.*) on (?:X|Twitter): ".*"(?: / (?:X|Twitter))?$', re.S)
+GROUP_COUNT = re.compile(r"([\d,]+) (replies|reply|reposts?|likes?|views?)\b", re.I)
+GROUP_FIELDS = {"replie": "replies", "reply": "replies", "repost": "reposts", "like": "likes",
+                "view": "views"}
 LEADING_NUMBER = re.compile(r"^\s*([\d,.\s]+?)\s+\w")
 
 
@@ -271,24 +294,50 @@ async def extract_post(ctx: PageContext) -> Post | None:
     page = ctx.page
     match = ctx.match
     post, sources, notes = new_post(ctx)
-    article = await focal_article(page, match.post_id, notes) if match.kind == "post" else None
-    if article is not None:
-        fill_from_tweet(post, await article.evaluate(TWEET_JS), sources, notes)
-    elif match.kind == "profile" and (header := await page.query_selector(PROFILE_HEADER)):
-        fill_from_profile(post, await header.evaluate(PROFILE_JS), sources)
+    if match.kind == "profile":
+        await read_profile(page, post, sources, notes)
     else:
-        fill_from_meta(post, await meta_tags(page), sources, notes)
-    if post.published_at is None and match.kind == "post":
+        await read_post(page, post, sources, notes)
+    if post.published_at is None and match.kind in ("post", "article"):
         post.published_at = snowflake_time(match.post_id)
         if post.published_at:
             sources["published_at"] = "snowflake"
     if post.author.handle and not post.author.url:
         post.author.url = f"{BASE}/{post.author.handle}"
     # The og-only page names its photo without showing it; lazy photos may not have loaded yet.
-    if await ctx.load_media([(m.url, m.kind) for m in post.media]):
+    wanted = [(m.url, "image" if m.kind == "avatar" else m.kind) for m in post.media]
+    if await ctx.load_media(wanted):
         notes.append("media named by the page but not yet loaded were loaded by the plugin "
                      "so their bytes are recorded")
     return post
+
+
+async def read_post(page: Page, post: Post, sources: dict[str, str], notes: list[str]) -> None:
+    """A post or Article in the app's layout, the microdata layout, or the og-only page."""
+    post_id = post.post_id
+    if (article := await focal_article(page, post_id, notes)) is not None:
+        fill_from_tweet(post, await article.evaluate(TWEET_JS), sources, notes)
+        parent = await page.evaluate(REPLY_PARENT_JS, focal_selector(post_id))
+        if parent:
+            post.reply_to = parent
+            sources["reply_to"] = f"dom:the {TWEET} shown above the focal post (its parent)"
+    elif (article := await page.query_selector(x_microdata.focal_selector(post_id))) is not None:
+        notes.append("the post is in X's server-rendered layout (schema.org microdata)")
+        x_microdata.fill_from_microdata(post, await article.evaluate(x_microdata.MICRODATA_JS),
+                                        sources, notes)
+    elif await page.query_selector(x_article.READ_VIEW) is None:
+        fill_from_meta(post, await meta_tags(page), sources, notes)
+    if (view := await page.query_selector(x_article.READ_VIEW)) is not None:
+        x_article.fill_article(post, await view.evaluate(x_article.ARTICLE_JS), sources)
+
+
+async def read_profile(page: Page, post: Post, sources: dict[str, str], notes: list[str]) -> None:
+    data: dict[str, Any] = await page.evaluate(PROFILE_JS)
+    if data["schema"] or data["handle"]:
+        fill_profile(post, data, sources)
+    else:
+        notes.append("no rendered profile on the page; fields come from its og:* tags")
+        fill_profile_from_meta(post, await meta_tags(page), sources)
 
 
 async def focal_article(page: Page, post_id: str | None, notes: list[str]) -> Any:
@@ -296,18 +345,6 @@ async def focal_article(page: Page, post_id: str | None, notes: list[str]) -> An
     if article is None and (article := await page.query_selector(TWEET)) is not None:
         notes.append("no tweet links to the requested id; the first tweet on the page was read")
     return article
-
-
-def fill_from_profile(post: Post, data: dict[str, Any], sources: dict[str, str]) -> None:
-    if data["displayName"]:
-        post.author.display_name = post.title = data["displayName"]
-        sources["author.display_name"] = sources["title"] = f"dom:{PROFILE_HEADER}"
-    if data["handle"]:
-        post.author.handle = data["handle"]
-        sources["author.handle"] = f"dom:{PROFILE_HEADER} span(@handle)"
-    if data["bio"]:
-        post.text = data["bio"]
-        sources["text"] = 'dom:[data-testid="UserDescription"]'
 
 
 def fill_from_tweet(post: Post, data: dict[str, Any], sources: dict[str, str],
@@ -332,6 +369,20 @@ def fill_from_tweet(post: Post, data: dict[str, Any], sources: dict[str, str],
     read_anchors(post, data["anchors"], sources)
     read_media(post, data, sources, notes)
     read_counts(post.counts, data, sources)
+    read_quoted(post, data["quoted"], sources, notes)
+
+
+def read_quoted(post: Post, quoted: dict[str, str | None] | None, sources: dict[str, str],
+                notes: list[str]) -> None:
+    if not quoted:
+        return
+    if quoted["href"]:
+        post.quoted = quoted["href"].split("?")[0]
+        sources["quoted"] = 'dom:div[role="link"] a[href*="/status/"] (the quoted post)'
+    else:
+        who = f"@{quoted['handle']}" if quoted["handle"] else "another account"
+        notes.append(f"the post quotes a post by {who} but shows no link to it; "
+                     "its address is not recorded")
 
 
 def read_anchors(post: Post, anchors: list[dict[str, str]], sources: dict[str, str]) -> None:
@@ -373,9 +424,13 @@ def read_counts(counts: Counts, data: dict[str, Any], sources: dict[str, str]) -
     if views is not None:
         counts.views = views
         sources["counts.views"] = 'dom:a[href$="/analytics"][aria-label]'
-    elif data["group"] and (found := re.search(r"([\d,]+) views?\b", data["group"])):
-        counts.views = int(found.group(1).replace(",", ""))
-        sources["counts.views"] = 'dom:[role="group"][aria-label]'
+    # The action bar's own label ("10 replies, 1 repost, 2378 likes, 11424 views") has every
+    # count, also where a button's label has none (an Article's like button says just "Like").
+    for number, word in GROUP_COUNT.findall(data["group"] or ""):
+        field = GROUP_FIELDS[word.lower().rstrip("s")]
+        if getattr(counts, field) is None:
+            setattr(counts, field, int(number.replace(",", "")))
+            sources[f"counts.{field}"] = 'dom:[role="group"][aria-label]'
 
 
 def leading_number(label: str | None) -> int | None:
@@ -417,9 +472,11 @@ def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
 
 async def post_element(ctx: PageContext) -> str | None:
     page = ctx.page
-    if ctx.match.kind != "post":
+    if ctx.match.kind not in ("post", "article"):
         return None
-    return await pagetools.first_present(page, focal_selector(ctx.match.post_id), TWEET)
+    post_id = ctx.match.post_id
+    return await pagetools.first_present(page, focal_selector(post_id), TWEET,
+                                         x_microdata.focal_selector(post_id), x_article.READ_VIEW)
 
 
 @hookimpl

@@ -22,6 +22,15 @@ TRUMP = "/realDonaldTrump/status/1222907250383245320"
 UASMART = "/UaSmart/status/934106870834454529"
 PHOTO = "https://pbs.twimg.com/media/DPadOKpXcAIL-NW?format=jpg&name=medium"
 BROKEN_PHOTO = "https://pbs.twimg.com/media/BROKEN-PHOTO?format=jpg&name=medium"
+KIKO_AVATAR = "https://pbs.twimg.com/profile_images/2000931726244106244/Ty7-KT2j_400x400.jpg"
+JAVI_AVATAR = "https://pbs.twimg.com/profile_images/1581679886267301888/BHGZpOc6_200x200.jpg"
+MICRODATA = "/ada_archive/status/2040000000000000001"
+HARBOUR_VIDEO = "https://video.twimg.com/amplify_video/2040000000000000001/vid/avc1/720x1280/harbour.mp4"
+HARBOUR_POSTER = "https://pbs.twimg.com/amplify_video_thumb/2040000000000000001/img/harbour.jpg"
+ARTICLE = "/fieldnotes/status/2041000000000000005"
+ARTICLE_COVER = "https://pbs.twimg.com/media/ArticleCover01?format=jpg&name=large"
+REPLY = "/reply_desk/status/2042000000000000009"
+REPLY_PHOTO = "https://pbs.twimg.com/media/ReplyPhoto01?format=jpg&name=small"
 
 
 def jpeg(width: int = 600, height: int = 400) -> bytes:
@@ -56,6 +65,20 @@ def x_site(https_server: Any) -> None:
         200, page("metascraper-x__post-image.html").replace(b"DPadOKpXcAIL-NW", b"BROKEN-PHOTO"),
         "text/html; charset=utf-8")
     https_server.site("pbs.twimg.com").routes["/media/BROKEN-PHOTO"] = drop_connection
+    # Profiles: a rendered one (its JSON-LD and header) and the og-only one X gives bots.
+    site.add("/Kikobeats", page("metascraper-x__profile-excerpt.html"))
+    https_server.site("twitter.com").add("/javilop", page("metascraper-x__profile-og.html"))
+    # The microdata layout, an Article and a reply: synthetic (see SOURCES.txt).
+    site.add(MICRODATA, page("synthetic__post-microdata.html"))
+    site.add(ARTICLE, page("synthetic__article.html"))
+    site.add("/fieldnotes/article/2041000000000000005", page("synthetic__article.html"))
+    site.add(REPLY, page("synthetic__reply-thread.html"))
+    pbs = https_server.site("pbs.twimg.com")
+    for url in (KIKO_AVATAR, JAVI_AVATAR, HARBOUR_POSTER, ARTICLE_COVER, REPLY_PHOTO):
+        pbs.add(url.removeprefix("https://pbs.twimg.com").split("?")[0], jpeg(), "image/jpeg")
+    https_server.site("video.twimg.com").add(
+        HARBOUR_VIDEO.removeprefix("https://video.twimg.com"), b"\0\0\0\x18ftypmp42" + bytes(64),
+        "video/mp4")
 
 
 # ---------------------------------------------------------------- URLs (no browser)
@@ -85,6 +108,8 @@ def match(url: str) -> Any:
     ("https://x.com/search?q=evidence", "https://x.com/search?q=evidence", "page", None),
     ("https://x.com/settings", "https://x.com/settings", "page", None),
     ("https://x.com/login", "https://x.com/login", "page", None),
+    ("https://x.com/fieldnotes/article/2041000000000000005?s=20",
+     "https://x.com/fieldnotes/article/2041000000000000005", "article", "2041000000000000005"),
     ("https://x.com/i/flow/login", "https://x.com/i/flow/login", "page", None),
 ])
 def test_x_urls(url: str, canonical: str, kind: str, post_id: str | None) -> None:
@@ -125,9 +150,8 @@ def test_rendered_post(capture: Any) -> None:
     post = result.post
     assert (post["platform"], post["kind"], post["post_id"]) == ("x", "post", "1222907250383245320")
     assert post["canonical_url"] == f"https://x.com{TRUMP}"
-    assert post["author"] == {"id": None, "handle": "realDonaldTrump",
-                              "display_name": "Donald J. Trump",
-                              "url": "https://x.com/realDonaldTrump"}
+    assert (post["author"]["handle"], post["author"]["display_name"], post["author"]["url"]) == (
+        "realDonaldTrump", "Donald J. Trump", "https://x.com/realDonaldTrump")
     assert post["published_at"] == "2020-01-30T15:39:43.000Z"
     assert post["text"].startswith("“Schiff blasted for not focusing on California homeless.” "
                                    "@foxandfriends  His District is in terrible shape.")
@@ -135,8 +159,8 @@ def test_rendered_post(capture: Any) -> None:
     assert post["language"] == "en"
     assert post["mentions"] == ["foxandfriends"] and post["hashtags"] == []
     assert post["counts"] == {"likes": 76091, "reposts": 15635, "replies": 18151, "views": None,
-                              "followers": None, "members": None}
-    assert post["media"] == []
+                              "followers": None, "following": None, "members": None, "posts": None}
+    assert post["media"] == [] and post["quoted"] is None and post["reply_to"] is None
     extraction = post["extraction"]
     assert extraction["plugin"] == "x"
     assert extraction["sources"]["published_at"] == "dom:time[datetime]"
@@ -236,3 +260,107 @@ def test_captured_photo_is_marked_captured(capture: Any) -> None:
     assert photo["captured"] is True and photo["failure"] is None and photo["path"]
     rows = dict(post_rows(Manifest.load(Path(result.location) / "manifest.json").post or {}))
     assert rows["Media 1"] == f"image: captured as {photo['path']} from {PHOTO}"
+
+
+# ---------------------------------------------------------------- profiles, layouts, Articles
+
+
+def test_rendered_profile(capture: Any) -> None:
+    result = capture("https://x.com/Kikobeats")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["title"]) == ("profile", "Kiko Beats")
+    author = post["author"]
+    assert (author["id"], author["handle"], author["display_name"], author["url"]) == (
+        "101198215", "Kikobeats", "Kiko Beats", "https://x.com/Kikobeats")
+    # as shown: the layout's indentation gone, the shortened links whole, @vercel on its line
+    assert author["bio"] == ("Building web infra & open source\n"
+                             "Running microlink.io · unavatar.io\n"
+                             "Formerly @vercel ▲")
+    assert author["links"] == ["http://microlink.io", "http://unavatar.io", "http://kikobeats.com"]
+    assert author["avatar_url"] == KIKO_AVATAR and author["verified"] is None
+    # the header shows "3,893 Followers", "406 Following", "23.9K posts"; JSON-LD the exact counts
+    counts = post["counts"]
+    assert (counts["followers"], counts["following"], counts["posts"]) == (3893, 406, 23961)
+    avatar = post["media"][0]
+    assert (avatar["kind"], avatar["url"], avatar["captured"]) == ("avatar", KIKO_AVATAR, True)
+    assert len(avatar["pdq"]) == 64
+    sources = post["extraction"]["sources"]
+    assert sources["author.bio"] == 'dom:[data-testid="UserDescription"]'
+    assert sources["counts.followers"].endswith("interactionStatistic Follows")
+    media_matches_bundle(result)
+
+
+def test_og_only_profile(capture: Any) -> None:
+    result = capture("https://twitter.com/javilop")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert result.canonical_url == "https://x.com/javilop"
+    author = post["author"]
+    assert (author["handle"], author["display_name"]) == ("javilop", "Javi López ⛩️")
+    assert author["bio"] == ("Comparto tutoriales, herramientas y noticias de IA.\n\n"
+                             "Fundador @Magnific_AI\n\n"
+                             "🔥 Guía IAs: https://t.co/JApwm5Tmfo\n"
+                             "🗞️ Newsletter: https://t.co/tMELO1P8Wk")
+    assert author["links"] == ["https://t.co/JApwm5Tmfo", "https://t.co/tMELO1P8Wk"]
+    # og:image is not shown by the page: the plugin has the browser fetch it
+    assert [(m["kind"], m["url"], m["captured"]) for m in post["media"]] == [
+        ("avatar", JAVI_AVATAR, True)]
+    assert post["counts"]["followers"] is None  # the og-only page states no counts
+    assert post["extraction"]["sources"]["author.bio"] == "meta:og:description"
+
+
+def test_microdata_post_with_video_and_quote(capture: Any) -> None:
+    result = capture(f"https://x.com{MICRODATA}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    author = post["author"]
+    assert (author["id"], author["handle"], author["display_name"]) == (
+        "1500000000000000042", "ada_archive", "Ada Archive")
+    assert post["published_at"] == "2026-03-14T06:02:11.000Z"
+    assert post["text"] == "Harbour webcam at dawn, 53 seconds."
+    assert post["language"] == "en"
+    counts = post["counts"]
+    assert (counts["likes"], counts["reposts"], counts["replies"], counts["views"]) == (
+        1204, 87, 31, 56012)
+    assert [(m["kind"], m["url"], m["note"], m["captured"]) for m in post["media"]] == [
+        ("video", HARBOUR_VIDEO, None, True), ("image", HARBOUR_POSTER, "video poster", True)]
+    # the quoted post's photo is the quoted post's, not this one's
+    assert post["quoted"] == "https://x.com/port_authority/status/2039000000000000007"
+    sources = post["extraction"]["sources"]
+    assert sources["text"] == "dom:article[data-tweet-id] [lang]"
+    assert sources["counts.likes"] == "microdata:article[data-tweet-id] interactionStatistic Likes"
+
+
+@pytest.mark.parametrize("path", [ARTICLE, "/fieldnotes/article/2041000000000000005"])
+def test_x_article(capture: Any, path: str) -> None:
+    result = capture(f"https://x.com{path}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["kind"] == "article"
+    assert (post["author"]["handle"], post["author"]["display_name"]) == ("fieldnotes", "Field Notes")
+    assert post["published_at"] == "2026-03-20T18:45:00.000Z"
+    assert post["title"] == "How we verify a video in ten steps"
+    assert post["text"] == ("Every video that reaches our desk goes through the same checks.\n\n"
+                            "1. Find the first upload\n\n"
+                            "Search for the earliest copy before anything else.")
+    # the like button says only "Like": the counts come from the action bar's label
+    counts = post["counts"]
+    assert (counts["likes"], counts["reposts"], counts["replies"], counts["views"]) == (
+        2378, 512, 41, 380211)
+    assert post["extraction"]["sources"]["counts.likes"] == 'dom:[role="group"][aria-label]'
+    assert [(m["url"], m["captured"]) for m in post["media"]] == [(ARTICLE_COVER, True)]
+
+
+def test_reply_with_quoted_card(capture: Any) -> None:
+    result = capture(f"https://x.com{REPLY}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["author"]["handle"], post["text"]) == (
+        "reply_desk", "Which bridge? Photo from the north bank:")
+    assert post["reply_to"] == "https://x.com/city_news/status/2042000000000000001"
+    # the quote card links nowhere: no address, and a note says a quote is there
+    assert post["quoted"] is None
+    assert any("@traffic_watch" in note for note in post["extraction"]["notes"])
+    assert [m["url"] for m in post["media"]] == [REPLY_PHOTO]
+    assert (post["counts"]["likes"], post["counts"]["views"]) == (19, 700)
