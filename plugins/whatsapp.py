@@ -19,6 +19,7 @@ from archiver.models import Author, Classification, Counts, Media, Post, Status
 from archiver.page_context import PageContext
 from archiver.platforms import Platform
 from archiver.plugins import pagetools
+from archiver.plugins.counts import parse_count
 
 NAME = "whatsapp"
 E2E_NOTE = ("WhatsApp messages are end-to-end encrypted and not on the web; "
@@ -103,16 +104,6 @@ async def classify_page(ctx: PageContext, response: Response | None) -> Classifi
 # ---------------------------------------------------------------------------- extract
 
 
-def parse_count(text: str) -> int | None:
-    """'1.2M' -> 1200000, '15,304' -> 15304, as displayed by WhatsApp (rounded)."""
-    text = text.replace(",", "").replace(" ", "")
-    factor = {"K": 1_000, "M": 1_000_000, "B": 1_000_000_000}.get(text[-1:].upper(), 1)
-    try:
-        return int(float(text[:-1] if factor > 1 else text) * factor)
-    except ValueError:
-        return None
-
-
 def channel_description(description: str, name: str | None) -> str | None:
     """'WhatsApp Channel. Name. 1.2M followers. About text' -> 'About text'."""
     found = FOLLOWERS.search(description)
@@ -172,8 +163,11 @@ async def extract_post(ctx: PageContext) -> Post | None:
         notes.append(f"landing page button: {card['button']!r}")
     image = card.get("image") or meta.get("og:image")
     if image:
-        post.media = [Media(kind="image", url=image, note="channel or group picture")]
-        sources["media"] = "dom:main img" if card.get("image") else "meta:og:image"
+        # The channel's or group's own picture: its avatar, hashed like any media item.
+        post.media = [Media(kind="avatar", url=image, note="channel or group picture")]
+        post.author.avatar_url = image
+        sources["media"] = sources["author.avatar_url"] = (
+            "dom:main img" if card.get("image") else "meta:og:image")
         if await ctx.load_media([(image, "image")]):
             notes.append("the picture named in the meta tags was loaded by the plugin "
                          "so its bytes are recorded")

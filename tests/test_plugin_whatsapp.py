@@ -117,6 +117,8 @@ def test_channel_landing_page(capture: Any, whatsapp_site: None) -> None:
     assert post["published_at"] is None
     assert len(post["media"]) == 1
     assert post["media"][0]["url"].startswith("https://pps.whatsapp.net/")
+    assert post["media"][0]["kind"] == "avatar" and post["media"][0]["captured"] is True
+    assert post["author"]["avatar_url"] == post["media"][0]["url"]
     media_matches_bundle(result)
     assert E2E in post["extraction"]["notes"]
 
