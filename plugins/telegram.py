@@ -18,18 +18,16 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page, Response
 
 from archiver import hookimpl
-from archiver.models import Classification, Media, Origin, PlatformMatch, Post, Status
+from archiver.models import Classification, PlatformMatch, Post, Status
 from archiver.page_context import PageContext
 from archiver.platforms import Platform
 
-from . import pagetools
-from .counts import parse_count
 from .pagetools import meta_tags, new_post, settle_generic
+from .telegram_channel import BASE, CHANNEL_JS, feed_of, fill_from_channel
+from .telegram_message import CHANNEL, MESSAGE_JS, MESSAGES_JS, fill_from_message, load_stickers
 
 NAME = "telegram"
-BASE = "https://t.me"
 HOSTS = frozenset({"t.me", "www.t.me", "telegram.me", "www.telegram.me"})
-CHANNEL = r"[A-Za-z0-9_]{3,32}"
 PREVIEW_PATH = re.compile(rf"^/s/({CHANNEL})(?:/(\d+))?/?$")
 POST_PATH = re.compile(rf"^/({CHANNEL})/(\d+)/?$")
 CHANNEL_PATH = re.compile(rf"^/({CHANNEL})/?$")
@@ -140,78 +138,11 @@ async def classify_page(ctx: PageContext, response: Response | None) -> Classifi
 
 # ---------------------------------------------------------------- extract
 
-MESSAGE_JS = """(msg) => {
-  const q = (sel) => msg.querySelector(sel);
-  const urlOf = (el) => {
-    const found = /url\\(["']?(.*?)["']?\\)/.exec((el && el.style.backgroundImage) || '');
-    return found ? new URL(found[1], document.baseURI).href : null;
-  };
-  const owner = q('.tgme_widget_message_owner_name');
-  const text = q('.tgme_widget_message_bubble > .tgme_widget_message_text')
-    || q('.tgme_widget_message_text');
-  const time = q('.tgme_widget_message_date time[datetime]') || q('time[datetime]');
-  const forwarded = q('.tgme_widget_message_forwarded_from_name');
-  const reply = q('a.tgme_widget_message_reply');
-  const views = q('.tgme_widget_message_views');
-  const media = [];
-  // Album items and single media, in page order; a reply's or link preview's pictures are
-  // someone else's content and are skipped.
-  const items = msg.querySelectorAll(
-    '.tgme_widget_message_photo_wrap, .tgme_widget_message_video_player, ' +
-    '.tgme_widget_message_roundvideo_player, audio.tgme_widget_message_voice, ' +
-    '.tgme_widget_message_voice_player audio');
-  for (const item of items) {
-    if (item.closest('.tgme_widget_message_reply, .tgme_widget_message_link_preview')) continue;
-    if (item.classList.contains('tgme_widget_message_photo_wrap')) {
-      const url = urlOf(item);
-      if (url) media.push({kind: 'image', url});
-    } else if (item.tagName === 'AUDIO') {
-      if (item.src) media.push({kind: 'audio', url: item.src});
-    } else {
-      const video = item.querySelector('video');
-      const thumb = urlOf(item.querySelector('.tgme_widget_message_video_thumb, ' +
-                                             '.tgme_widget_message_roundvideo_thumb'));
-      if (video && video.src) media.push({kind: 'video', url: video.src});
-      else if (thumb) media.push({kind: 'image', url: thumb,
-        note: 'thumbnail only: the web preview does not offer this video'});
-    }
-  }
-  const anchors = text ? Array.from(text.querySelectorAll('a[href]')).map(a => ({
-    href: a.href, raw: a.getAttribute('href'), text: (a.textContent || '').trim(),
-  })) : [];
-  return {
-    post: msg.dataset.post,
-    owner: owner ? (owner.innerText || owner.textContent).trim() : null,
-    ownerUrl: owner ? owner.href : null,
-    text: text ? text.innerText.trim() : null,
-    time: time ? time.getAttribute('datetime') : null,
-    forwarded: forwarded ? {name: forwarded.textContent.trim() || null, url: forwarded.href || null} : null,
-    reply: reply ? reply.href : null,
-    views: views ? views.textContent.trim() : null,
-    media, anchors,
-  };
+SHELL_JS = """() => {
+  const widget = document.querySelector('[data-telegram-post]');
+  return {post: widget ? widget.dataset.telegramPost : null};
 }"""
 
-CHANNEL_JS = """() => {
-  const text = (sel) => {
-    const el = document.querySelector(sel);
-    return el ? (el.innerText || el.textContent).trim() || null : null;
-  };
-  const counters = Array.from(document.querySelectorAll('.tgme_channel_info_counter')).map(c => ({
-    value: (c.querySelector('.counter_value') || {}).textContent || '',
-    type: (c.querySelector('.counter_type') || {}).textContent || '',
-  }));
-  const resolve = document.querySelector('a[href^="tg://resolve?domain="]');
-  return {
-    title: text('.tgme_channel_info_header_title') || text('.tgme_page_title'),
-    username: text('.tgme_channel_info_header_username'),
-    resolve: resolve ? resolve.getAttribute('href') : null,
-    description: text('.tgme_channel_info_description') || text('.tgme_page_description'),
-    counters,
-    extra: text('.tgme_page_extra'),
-    header: !!document.querySelector('.tgme_channel_info'),
-  };
-}"""
 
 async def extract_post(ctx: PageContext) -> Post | None:
     page = ctx.page
@@ -228,17 +159,25 @@ async def extract_post(ctx: PageContext) -> Post | None:
         elif root is not page:
             notes.append(f"post read from the embed widget {root.url}, loaded beside the page "
                          "(the page showed no widget frame with the post)")
-        fill_from_message(post, await message.evaluate(MESSAGE_JS), sources, notes)
+        data = await message.evaluate(MESSAGE_JS)
+        fill_from_message(post, data, sources, notes)
+        await load_stickers(ctx, data["media"])
     elif match.kind == "post" and is_shell_page(ctx):
         embed = match.extra_urls[0]
         loaded = (ctx.response_facts(embed) or {}).get("status") == 200
         why = "holds no message" if loaded else "did not load (the capture's reason says why)"
-        notes.append(f"the embed widget {embed} {why}; only the page's og tags were read")
+        notes.append(f"the embed widget {embed} {why}; only the page's data-telegram-post "
+                     "and og tags were read")
+        fill_from_shell(post, await page.evaluate(SHELL_JS), sources)
         fill_from_meta(post, await meta_tags(page), sources)
     else:
         fill_from_channel(post, await page.evaluate(CHANNEL_JS), sources, notes)
         if post.author.display_name is None:
             fill_from_meta(post, await meta_tags(page), sources)
+        if match.kind == "channel":
+            post.feed = feed_of(await page.eval_on_selector_all(MESSAGE, MESSAGES_JS))
+            if post.feed:
+                sources["feed"] = "dom:.tgme_widget_message"
     return post
 
 
@@ -271,95 +210,13 @@ async def find_message(root: Page | Frame, post_id: str | None) -> Any:
     return messages[0] if len(messages) == 1 and not post_id else None
 
 
-def fill_from_message(post: Post, data: dict[str, Any], sources: dict[str, str],
-                      notes: list[str]) -> None:
-    post.post_id = data["post"]
-    sources["post_id"] = "dom:.tgme_widget_message[data-post]"
-    if data["owner"]:
-        post.author.display_name = data["owner"]
-        sources["author.display_name"] = "dom:.tgme_widget_message_owner_name"
-    if data["ownerUrl"]:
-        post.author.url = data["ownerUrl"]
-        post.author.handle = channel_of(data["ownerUrl"])
-        sources["author.url"] = sources["author.handle"] = \
-            "dom:.tgme_widget_message_owner_name[href]"
-    if data["time"]:
-        post.published_at = data["time"]
-        sources["published_at"] = "dom:.tgme_widget_message_date time[datetime]"
-    if data["text"] is not None:
-        post.text = data["text"]
-        sources["text"] = "dom:.tgme_widget_message_text"
-    if data["forwarded"]:
-        post.forwarded_from = Origin(name=data["forwarded"]["name"], url=data["forwarded"]["url"],
-                                     handle=channel_of(data["forwarded"]["url"] or ""))
-        sources["forwarded_from"] = "dom:.tgme_widget_message_forwarded_from_name"
-    if data["reply"]:
-        post.reply_to = data["reply"]
-        sources["reply_to"] = "dom:a.tgme_widget_message_reply[href]"
-    views = parse_count(data["views"])
-    if views is not None:
-        post.counts.views = views
-        sources["counts.views"] = "dom:.tgme_widget_message_views"
-        if not data["views"].isdigit():
-            notes.append(f"views shown rounded as {data['views']!r}; stored as {views}")
-    for item in data["media"]:
-        post.media.append(Media(kind=item["kind"], url=item["url"], note=item.get("note")))
-    if post.media:
-        sources["media"] = ("dom:.tgme_widget_message_photo_wrap background-image, "
-                            ".tgme_widget_message_video[src]")
-    read_anchors(post, data["anchors"], sources)
-
-
-def read_anchors(post: Post, anchors: list[dict[str, str]], sources: dict[str, str]) -> None:
-    for anchor in anchors:
-        raw, text = anchor["raw"] or "", anchor["text"]
-        if raw.startswith("?q=") and text.startswith(("#", "$")):
-            post.hashtags.append(text[1:])
-        elif text.startswith("@") and re.fullmatch(CHANNEL, text[1:]):
-            post.mentions.append(text[1:])
-        elif anchor["href"].startswith(("http://", "https://")):
-            post.links.append(anchor["href"])
-    pagetools.note_entity_sources(post, sources, "dom:.tgme_widget_message_text a")
-
-
-def fill_from_channel(post: Post, data: dict[str, Any], sources: dict[str, str],
-                      notes: list[str]) -> None:
-    # t.me/s/<channel> has a channel_info header; the t.me/<channel> contact page a tgme_page.
-    title, description = ((".tgme_channel_info_header_title", ".tgme_channel_info_description")
-                          if data["header"] else (".tgme_page_title", ".tgme_page_description"))
-    if data["title"]:
-        post.title = post.author.display_name = data["title"]
-        sources["title"] = sources["author.display_name"] = f"dom:{title}"
-    if data["username"] and data["username"].startswith("@"):
-        post.author.handle = data["username"][1:]
-        sources["author.handle"] = "dom:.tgme_channel_info_header_username"
-    elif data["resolve"]:
-        post.author.handle = data["resolve"].split("domain=", 1)[1].split("&")[0] or None
-        sources["author.handle"] = 'dom:a[href^="tg://resolve?domain="]'
-    if post.author.handle:
-        post.author.url = f"{BASE}/{post.author.handle}"
-    if data["description"]:
-        post.text = data["description"]
-        sources["text"] = f"dom:{description}"
-    counters = [(c["value"].strip(), c["type"].strip().lower()) for c in data["counters"]]
-    if data["extra"]:
-        counters.append(split_counter(data["extra"]))
-    for value, kind in counters:
-        field = {"subscribers": "followers", "subscriber": "followers", "followers": "followers",
-                 "members": "members", "member": "members"}.get(kind)
-        number = parse_count(value)
-        if field and number is not None:
-            setattr(post.counts, field, number)
-            sources[f"counts.{field}"] = ("dom:.tgme_channel_info_counter" if data["header"]
-                                          else "dom:.tgme_page_extra")
-            if not value.replace(" ", "").replace("\u00a0", "").isdigit():
-                notes.append(f"{kind} shown rounded as {value!r}; stored as {number}")
-
-
-def split_counter(text: str) -> tuple[str, str]:
-    """'2 805 members' -> ('2 805', 'members')."""
-    value, _, kind = text.strip().rpartition(" ")
-    return value, kind.lower()
+def fill_from_shell(post: Post, data: dict[str, str | None], sources: dict[str, str]) -> None:
+    """The channel a t.me/<channel>/<id> page names in its widget's data-telegram-post."""
+    handle = (data["post"] or "").split("/")[0]
+    if re.fullmatch(CHANNEL, handle):
+        post.author.handle = handle
+        post.author.url = f"{BASE}/{handle}"
+        sources["author.handle"] = sources["author.url"] = "dom:[data-telegram-post]"
 
 
 def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str]) -> None:
@@ -369,12 +226,6 @@ def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str]) ->
     if meta.get("og:description") and post.text is None:
         post.text = meta["og:description"].strip()
         sources["text"] = "meta:og:description"
-
-
-def channel_of(url: str) -> str | None:
-    parts = urlsplit(url)
-    first = parts.path.strip("/").split("/")[0] if parts.path else ""
-    return first if re.fullmatch(CHANNEL, first) else None
 
 
 async def post_element(ctx: PageContext) -> str | None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image, ImageDraw
@@ -21,11 +21,12 @@ from support.bundles import media_matches_bundle
 from support.pages import drop_connection
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
-CDN = re.compile(r"https://cdn4\.telegram-cdn\.org/file/[^'\"&\s)]+")
+# Pictures, videos and stickers on the CDN hosts the fixtures name: (host, path).
+CDN = re.compile(r"https://(cdn[14]\.(?:telegram-cdn\.org|telesco\.pe))(/file/[^'\"&\s)?]+)")
 ALBUM_VIDEO = "https://cdn4.telegram-cdn.org/file/3fc678ce81.mp4?token=FBehvrwaJkFwTxZPYMEqigkrwI9"
 
 
-def jpeg(seed: int) -> bytes:
+def picture(seed: int, kind: str = "JPEG") -> bytes:
     """A distinct picture per media URL, so each has its own hashes."""
     width, height = 480 + seed % 7 * 20, 360
     image = Image.new("RGB", (width, height), (250, 250, 245))
@@ -33,7 +34,7 @@ def jpeg(seed: int) -> bytes:
     draw.rectangle((30, 30, width - 30, 60 + seed * 9 % 200), fill=(seed * 37 % 255, 90, 160))
     draw.ellipse((seed * 13 % 200, 120, seed * 13 % 200 + 150, 330), fill=(20, seed * 53 % 255, 40))
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=90)
+    image.save(out, kind, quality=90)
     return out.getvalue()
 
 
@@ -71,14 +72,33 @@ def telegram_site(https_server: Any) -> None:
     site.routes["/oper_goblin/22360?embed=1"] = drop_connection
     site.add("/unlimitedhangout", page("metascraper-telegram__channel.html"))
     site.add("/c/1234567890/89", page("synthetic__private-c-link.html"))
-    cdn = https_server.site("cdn4.telegram-cdn.org")
-    urls = sorted({u for f in FIXTURES.glob("*.html") for u in CDN.findall(f.read_text())})
-    for seed, url in enumerate(urls):
-        path = urlsplit(url).path
+    for embed, name in [("/it_begin/488", "any2feed__message_poll.html"),
+                        ("/tchantest/11", "tchan__poll.html"),
+                        ("/channel/5", "any2feed__message_sticker.html"),
+                        ("/tchantest/9", "tchan__sticker_message.html"),
+                        ("/channel/4", "any2feed__message_with_from_author.html")]:
+        site.routes[f"{embed}?embed=1"] = respond(page(name))
+    # Post pages whose widget is not to be had: the connection drops, or t.me answers 404.
+    site.add("/chollometro/28542", page("metascraper-telegram__post-full-image.html"))
+    site.routes["/chollometro/28542?embed=1"] = drop_connection
+    site.add("/teslahunt/2351", page("metascraper-telegram__post-right-preview.html"))
+    site.routes["/teslahunt/2351?embed=1"] = not_found
+    found = sorted({m.groups() for f in FIXTURES.glob("*.html") for m in CDN.finditer(f.read_text())})
+    for seed, (host, path) in enumerate(found):
+        cdn = https_server.site(host)
         if path.endswith(".mp4"):
             cdn.add(path, b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 8, "video/mp4")
+        elif path.endswith(".webp"):
+            cdn.add(path, picture(seed, "WEBP"), "image/webp")
+        elif path.endswith(".tgs"):
+            cdn.add(path, gzip.compress(b'{"v":"5.5.2","fr":60,"ip":0,"op":180,"w":512,"h":512}'),
+                    "application/x-tgsticker")
         else:
-            cdn.add(path, jpeg(seed), "image/jpeg")
+            cdn.add(path, picture(seed), "image/jpeg")
+
+
+def not_found(handler: BaseHTTPRequestHandler) -> None:
+    handler.send(404, b"<html><body>Not found</body></html>", "text/html")  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- URLs (no browser)
@@ -146,15 +166,33 @@ def test_channel_preview_page(capture: Any) -> None:
     post = result.post
     assert (post["kind"], post["canonical_url"]) == ("channel", "https://t.me/s/topwar_official")
     assert post["title"] == "Военное обозрение"
-    assert post["author"] == {"id": None, "handle": "topwar_official",
-                              "display_name": "Военное обозрение",
-                              "url": "https://t.me/topwar_official"}
+    author = post["author"]
+    assert (author["handle"], author["display_name"], author["url"]) == (
+        "topwar_official", "Военное обозрение", "https://t.me/topwar_official")
     assert post["text"].startswith("Официальный канал сайта topwar.ru")
+    assert author["bio"] == post["text"]
     assert post["counts"]["followers"] == 109000
-    assert post["published_at"] is None and post["media"] == []
+    assert post["extraction"]["counters"] == {"subscribers": 109000, "photos": 19600,
+                                              "videos": 15400, "files": 8, "links": 28600}
+    assert post["published_at"] is None
+    [avatar] = post["media"]
+    assert avatar["kind"] == "avatar" and avatar["url"] == author["avatar_url"]
+    assert avatar["url"].startswith("https://cdn4.telegram-cdn.org/file/rdlhZu1d4HGvG3QGKRi9Ttlknw")
+    assert avatar["captured"] is True and len(avatar["pdq"]) == 64
+    media_matches_bundle(result)
+    feed = post["feed"]
+    assert [e["post_id"].removeprefix("topwar_official/") for e in feed] == [
+        "70989", "70990", "70992", "70995", "70996", "70997", "70998", "70999", "71000", "71006",
+        "71007", "71008"]
+    assert all(e["author"] == "Военное обозрение" and e["url"] == f"https://t.me/{e['post_id']}"
+               for e in feed)
+    album = next(e for e in feed if e["post_id"] == "topwar_official/71000")
+    assert album["published_at"] == "2023-02-28T10:52:36+00:00"
+    assert album["text"] == "Последствия ночного удара БПЛА-камикадзе ВСУ по нефтебазе в Туапсе сегодня ночью."
     sources = post["extraction"]["sources"]
     assert sources["counts.followers"] == "dom:.tgme_channel_info_counter"
     assert sources["text"] == "dom:.tgme_channel_info_description"
+    assert sources["feed"] == "dom:.tgme_widget_message"
 
 
 def test_album_post_on_channel_page(capture: Any) -> None:
@@ -223,9 +261,18 @@ def test_channel_contact_page(capture: Any) -> None:
     post = result.post
     assert (post["kind"], post["canonical_url"]) == ("channel", "https://t.me/s/unlimitedhangout")
     assert post["title"] == "Unlimited Hangout"
-    assert post["author"]["handle"] == "unlimitedhangout"
-    assert post["text"] == "Investigative Journalist Whitney Webb\nhttps://unlimitedhangout.com/"
+    author = post["author"]
+    assert author["handle"] == "unlimitedhangout"
+    assert post["text"] == author["bio"] == ("Investigative Journalist Whitney Webb\n"
+                                             "https://unlimitedhangout.com/")
+    assert author["links"] == ["https://unlimitedhangout.com/"]
     assert post["counts"]["members"] == 2805
+    [avatar] = post["media"]
+    assert avatar["kind"] == "avatar" and avatar["url"] == author["avatar_url"]
+    assert avatar["url"].startswith("https://cdn1.telesco.pe/file/c5IC57RIrbwsSZG")
+    assert avatar["captured"] is True and len(avatar["pdq"]) == 64
+    assert post["extraction"]["sources"]["media.avatar"] == "dom:img.tgme_page_photo_image[src]"
+    assert post["feed"] == []
 
 
 def test_private_link_is_login_required(capture: Any) -> None:
@@ -258,3 +305,88 @@ def test_post_page_whose_widget_failed_is_partial_and_notes_the_real_source(capt
     manifest = manifest_of(result)
     assert not any(note.startswith(f"also loaded {embed}") for note in manifest.notes)
     assert any(f["url"] == embed for f in manifest.network.failed)
+
+
+@pytest.mark.parametrize(("url", "handle", "name", "text_start"), [
+    ("https://t.me/chollometro/28542", "chollometro", "Chollometro", "CHOLLO COMPARTIDO❗️🔥#Amazon\n"),
+    ("https://t.me/teslahunt/2351", "teslahunt", "Tesla Hunt", "💥 Reaparición\n\n⬩ Model S P90D 2016"),
+])
+def test_post_page_without_its_widget_names_the_channel(capture: Any, url: str, handle: str,
+                                                        name: str, text_start: str) -> None:
+    result = capture(url)
+    assert result.status == "partial" and f"{url}?embed=1" in result.reason, result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"]) == ("post", url.removeprefix("https://t.me/"))
+    assert post["author"]["handle"] == handle
+    assert post["author"]["url"] == f"https://t.me/{handle}"
+    assert post["author"]["display_name"] == name
+    assert post["text"].startswith(text_start)
+    sources = post["extraction"]["sources"]
+    assert sources["author.handle"] == "dom:[data-telegram-post]"
+    assert (sources["author.display_name"], sources["text"]) == ("meta:og:title", "meta:og:description")
+
+
+def test_poll(capture: Any) -> None:
+    result = capture("https://t.me/it_begin/488?embed=1")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["post_id"], post["author"]["display_name"]) == ("it_begin/488", "IT-старт")
+    assert post["poll"] == {"question": "Как лучше?",
+                            "options": ["Несколько постов в день", "Один пост в несколько дней",
+                                        "Свой вариант в комментарии"],
+                            "results": ["16%", "83%", "3%"], "total_votes": 222}
+    assert post["text"] is None
+    assert post["counts"]["views"] == 1100
+    assert post["published_at"] == "2023-02-27T16:21:02+00:00"
+    assert "poll shown as 'Anonymous Poll'" in post["extraction"]["notes"]
+    assert post["extraction"]["sources"]["poll.total_votes"] == "dom:.tgme_widget_message_voters"
+
+
+def test_quiz_poll_without_votes(capture: Any) -> None:
+    result = capture("https://t.me/tchantest/11?embed=1")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["author"]["handle"] == "tchantest"
+    assert post["poll"] == {"question": "Let's do a quick poll quizz mode",
+                            "options": ["Opt1", "Opt2", "Opt3"], "results": ["0%", "0%", "0%"],
+                            "total_votes": 0}
+    assert post["text"] is None
+    assert "poll shown as 'Anonymous Quiz'" in post["extraction"]["notes"]
+
+
+def test_picture_sticker_is_fetched_and_hashed(capture: Any) -> None:
+    result = capture("https://t.me/tchantest/9?embed=1")
+    assert result.status == "complete", result.reason
+    post = result.post
+    [sticker] = post["media"]
+    assert sticker["kind"] == "sticker"
+    assert sticker["url"].startswith("https://cdn1.telegram-cdn.org/file/5b5c6e1325.webp?token=chQuhI8")
+    assert sticker["captured"] is True and sticker["path"].endswith(".webp")
+    assert len(sticker["pdq"]) == 64
+    assert post["text"] is None and post["published_at"] == "2023-02-24T07:31:06+00:00"
+    media_matches_bundle(result)
+
+
+def test_animated_sticker_and_signature(capture: Any) -> None:
+    result = capture("https://t.me/channel/5?embed=1")
+    assert result.status == "complete", result.reason
+    post = result.post
+    [sticker] = post["media"]
+    assert (sticker["kind"], sticker["url"]) == (
+        "sticker", "https://cdn4.telegram-cdn.org/file/sticker.tgs?token=H..G")
+    assert sticker["captured"] is True and sticker["sha256"]
+    assert "Lottie" in sticker["note"]
+    assert post["signature"] == "🅰️User"
+    assert (post["author"]["display_name"], post["text"]) == ("Mein Leben", None)
+    media_matches_bundle(result)
+
+
+def test_signed_channel_post(capture: Any) -> None:
+    result = capture("https://t.me/channel/4?embed=1")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["signature"] == "🅰️rkadiy Ivanov"
+    assert post["author"]["display_name"] == "Channel title"
+    assert post["text"] == "test"
+    assert post["published_at"] == "2023-02-28T16:38:34+00:00"
+    assert post["extraction"]["sources"]["signature"] == "dom:.tgme_widget_message_from_author"

@@ -4,7 +4,7 @@ HOSTNAMES = [
     "example.org", "cdn.example.org", "x.com", "www.x.com", "twitter.com", "pbs.twimg.com",
     "abs.twimg.com", "video.twimg.com", "www.facebook.com", "m.facebook.com", "scontent.xx.fbcdn.net",
     "www.instagram.com", "scontent.cdninstagram.com", "t.me", "cdn4.telesco.pe", "cdn1.telesco.pe",
-    "telegram.me", "cdn4.telegram-cdn.org",
+    "telegram.me", "cdn4.telegram-cdn.org", "cdn1.telegram-cdn.org",
     "telegram.org", "www.whatsapp.com", "chat.whatsapp.com", "wa.me", "pps.whatsapp.net",
     "static.whatsapp.net", "secret.example.net", "plugin-example.test",
     # Facebook / Instagram fixtures: their pages' own CDN hosts.
