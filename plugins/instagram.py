@@ -3,9 +3,12 @@
 Logged out, Instagram's server HTML carries the post only in meta tags; the
 visible page is built by scripts (and usually hidden behind a login modal).
 ``og:description`` reads ``"298K likes, 553 comments - willyrex on May 29, 2021:
-"caption""``: counts are rounded as displayed and the date has no time of day,
-so the plugin records exactly that and says so. A logged-in page shows the
-post in an ``<article>`` with ``time[datetime]``, which is preferred.
+"caption""`` (until 2021: ``"255k Likes, 549 Comments - Willyrex (@willyrex) on
+Instagram: “caption”"``): counts are rounded as displayed and the date has no time
+of day, so the plugin records exactly that and says so. Older server pages also
+carry the post's own data (``instagram_shared_data``), and a rendered page shows the
+post in an ``<article>`` (``instagram_article``); both are exact and preferred.
+Profiles and stories are read by ``instagram_account``.
 """
 
 from __future__ import annotations
@@ -16,13 +19,16 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page, Response
+from playwright.async_api import Response
 
 from archiver import PlatformMatch, hookimpl
 from archiver.models import Author, Classification, Counts, Media, Post, Status
 from archiver.page_context import PageContext
 from archiver.platforms import Platform
 from archiver.plugins import pagetools
+
+from . import instagram_account, instagram_article, instagram_shared_data
+from .counts import parse_count
 
 NAME = "instagram"
 WWW = "https://www.instagram.com"
@@ -45,7 +51,12 @@ DESCRIPTION = re.compile(
     r"^(?:(?P<likes>[\d.,]+[KkMm]?) likes?, )?(?:(?P<comments>[\d.,]+[KkMm]?) comments?)?"
     r"\s*-\s*(?P<user>[A-Za-z0-9._]+) on (?P<date>[A-Z][a-z]+ \d{1,2}, \d{4})"
     r"(?::\s*\"(?P<caption>.*)\"\.?\s*)?$", re.S)
-OG_TITLE = re.compile(r"^(?P<name>.*?) on Instagram(?::\s*\"(?P<caption>.*)\")?\s*$", re.S)
+# Until 2021 the counts came first, capitalised, and the name with the handle.
+LEGACY_DESCRIPTION = re.compile(
+    r"^(?P<likes>[\d.,]+[KkMm]?) Likes, (?P<comments>[\d.,]+[KkMm]?) Comments - "
+    r"(?P<name>.*?) \(@(?P<user>[A-Za-z0-9._]+)\) on Instagram")
+OG_TITLE = re.compile(
+    r"^(?P<name>.*?) on Instagram(?::\s*[\"\u201c](?P<caption>.*)[\"\u201d])?\s*$", re.S)
 TWITTER_TITLE = re.compile(r"^(?P<name>.*?)\s*\(@(?P<user>[A-Za-z0-9._]+)\)")
 MEDIA_ID = re.compile(r"^instagram://media\?id=(\d+)")
 
@@ -122,19 +133,6 @@ async def classify_page(ctx: PageContext, response: Response | None) -> Classifi
 # ---------------------------------------------------------------------------- extract
 
 
-def parse_count(text: str | None) -> int | None:
-    """'8,873' -> 8873; '298K' -> 298000 (as rounded by Instagram)."""
-    if not text:
-        return None
-    text = text.replace(",", "")
-    factor = {"K": 1_000, "M": 1_000_000}.get(text[-1].upper(), 1)
-    number = text[:-1] if factor > 1 else text
-    try:
-        return int(float(number) * factor)
-    except ValueError:
-        return None
-
-
 def _day(text: str) -> str | None:
     try:
         return datetime.strptime(text, "%B %d, %Y").strftime("%Y-%m-%d")
@@ -154,6 +152,8 @@ def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
         sources["author.handle"] = sources["author.display_name"] = "meta:twitter:title"
     elif titled:
         post.author.display_name, sources["author.display_name"] = titled["name"], "meta:og:title"
+    if not described:
+        _fill_from_legacy_description(post, meta, sources, notes)
     if described:
         if not post.author.handle:
             post.author.handle, sources["author.handle"] = described["user"], desc_key
@@ -174,9 +174,6 @@ def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
     if caption:
         post.text = caption
         sources["text"] = "meta:og:title" if titled and titled["caption"] else desc_key
-    if post.author.handle:
-        post.author.url = f"{WWW}/{post.author.handle}/"
-        sources["author.url"] = sources["author.handle"]
     if meta.get("og:title"):
         post.title, sources["title"] = meta["og:title"].strip(), "meta:og:title"
     if meta.get("og:url"):
@@ -185,6 +182,22 @@ def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
     if media_id:
         notes.append(f"Instagram media id {media_id.group(1)} (meta:al:ios:url); "
                      "post_id is the shortcode")
+
+
+def _fill_from_legacy_description(post: Post, meta: dict[str, str], sources: dict[str, str],
+                                  notes: list[str]) -> None:
+    key = "og:description" if meta.get("og:description") else "description"
+    described = LEGACY_DESCRIPTION.match((meta.get(key) or "").strip())
+    if not described:
+        return
+    post.author.handle, sources["author.handle"] = described["user"], f"meta:{key}"
+    if not post.author.display_name:
+        post.author.display_name, sources["author.display_name"] = described["name"], f"meta:{key}"
+    post.counts.likes = parse_count(described["likes"])
+    post.counts.replies = parse_count(described["comments"])
+    sources["counts.likes"] = sources["counts.replies"] = f"meta:{key}"
+    if any(c[-1] in "KkMm" for c in (described["likes"], described["comments"])):
+        notes.append(f"counts are as displayed, rounded by Instagram (e.g. {described['likes']})")
 
 
 def media_from_meta(meta: dict[str, str], sources: dict[str, str]) -> list[Media]:
@@ -200,56 +213,64 @@ def media_from_meta(meta: dict[str, str], sources: dict[str, str]) -> list[Media
     return media
 
 
-ARTICLE_JS = """() => {
-  const article = document.querySelector('article');
-  if (!article) return null;
-  const time = article.querySelector('time[datetime]');
-  const header = article.querySelector('header a[href^="/"]');
-  return {datetime: time ? time.getAttribute('datetime') : null,
-          handle: header ? header.getAttribute('href').split('/').filter(Boolean)[0] : null};
-}"""
-
-
-async def fill_from_article(page: Page, post: Post, sources: dict[str, str]) -> None:
-    """The rendered post (logged in) has the exact time; it beats the meta tags' date."""
-    article = await page.evaluate(ARTICLE_JS)
-    if not article:
-        return
-    if article.get("datetime"):
-        post.published_at = article["datetime"]
-        sources["published_at"] = "dom:article time[datetime]"
-    if article.get("handle") and not post.author.handle:
-        post.author.handle = article["handle"]
-        sources["author.handle"] = "dom:article header a"
-
-
 async def extract_post(ctx: PageContext) -> Post | None:
-    page = ctx.page
     post, sources, notes = pagetools.new_post(ctx)
-    meta = await pagetools.meta_tags(page)
+    meta = await pagetools.meta_tags(ctx.page)
+    if ctx.match.kind in ("profile", "story"):
+        await _read_account(ctx, post, meta, sources)
+    else:
+        await _read_post(ctx, post, meta, sources, notes)
+    if post.author.handle:
+        post.author.url = f"{WWW}/{post.author.handle}/"
+        sources["author.url"] = sources["author.handle"]
+    return post
+
+
+async def _read_account(ctx: PageContext, post: Post, meta: dict[str, str],
+                        sources: dict[str, str]) -> None:
+    instagram_account.fill_from_meta(post, meta, sources)
+    if not post.author.handle:
+        post.author.handle = instagram_account.handle_in_url(ctx.match.canonical_url)
+        sources["author.handle"] = "url"
+    if ctx.match.kind == "profile":
+        await instagram_account.fill_from_header(ctx.page, post, sources)
+    else:
+        post.extraction["notes"].append(
+            "the story's own picture or video is not in a logged-out page; pass --cookies or "
+            "--storage-state of a logged-in session to capture it")
+    post.media = instagram_account.avatar_media(post, sources)
+    # A logged-out page names the avatar only in og:image: the browser fetches it for the bundle.
+    await ctx.load_media([(m.url, "image") for m in post.media], wait=20)
+
+
+async def _read_post(ctx: PageContext, post: Post, meta: dict[str, str], sources: dict[str, str],
+                     notes: list[str]) -> None:
     fill_from_meta(post, meta, sources, notes)
-    await fill_from_article(page, post, sources)
+    named = await instagram_shared_data.fill_from_shared_data(ctx.page, post, sources, notes)
+    shown = await instagram_article.fill_from_article(ctx.page, post, sources)
     if post.text:
         post.hashtags = re.findall(r"#(\w+)", post.text)
         post.mentions = re.findall(r"@([A-Za-z0-9._]+[A-Za-z0-9_])", post.text)
-    post.media = media_from_meta(meta, sources)
+    if shown:
+        post.media = shown
+        return
+    post.media = named or media_from_meta(meta, sources)
     loaded = len(await ctx.load_media([(m.url, m.kind) for m in post.media], wait=20))
     if loaded:
-        notes.append(f"{loaded} media file(s) named in the meta tags were loaded by the plugin "
-                     "so their bytes are recorded")
-    return post
+        notes.append(f"{loaded} media file(s) named by the page but not shown were loaded by the "
+                     "plugin so their bytes are recorded")
 
 
 async def post_element(ctx: PageContext) -> str | None:
     page = ctx.page
-    return await pagetools.first_present(page, "article")
+    return await pagetools.first_present(page, "article", "main header")
 
 
 @hookimpl
 def plugin_info() -> dict[str, str]:
     return {"name": NAME, "kind": "platform",
-            "description": "Instagram posts, reels, IGTV, stories and profiles (meta tags; "
-                           "rendered article when logged in)"}
+            "description": "Instagram posts, carousels, reels, IGTV, stories and profiles "
+                           "(meta tags, the page's post data, the rendered article or header)"}
 
 
 PLATFORM = Platform(

@@ -1,4 +1,4 @@
-"""Instagram plugin: URL forms, real logged-out post pages (meta tags), login and missing pages."""
+"""Instagram plugin: URL forms; real posts, carousels, profiles and stories; login and missing pages."""
 
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ from support.bundles import media_matches_bundle
 FIXTURES = Path(__file__).parent / "fixtures" / "instagram"
 PHOTO = "metascraper-instagram__post-with-photo.html"
 VIDEO = "metascraper-instagram__post-with-video.html"
+# Excerpts of real pages (see SOURCES.txt): a 2021 rendered post, a 2021 carousel's server page,
+# profiles of 2024 (logged out) and 2021 (rendered), a 2024 story.
+RENDERED_POST = "metascraper-instagram__post-2021-rendered-excerpt.html"
+CAROUSEL = "metascraper-instagram__carousel-2021-excerpt.html"
+PROFILE = "metascraper-instagram__profile-excerpt.html"
+RENDERED_PROFILE = "metascraper-instagram__profile-2021-rendered-excerpt.html"
+STORY = "metascraper-instagram__story-excerpt.html"
 # SYNTHETIC (see SOURCES.txt): the real markers of Instagram's login page and missing post.
 LOGIN_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Login \u2022 Instagram</title></head>
 <body><main><form id="loginForm">
@@ -59,16 +66,22 @@ def serve(body: bytes | str, content_type: str = "text/html; charset=utf-8",
 @pytest.fixture(scope="module")
 def instagram_site(https_server: Any) -> None:
     www = https_server.site("www.instagram.com")
-    photo, video = (FIXTURES / PHOTO).read_text(), (FIXTURES / VIDEO).read_text()
-    www.routes["/p/CPeC-Eenc8l/"] = serve(photo)
-    www.routes["/p/CPQjO5RIIO9/"] = serve(video)
+    # Two pages of one post or account are told apart by the page's own ?hl= alternate.
+    pages = {"/p/CPeC-Eenc8l/": PHOTO, "/p/CPQjO5RIIO9/": VIDEO,
+             "/p/CPeC-Eenc8l/?hl=en": RENDERED_POST, "/p/COn3M4TnRi1/": CAROUSEL,
+             "/pluto__travel/": PROFILE, "/pluto__travel/?hl=en": RENDERED_PROFILE,
+             "/stories/jaimelorentelo/2591639087680304855/": STORY}
+    texts = {name: (FIXTURES / name).read_text() for name in set(pages.values())}
+    for path, name in pages.items():
+        www.routes[path] = serve(texts[name])
     www.routes["/p/LoginWall1/"] = serve(
         b"", status=302,
         headers={"Location": "https://www.instagram.com/accounts/login/?next=%2Fp%2FLoginWall1%2F"})
     www.routes["/accounts/login/"] = serve(LOGIN_PAGE)
     www.routes["/p/Gone12345/"] = serve(MISSING_PAGE)
-    cdn = r'https://scontent[^"\'\s<>]*cdninstagram\.com/[^"\'\s<>]+'
-    urls = set(re.findall(cdn, photo + video))
+    # Media hosts only: static.cdninstagram.com (Instagram's scripts) stays unanswered.
+    cdn = r'https://(?:scontent|instagram)[^"\'\s<>/]*\.(?:cdninstagram\.com|fbcdn\.net)/[^"\'\s<>]+'
+    urls = set(re.findall(cdn, "".join(texts.values())))
     for index, url in enumerate(sorted(urls)):
         host, _, rest = url.split("://", 1)[1].partition("/")
         path = "/" + rest.split("?", 1)[0]
@@ -162,3 +175,106 @@ def test_video_post_from_meta_tags(capture: Any, instagram_site: None) -> None:
 def test_walls_are_not_complete(capture: Any, instagram_site: None, path: str, status: str) -> None:
     result = capture("https://www.instagram.com" + path)
     assert result.status == status, result.reason
+
+
+def test_rendered_post_caption_time_and_likes_come_from_the_article(
+        capture: Any, instagram_site: None) -> None:
+    result = capture("https://www.instagram.com/p/CPeC-Eenc8l/?hl=en", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["kind"] == "post"
+    assert post["text"] == "Una de mis nuevas sudaderas top!! Per ardua ad astra \U0001f680\U0001f680\U0001f680"
+    assert post["title"].startswith("Willyrex on Instagram: \u201cUna de mis nuevas")
+    author = post["author"]
+    assert (author["handle"], author["display_name"], author["verified"]) == ("willyrex", "Willyrex", True)
+    assert author["url"] == "https://www.instagram.com/willyrex/"
+    assert post["published_at"] == "2021-05-29T19:59:33.000Z"
+    assert (post["counts"]["likes"], post["counts"]["replies"]) == (255_691, 549)
+    sources = post["extraction"]["sources"]
+    assert sources["text"].startswith("dom:article")
+    assert sources["counts.likes"].startswith("dom:article")
+    assert sources["author.display_name"] == "meta:og:title"
+    [photo] = post["media"]
+    assert photo["kind"] == "image" and "192808438_308120607576085" in photo["url"]
+    assert photo["captured"] is True
+    media_matches_bundle(result)
+
+
+def test_carousel_lists_every_item_from_the_page_data(capture: Any, instagram_site: None) -> None:
+    result = capture("https://www.instagram.com/p/COn3M4TnRi1/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["text"].startswith("\u00bfListos? Nuevo #SORTEO en mi perfil \U0001f4f1\n\nUna vez m\u00e1s")
+    assert post["text"].endswith("- Sigue a OPPO @oppomobilees\n\n\u00a1Mucha suerte amig@s!")
+    assert (post["hashtags"], post["mentions"]) == (["SORTEO", "OPPOFindX3Neo"], ["oppomobilees"])
+    author = post["author"]
+    assert (author["handle"], author["display_name"], author["id"], author["verified"]) == (
+        "willyrex", "Willyrex", "385669764", True)
+    assert post["published_at"] == "2021-05-08T18:57:43+00:00"
+    assert (post["counts"]["likes"], post["counts"]["replies"]) == (548_844, 5_659)
+    assert [m["kind"] for m in post["media"]] == ["image", "image"]
+    assert "183037094_508540027000559" in post["media"][0]["url"]
+    assert "182738549_181405120507861" in post["media"][1]["url"]
+    assert all(m["captured"] for m in post["media"])
+    media_matches_bundle(result)
+    assert post["extraction"]["sources"]["media"] == "json:window._sharedData"
+    assert "carousel of 2 items" in " ".join(post["extraction"]["notes"])
+
+
+def test_profile_from_meta_tags(capture: Any, instagram_site: None) -> None:
+    result = capture("https://www.instagram.com/pluto__travel/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["kind"] == "profile"
+    author = post["author"]
+    assert (author["handle"], author["display_name"]) == ("pluto__travel", "Pluto")
+    assert author["bio"] == ("Home of travel \u2014 Plan a trip and find the best things to do in one "
+                             "simple, fun and beautiful app.")
+    counts = post["counts"]
+    assert (counts["followers"], counts["following"], counts["posts"]) == (2_362, 136, 224)
+    assert author["avatar_url"].startswith(
+        "https://scontent-mad2-1.cdninstagram.com/v/t51.2885-19/133834346_403703180893250_")
+    [avatar] = post["media"]
+    assert (avatar["kind"], avatar["url"], avatar["captured"]) == ("avatar", author["avatar_url"], True)
+    assert avatar["pdq"] and len(avatar["pdq"]) == 64
+    media_matches_bundle(result)
+    sources = post["extraction"]["sources"]
+    assert (sources["author.handle"], sources["counts.followers"], sources["author.bio"]) == (
+        "meta:og:title", "meta:og:description", "meta:description")
+
+
+def test_rendered_profile_from_its_header(capture: Any, instagram_site: None) -> None:
+    result = capture("https://www.instagram.com/pluto__travel/?hl=en", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["kind"] == "profile"
+    author = post["author"]
+    assert (author["handle"], author["display_name"]) == ("pluto__travel", "Pluto")
+    assert author["bio"] == ("Where travel lovers go to escape.\nOur mobile app helps you organise a "
+                             "trip, get inspiration and protect yourself all in one place.\n\u2014\u2014")
+    assert author["links"] == ["https://linkin.bio/pluto__travel"]
+    counts = post["counts"]
+    assert (counts["followers"], counts["following"], counts["posts"]) == (2_187, 110, 142)
+    assert "/s320x320/133834346_403703180893250_" in author["avatar_url"]
+    [avatar] = post["media"]
+    assert (avatar["kind"], avatar["captured"]) == ("avatar", True)
+    media_matches_bundle(result)
+    assert post["extraction"]["sources"]["counts.followers"] == "dom:header ul li"
+
+
+def test_story_names_its_account(capture: Any, instagram_site: None) -> None:
+    result = capture("https://www.instagram.com/stories/jaimelorentelo/2591639087680304855/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"]) == ("story", "2591639087680304855")
+    author = post["author"]
+    assert (author["handle"], author["display_name"]) == ("jaimelorentelo", "Jaime Lorente")
+    assert author["url"] == "https://www.instagram.com/jaimelorentelo/"
+    counts = post["counts"]
+    assert (counts["followers"], counts["following"], counts["posts"]) == (12_000_000, 3_160, 688)
+    [avatar] = post["media"]
+    assert (avatar["kind"], avatar["captured"]) == ("avatar", True)
+    media_matches_bundle(result)
+    sources = post["extraction"]["sources"]
+    assert (sources["author.handle"], sources["author.display_name"]) == ("meta:og:url", "meta:og:title")
+    assert "story's own picture or video" in " ".join(post["extraction"]["notes"])
