@@ -31,7 +31,7 @@ from archiver.hashing import hash_bytes
 from archiver.keys import Signer
 from archiver.problem import INCOMPLETE, Problem
 from archiver.signing import JCS
-from archiver.storage.base import BundleReader
+from archiver.storage.base import BundleFiles
 from archiver.tsa_urls import TSA_ENV, check_tsa_url, public_url, tsa_urls_from_env
 from archiver.tstoken import CHAIN_OK, CHAIN_UNCHECKED, TOKEN, TokenError, TokenInfo, check_token
 
@@ -152,7 +152,7 @@ async def stamp_after_capture(folder: Path, urls: Sequence[str], signer: Signer,
     return {"error": error}
 
 
-def check_bundle_timestamp(bundle: BundleReader, stored: dict[str, int],
+def check_bundle_timestamp(bundle: BundleFiles, stored: dict[str, int],
                            ca_certs: Sequence[x509.Certificate] = ()
                            ) -> tuple[dict[str, Any], list[Problem]]:
     """For verify: (what the report shows, the problems found)."""
@@ -184,7 +184,7 @@ def check_bundle_timestamp(bundle: BundleReader, stored: dict[str, int],
     return summary, []
 
 
-def _recorded_tokens(bundle: BundleReader, stored: dict[str, int]) -> dict[str, str]:
+def _recorded_tokens(bundle: BundleFiles, stored: dict[str, int]) -> dict[str, str]:
     """token_sha256 -> the custody event that recorded it."""
     recorded: dict[str, str] = {}
     events = (p for p in stored if p.startswith(f"{CUSTODY_DIR}/") and p.endswith("-timestamped.json"))
@@ -199,6 +199,6 @@ def _recorded_tokens(bundle: BundleReader, stored: dict[str, int]) -> dict[str, 
     return recorded
 
 
-def _read(bundle: BundleReader, relpath: str) -> bytes:
+def _read(bundle: BundleFiles, relpath: str) -> bytes:
     with bundle.open(relpath) as stream:
         return stream.read()

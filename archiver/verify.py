@@ -28,7 +28,7 @@ from archiver.signing import (
     key_fingerprint_of,
     signature_problem,
 )
-from archiver.storage.base import BundleReader
+from archiver.storage.base import BundleFiles, BundleReader
 from archiver.timestamp import check_bundle_timestamp
 from archiver.tstoken import TOKEN
 from archiver.witness import check_witness
@@ -184,18 +184,16 @@ def verify_bundle(bundle: BundleReader, *, tsa_ca: Sequence[x509.Certificate] = 
     links = check_signed(bundle, stored, manifest, raw, report)
     events = [link.event for link in links]
     # A store that keeps every object's version history (S3) is its own witness: check_objects.
-    keeps_history = getattr(bundle, "check_objects", None) is not None
-    witness = check_witness(bundle.bundle_id, links, ledger_file or getattr(bundle, "ledger_file", None),
-                            history=keeps_history)
+    witness = check_witness(bundle.bundle_id, links, ledger_file or bundle.ledger_file,
+                            history=bundle.capabilities.version_history)
     report.ledger = witness.summary
     report.add(*witness.findings)
     reread = deep or report.problems or report.signer is None
     if not shallow and WARC in listed and WARC in stored and reread:
         check_warc(bundle, manifest, listed, report)
         report.warc_records_read = True
-    check_objects = getattr(bundle, "check_objects", None)  # stores that keep per-object facts (S3)
-    if check_objects is not None and not shallow:
-        object_problems, report.storage = check_objects(manifest, raw, events)
+    if not shallow:
+        object_problems, report.storage = bundle.check_objects(manifest, raw, events)
         report.add(*object_problems)
     report.timestamp, stamp_problems = check_bundle_timestamp(bundle, stored, tsa_ca)
     stamp_problems += requested_timestamp(manifest, stored, events, report.timestamp)
@@ -204,7 +202,7 @@ def verify_bundle(bundle: BundleReader, *, tsa_ca: Sequence[x509.Certificate] = 
     return report
 
 
-def read_small(bundle: BundleReader, relpath: str) -> bytes:
+def read_small(bundle: BundleFiles, relpath: str) -> bytes:
     with bundle.open(relpath) as stream:
         return stream.read()
 
@@ -223,7 +221,7 @@ def requested_timestamp(manifest: Manifest, stored: dict[str, int], events: list
                     "custody event says why (an interrupted capture: run archiver timestamp)", INCOMPLETE)]
 
 
-def check_signed(bundle: BundleReader, stored: dict[str, int], manifest: Manifest, raw_manifest: bytes,
+def check_signed(bundle: BundleFiles, stored: dict[str, int], manifest: Manifest, raw_manifest: bytes,
                  report: BundleReport) -> list[Link]:
     """The detached signature over the manifest, and the custody chain anchored on it."""
     missing = [name for name in SIGNATURE_FILES if name not in stored]
@@ -251,7 +249,7 @@ def drain(stream: Any) -> None:
         pass
 
 
-def check_warc(bundle: BundleReader, manifest: Manifest, listed: dict[str, Artifact],
+def check_warc(bundle: BundleFiles, manifest: Manifest, listed: dict[str, Artifact],
                report: BundleReport) -> None:
     bundle_id = manifest.bundle_id
     resource_digests: dict[str, str] = {}

@@ -4,17 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from archiver import hookimpl
+from archiver.bundle import MANIFEST
+from archiver.custody import append_event
 from archiver.ids import is_bundle_id
 from archiver.ledger import ledger_of_bundle, start_ledger
-from archiver.storage.base import Store, StoreError, StoreUsageError, check_writable_folder
+from archiver.storage.base import (
+    Store,
+    StoreCapabilities,
+    StoreError,
+    StoreUsageError,
+    check_writable_folder,
+)
+
+if TYPE_CHECKING:
+    from archiver.keys import Signer
+    from archiver.manifest import Manifest
+    from archiver.problem import Problem
+    from archiver.storage.lock import LockPolicy
 
 DEFAULT_LOCATION = "./evidence"
+# A folder keeps no facts of its own about a file beyond its bytes, and cannot lock it.
+CAPABILITIES = StoreCapabilities(ledger=True)
 
 
 class LocalBundle:
+    capabilities = CAPABILITIES
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.bundle_id = folder.name
@@ -32,8 +50,22 @@ class LocalBundle:
     def open(self, relpath: str) -> BinaryIO:
         return (self.folder / relpath).open("rb")
 
+    def check_objects(self, manifest: Manifest, raw_manifest: bytes, events: list[dict[str, Any]]
+                      ) -> tuple[list[Problem], dict[str, Any] | None]:
+        return [], None
+
+    def append_event(self, *, event: str, actor: str | None, details: dict[str, Any], signer: Signer,
+                     lock: LockPolicy | None = None) -> str:
+        if not (self.folder / MANIFEST).is_file():
+            raise StoreError(f"{self.folder} has no {MANIFEST}: the bundle was not sealed")
+        return append_event(self.folder, event=event, actor=actor, details=details, signer=signer)
+
 
 class LocalStore:
+    capabilities = CAPABILITIES
+    lock = None
+    last_upload = None  # commit only accepts folders already in the store: nothing is uploaded
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.location = str(root)
@@ -58,6 +90,9 @@ class LocalStore:
         if folder.parent.resolve() != self.root.resolve():
             raise StoreError(f"{folder} is not inside {self.root}")
         return str(folder)
+
+    def lock_for(self, manifest: Manifest) -> LockPolicy | None:
+        return None
 
     def bundle_ids(self) -> Iterator[str]:
         if not self.root.is_dir():

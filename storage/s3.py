@@ -13,9 +13,11 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+
+import click
 
 from archiver import hookimpl
 from archiver.atomic import is_temp
@@ -23,9 +25,18 @@ from archiver.bundle import MANIFEST
 from archiver.hashing import hash_file
 from archiver.ids import is_bundle_id
 from archiver.manifest import Manifest, ManifestError
-from archiver.storage.base import Store, StoreError, StoreUsageError, check_writable_folder
+from archiver.storage.base import (
+    Store,
+    StoreCapabilities,
+    StoreError,
+    StoreUsageError,
+    UploadCounts,
+    check_writable_folder,
+)
+from archiver.storage.lock import LockPolicy, lock_of_manifest
+from archiver.storage.s3_cli import lock_from_options, options_for
+from archiver.storage.s3_cli import store as store_command
 from archiver.storage.s3_errors import errors, is_missing
-from archiver.storage.s3_lock import LockPolicy, lock_of_manifest
 from archiver.storage.s3_upload import (
     META_BUNDLE,
     META_SHA256,
@@ -44,6 +55,10 @@ else:
     S3Client = Any
 
 SCHEME = "s3://"
+# Version history and server-side checksums are checked by verify (S3Bundle.check_objects);
+# a bucket without versioning is reported there, not assumed away here.
+CAPABILITIES = StoreCapabilities(object_lock=True, version_history=True, server_side_checksums=True,
+                                 resumable_upload=True)
 SPOOL_ENV = "ARCHIVER_SPOOL"
 __all__ = ["META_BUNDLE", "META_SHA256", "S3Store", "parse_location"]
 
@@ -67,6 +82,7 @@ def parse_location(location: str) -> tuple[str, str]:
 
 
 class S3Store:
+    capabilities = CAPABILITIES
     single_put_max = SINGLE_PUT_MAX  # larger files go up in parts (tests lower both)
     part_size = PART_SIZE
 
@@ -81,11 +97,12 @@ class S3Store:
         self.location = f"{SCHEME}{self.bucket}/{self.prefix}".rstrip("/")
         self.endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
         self.spool = spool or default_spool()
-        self.lock = lock  # asked for by `push` options; a manifest's own record takes precedence
+        self.lock = lock  # asked for by options; a manifest's own record takes precedence
         self._client = client
         self._lock_checked = False
         self._hooks = threading.Lock()
-        self.last_commit: dict[str, int] = {}
+        self._asks_for_checksums = False
+        self.last_upload: UploadCounts | None = None
 
     @property
     def client(self) -> S3Client:
@@ -117,9 +134,9 @@ class S3Store:
 
         client = self.client
         with self._hooks:  # threads of `verify --workers` share this client
-            if not getattr(client.meta, "archiver_checksum_mode", False):
+            if not self._asks_for_checksums:  # a client shared with another store may ask twice: harmless
                 client.meta.events.register("before-sign.s3.GetObject", ask_for_checksums)
-                client.meta.archiver_checksum_mode = True
+                self._asks_for_checksums = True
         return client
 
     def errors(self, action: str) -> Any:
@@ -232,7 +249,7 @@ class S3Store:
             f"bundle {bundle_id} was committed by someone else meanwhile at "
             f"{self.bundle_location(bundle_id)}; nothing was overwritten"))
         self.check_committed(bundle_id, folder, [*files, folder / MANIFEST])
-        self.last_commit = {"uploaded": uploaded + 1, "skipped": skipped}
+        self.last_upload = UploadCounts(uploaded=uploaded + 1, skipped=skipped)
         self.release_spool(folder)
         return self.bundle_location(bundle_id)
 
@@ -283,10 +300,24 @@ def read_manifest(folder: Path, bundle_id: str) -> tuple[bytes, Manifest]:
 
 
 @hookimpl
-def open_store(location: str) -> Store | None:
-    if not location.startswith(SCHEME):
-        return None
-    return S3Store(location)
+def store_options(command: str) -> list[click.Option]:
+    return options_for(command)
+
+
+@hookimpl
+def open_store(location: str, options: Mapping[str, Any]) -> Store | None:
+    lock = lock_from_options(options)
+    if location.startswith(SCHEME):
+        return S3Store(location, endpoint_url=options.get("endpoint_url"), lock=lock)
+    if lock is not None:  # rather than store the bundle unlocked where no S3 server can lock it
+        raise StoreUsageError("--retain-days/--legal-hold need an s3:// store with Object Lock, "
+                              f"not {location}")
+    return None
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    cli.add_command(store_command)
 
 
 @hookimpl

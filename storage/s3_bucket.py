@@ -25,12 +25,12 @@ def object_lock_enabled(store: S3Store) -> bool | None:
             if code in ("AccessDenied", "NotImplemented"):
                 return None
             raise
-    return answer.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"
+    return bool(answer.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled")
 
 
 def versioning_enabled(store: S3Store) -> bool:
     with store.errors(f"reading the versioning of bucket {store.bucket}"):
-        return store.client.get_bucket_versioning(Bucket=store.bucket).get("Status") == "Enabled"
+        return bool(store.client.get_bucket_versioning(Bucket=store.bucket).get("Status") == "Enabled")
 
 
 def init_bucket(store: S3Store, object_lock: bool) -> str:

@@ -12,8 +12,9 @@ from archiver.keys import Signer
 from archiver.manifest import Manifest
 from archiver.problem import TAMPERED, UNPROTECTED, Problem
 from archiver.storage.base import StoreError
+from archiver.storage.lock import LockPolicy, lock_from_events, lock_of_manifest
 from archiver.storage.s3_errors import is_missing
-from archiver.storage.s3_lock import LockPolicy, lock_from_events, lock_of_manifest
+from archiver.storage.s3_lock import shortfalls
 from archiver.storage.s3_upload import b64_of, put_new
 from archiver.storage.s3_versions import version_problems
 
@@ -71,8 +72,11 @@ class _Body:
 
 
 class S3Bundle:
+    ledger_file = None  # the bucket's version history is the witness (check_objects), not a ledger
+
     def __init__(self, store: S3Store, bundle_id: str) -> None:
         self.store = store
+        self.capabilities = store.capabilities
         self.bundle_id = bundle_id
         self.location = store.bundle_location(bundle_id)
         self._base = store.key(bundle_id) + "/"
@@ -113,7 +117,7 @@ class S3Bundle:
         return lock_of_manifest(manifest) or lock_from_events(events, self.location)
 
     def check_objects(self, manifest: Manifest, raw_manifest: bytes, events: list[dict[str, Any]]
-                      ) -> tuple[list[Problem], dict[str, Any]]:
+                      ) -> tuple[list[Problem], dict[str, Any] | None]:
         """Each object's stored SHA-256 against the manifest, its lock against the one asked for, and
         the bundle's version history (deleted or replaced objects, such as a truncated custody log)."""
         expected = {entry.path: entry.sha256 for entry in manifest.artifacts}
@@ -139,9 +143,9 @@ class S3Bundle:
                     problems.append(Problem("s3-checksum", relpath, f"the server's SHA-256 checksum "
                                             f"({stored}) is not the manifest's {expected[relpath]}"))
             if lock is not None:
-                shortfalls = lock.shortfalls(head)
-                locked += not shortfalls
-                problems.extend(Problem("object-lock", relpath, text, UNPROTECTED) for text in shortfalls)
+                lacking = shortfalls(lock, head)
+                locked += not lacking
+                problems.extend(Problem("object-lock", relpath, text, UNPROTECTED) for text in lacking)
         history, versions = version_problems(self.store, self._base)
         summary = {"checksums_compared": compared, "object_lock": lock.for_manifest() if lock else None,
                    "objects_locked_as_asked": locked if lock else None, "versions": versions}

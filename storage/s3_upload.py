@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from archiver.hashing import hash_bytes, unlabel
 from archiver.storage.base import StoreError
+from archiver.storage.lock import LockPolicy
 from archiver.storage.s3_errors import CONFLICT_CODES, UNSUPPORTED_CODES, code_of
-from archiver.storage.s3_lock import LockPolicy
+from archiver.storage.s3_lock import put_args, shortfalls
 
 if TYPE_CHECKING:
     from archiver.storage.s3 import S3Store
@@ -49,7 +50,7 @@ def upload_file(store: S3Store, bundle_id: str, path: Path, key: str, digest: st
     extra: dict[str, Any] = {
         "Metadata": {META_BUNDLE: bundle_id, META_SHA256: digest},
         "ContentType": mimetypes.guess_type(path.name)[0] or "application/octet-stream",
-        **(lock.put_args() if lock else {}),
+        **(put_args(lock) if lock else {}),
     }
     with store.errors(f"uploading {key}"):
         if size <= store.single_put_max:
@@ -92,7 +93,7 @@ def put_new(store: S3Store, bundle_id: str, key: str, data: bytes, lock: LockPol
         "Bucket": store.bucket, "Key": key, "Body": data,
         "ContentType": "application/json" if key.endswith(".json") else "application/octet-stream",
         "ChecksumSHA256": b64_of(digest), "Metadata": {META_BUNDLE: bundle_id, META_SHA256: digest},
-        **(lock.put_args() if lock else {}),
+        **(put_args(lock) if lock else {}),
     }
     with store.errors(f"uploading {key}"):
         try:
@@ -111,7 +112,7 @@ def put_new(store: S3Store, bundle_id: str, key: str, data: bytes, lock: LockPol
 
 def relock(store: S3Store, key: str, head: dict[str, Any], lock: LockPolicy | None) -> None:
     """Bring an object already stored (by an earlier try) up to the lock the bundle asks for."""
-    if lock is None or not lock.shortfalls(head):
+    if lock is None or not shortfalls(lock, head):
         return
     with store.errors(f"locking {key}"):
         version = {"VersionId": head["VersionId"]} if head.get("VersionId") else {}

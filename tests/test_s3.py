@@ -21,10 +21,10 @@ from archiver.bundle import MANIFEST
 from archiver.errors import EXIT_ENVIRONMENT, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 from archiver.hashing import hash_file
 from archiver.problem import INCOMPLETE, OK, TAMPERED, UNPROTECTED
-from archiver.storage.base import StoreError
+from archiver.storage.base import StoreError, UploadCounts
+from archiver.storage.lock import LockPolicy
 from archiver.storage.s3 import META_BUNDLE, META_SHA256, S3Store
 from archiver.storage.s3_bucket import init_bucket
-from archiver.storage.s3_lock import LockPolicy
 from archiver.storage.s3_upload import composite_of, put_new, upload_file
 from archiver.verify import verify_bundle
 
@@ -242,7 +242,7 @@ def test_resumed_push_skips_objects_already_uploaded(store: S3Store, original: P
     upload_file(store, original.name, original / "dom.html", store.key(original.name, "dom.html"),
                 entry["sha256"], entry["size"], None)
     store.commit(original.name, original)
-    assert store.last_commit == {"uploaded": len(files), "skipped": 1}
+    assert store.last_upload == UploadCounts(uploaded=len(files), skipped=1)
     assert verify_bundle(store.reader(original.name)).result == OK
 
 

@@ -7,20 +7,15 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from archiver.commands.common import check_store, open_store, plugin_manager
+from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.outputs import signer as load_signer
-from archiver.commands.s3_options import (
-    check_lock_store,
-    endpoint_option,
-    lock_options,
-    lock_policy,
-    use_endpoint,
-)
+from archiver.commands.store_command import StoreCommand
 from archiver.commands.tsa_options import timestamp_note, tsa_urls_option
 from archiver.errors import EXIT_PROBLEM, ArchiverError
 from archiver.keys import Signer
@@ -68,7 +63,7 @@ def parse_viewport(text: str) -> tuple[int, int]:
     return int(width), int(height)
 
 
-@click.command()
+@click.command(cls=StoreCommand)
 @click.argument("urls", nargs=-1)
 @click.option("--from", "from_file", type=click.Path(path_type=Path),
               help="File with one URL a line (# comments).")
@@ -107,17 +102,14 @@ def parse_viewport(text: str) -> tuple[int, int]:
 @click.option("--tsa", "tsa_urls", multiple=True, metavar="URL",
               help="RFC 3161 TSA to timestamp the signed manifest; repeatable (tried in order). "
                    "Default: $ARCHIVER_TSA.")
-@lock_options
-@endpoint_option
 @click.pass_context
-def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, case_id: str | None,
+def capture(ctx: click.Context, /, urls: tuple[str, ...], from_file: Path | None, case_id: str | None,
             operator: str | None, store: str, workers: int, as_json: bool, resolve: tuple[str, ...],
             insecure: bool, ca_bundle: Path | None, allow_private_networks: bool, cookies: tuple[str, ...],
             storage_state: tuple[str, ...], browser_path: Path | None, navigation_timeout: float,
             settle_timeout: float, capture_timeout: float, max_bytes: int, screenshot_max_height: int,
             viewport: str, locale: str, timezone: str, user_agent: str | None, key_name: str,
-            tsa_urls: tuple[str, ...], retain_days: int | None, lock_mode: str | None, legal_hold: bool,
-            endpoint_url: str | None) -> None:
+            tsa_urls: tuple[str, ...], **store_options: Any) -> None:
     """Capture URLS into evidence bundles. Exit 0 when every capture is complete, 1 otherwise."""
     targets = list(urls) + (read_url_file(from_file) if from_file else [])
     if not targets:
@@ -127,8 +119,8 @@ def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, c
     default_cookies, default_state, platform_logins = parse_logins(cookies, storage_state)
     width, height = parse_viewport(viewport)
     tsa = tsa_urls_option(tsa_urls)
-    use_endpoint(endpoint_url)
-    lock = lock_policy(lock_mode, retain_days, legal_hold)
+    pm = plugin_manager(ctx)
+    backend = open_store(pm, store, store_options)
     settings = CaptureSettings(
         viewport_width=width, viewport_height=height, user_agent=user_agent, locale=locale,
         timezone=timezone, navigation_timeout=navigation_timeout, settle_timeout=settle_timeout,
@@ -137,12 +129,9 @@ def capture(ctx: click.Context, urls: tuple[str, ...], from_file: Path | None, c
         resolve=tuple(ResolveRule.parse(rule) for rule in resolve), insecure=insecure,
         allow_private_networks=allow_private_networks, cookies_file=default_cookies,
         storage_state_file=default_state, platform_logins=platform_logins, ca_bundle=ca_bundle,
-        tsa_urls=tsa, object_lock=lock.for_manifest() if lock else None,
+        tsa_urls=tsa, object_lock=backend.lock.for_manifest() if backend.lock else None,
     )
-    pm = plugin_manager(ctx)
-    backend = open_store(pm, store)
-    check_store(backend)
-    check_lock_store(backend, lock)
+    backend.check()  # before the browser starts, and before any spool folder is made
     requests = [CaptureRequest(url=u, case_id=case_id, operator=operator) for u in targets]
     console = Console(stderr=True)
     signer = load_signer(key_name)

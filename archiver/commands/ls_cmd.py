@@ -10,7 +10,7 @@ import click
 
 from archiver.bundle import MANIFEST
 from archiver.commands.common import open_store, plugin_manager
-from archiver.commands.s3_options import endpoint_option, use_endpoint
+from archiver.commands.store_command import StoreCommand
 from archiver.ids import bundle_id_time_ms
 from archiver.manifest import Manifest, ManifestError
 from archiver.problem import OK, TAMPERED, UNPROTECTED
@@ -54,15 +54,13 @@ def describe(reader: BundleReader) -> dict[str, Any]:
     return row
 
 
-@click.command(name="ls")
+@click.command(name="ls", cls=StoreCommand)
 @click.argument("location", metavar="STORE")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per bundle.")
-@endpoint_option
 @click.pass_context
-def ls(ctx: click.Context, location: str, as_json: bool, endpoint_url: str | None) -> None:
+def ls(ctx: click.Context, /, location: str, as_json: bool, **store_options: Any) -> None:
     """List the bundles in STORE (a folder or s3://bucket/prefix), oldest first."""
-    use_endpoint(endpoint_url)
-    store = open_store(plugin_manager(ctx), location)
+    store = open_store(plugin_manager(ctx), location, store_options)
     for bundle_id in store.bundle_ids():
         row = describe(store.reader(bundle_id))
         if as_json:

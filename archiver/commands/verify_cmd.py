@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from cryptography import x509
@@ -16,10 +18,9 @@ from archiver.batchverify import ERROR, already_reported, captured_since, verify
 from archiver.bundle import MANIFEST
 from archiver.clock import utc_seconds
 from archiver.commands.common import open_store, plugin_manager
-from archiver.commands.s3_options import endpoint_option, use_endpoint
+from archiver.commands.store_command import StoreCommand
 from archiver.commands.verify_ledger import ledger_reports
 from archiver.commands.verify_wacz import is_wacz, verify_waczs
-from archiver.custody import append_event
 from archiver.errors import EXIT_PROBLEM, ArchiverError
 from archiver.ids import is_bundle_id
 from archiver.keys import Signer, load_key
@@ -32,18 +33,18 @@ from archiver.verify import BundleReport
 from archiver.witness import parse_head
 
 
-def bundles_at(ctx: click.Context, location: str) -> list[BundleReader]:
+def bundles_at(ctx: click.Context, location: str, store_options: Mapping[str, Any]) -> list[BundleReader]:
     path = Path(location)
     if "://" not in location:
         if not path.exists():
             raise ArchiverError(f"no such bundle or store: {location}")
         if (path / MANIFEST).exists() or is_bundle_id(path.name):
             return [local_bundle(path)]
-    store = open_store(plugin_manager(ctx), location)
+    store = open_store(plugin_manager(ctx), location, store_options)
     return [store.reader(bundle_id) for bundle_id in store.bundle_ids()]
 
 
-@click.command()
+@click.command(cls=StoreCommand)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per bundle.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
@@ -58,7 +59,6 @@ def bundles_at(ctx: click.Context, location: str) -> list[BundleReader]:
 @click.option("--deep", is_flag=True,
               help="Also re-read every WARC record (digests, artifact copies, capture record) even when "
                    "the WARC's SHA-256 and the signature already hold.")
-@endpoint_option
 @click.option("--tsa-ca", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Trusted CA certificates (PEM, or one DER) for timestamp tokens' chains.")
 @click.option("--ledger", "ledger_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
@@ -66,10 +66,10 @@ def bundles_at(ctx: click.Context, location: str) -> list[BundleReader]:
 @click.option("--ledger-head", "ledger_heads", multiple=True, metavar="'#N sha256:HEX'",
               help="A head printed by 'archiver ledger' and kept outside the store: it must still be there.")
 @click.pass_context
-def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: int,
+def verify(ctx: click.Context, /, paths: tuple[str, ...], as_json: bool, workers: int,
            report_path: Path | None, resume: bool, since: datetime | None, record: bool,
-           tsa_ca: Path | None, deep: bool, endpoint_url: str | None, ledger_file: Path | None,
-           ledger_heads: tuple[str, ...]) -> None:
+           tsa_ca: Path | None, deep: bool, ledger_file: Path | None, ledger_heads: tuple[str, ...],
+           **store_options: Any) -> None:
     """Verify bundles (a bundle folder or a whole store) or exported WACZ files. Exit 0 all OK, 1 any
     problem, 2 usage."""
     if any(is_wacz(p) for p in paths):
@@ -78,10 +78,9 @@ def verify(ctx: click.Context, paths: tuple[str, ...], as_json: bool, workers: i
         verify_waczs(paths, as_json=as_json, tsa_ca=load_tsa_ca(tsa_ca) if tsa_ca else [], deep=deep,
                      bundle_options=[name for name, value in given.items() if value])
         return
-    use_endpoint(endpoint_url)
     if resume and report_path is None:
         raise ArchiverError("--resume needs --report FILE")
-    bundles = [b for location in paths for b in bundles_at(ctx, location)]
+    bundles = [b for location in paths for b in bundles_at(ctx, location, store_options)]
     if not bundles:
         raise ArchiverError(f"no bundles found in {', '.join(paths)}")
     since_utc = since.replace(tzinfo=UTC) if since else None
@@ -144,18 +143,13 @@ def load_tsa_ca(path: Path) -> list[x509.Certificate]:
 
 def record_event(report: BundleReport, signer: Signer, readers: dict[str, BundleReader]) -> str | None:
     """Append the 'verified' event; say why not when it could not be."""
+    reader = readers.get(report.location)
+    if reader is None or report.result == ERROR or any(p.kind == "missing" and p.path == MANIFEST
+                                                       for p in report.problems):
+        return None  # a store's ledger, no verdict, or nothing sealed to attach an event to
     details = {"result": report.result, "problems": len(report.problems)}
-    append = getattr(readers.get(report.location), "append_event", None)
-    if append is not None:  # a store that adds events as new objects (S3)
-        if report.result == ERROR or any(p.kind == "missing" and p.path == MANIFEST for p in report.problems):
-            return None  # no verdict, or nothing committed to attach an event to
-        try:
-            append(event="verified", actor=None, details=details, signer=signer)
-        except StoreError as exc:
-            return f"{report.bundle_id}: 'verified' custody event not recorded: {exc}"
-        return None
-    folder = Path(report.location)
-    if not (folder / MANIFEST).is_file():
-        return None  # only bundles with a manifest take events
-    append_event(folder, event="verified", actor=None, signer=signer, details=details)
+    try:
+        reader.append_event(event="verified", actor=None, details=details, signer=signer)
+    except StoreError as exc:
+        return f"{report.bundle_id}: 'verified' custody event not recorded: {exc}"
     return None
