@@ -152,8 +152,6 @@ def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
         sources["author.handle"] = sources["author.display_name"] = "meta:twitter:title"
     elif titled:
         post.author.display_name, sources["author.display_name"] = titled["name"], "meta:og:title"
-    if not described:
-        _fill_from_legacy_description(post, meta, sources, notes)
     if described:
         if not post.author.handle:
             post.author.handle, sources["author.handle"] = described["user"], desc_key
@@ -170,6 +168,8 @@ def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
             sources["counts.replies"] = desc_key
         if any(c and c[-1] in "KkMm" for c in (described["likes"], described["comments"])):
             notes.append("counts are as displayed, rounded by Instagram (e.g. 298K)")
+    else:
+        _fill_from_legacy_description(post, meta, sources, notes)
     caption = (titled and titled["caption"]) or (described and described["caption"])
     if caption:
         post.text = caption
