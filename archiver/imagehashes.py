@@ -6,10 +6,19 @@ import io
 import threading
 from dataclasses import dataclass
 from importlib.metadata import version
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # Screenshots can be far taller than the decompression-bomb default allows.
 PDQ_MAX_SIDE = 512
+# PDQ's reference hasher (ThreatExchange pdq/cpp, pdqHash256FromFile) squeezes an image larger
+# than 512px on either side to exactly 512x512 before hashing; doing the same keeps our hashes
+# within a few bits of its hashes (tests/test_pdq_reference.py), which a bank shared with other
+# tools relies on. Keeping the aspect ratio instead put one photo 20 bits away.
+PDQ_INPUT = (f"RGB; when a side exceeds {PDQ_MAX_SIDE}px, resized to {PDQ_MAX_SIDE}x{PDQ_MAX_SIDE}"
+             " (box filter), as PDQ's reference hasher does")
 
 
 @dataclass(frozen=True)
@@ -28,7 +37,7 @@ class ImageHashes:
                 "library": f"pdqhash {version('pdqhash')}",
                 "hash": self.pdq,
                 "quality": self.pdq_quality,
-                "input": f"RGB, longest side resized to <= {PDQ_MAX_SIDE}px",
+                "input": PDQ_INPUT,
             },
             "phash": {
                 "algorithm": "phash",
@@ -43,32 +52,62 @@ class ImageHashes:
         }
 
 
-def hash_image_bytes(data: bytes) -> ImageHashes | None:
-    """Hashes of an encoded image, or None if Pillow cannot decode it."""
-    import imagehash
+def pdq_input(rgb: Image.Image) -> Image.Image:
+    from PIL import Image
+
+    if max(rgb.size) <= PDQ_MAX_SIDE:
+        return rgb
+    return rgb.resize((PDQ_MAX_SIDE, PDQ_MAX_SIDE), Image.Resampling.BOX)
+
+
+def pdq_of(rgb: Image.Image) -> tuple[str, int]:
+    """PDQ of an RGB image: 64 lowercase hex digits and the quality, 0-100."""
     import numpy
     import pdqhash
+
+    bits, quality = pdqhash.compute(numpy.asarray(pdq_input(rgb)))
+    return bits_hex(bits), int(quality)
+
+
+def bits_hex(bits: Any) -> str:
+    """256 PDQ bits as hex; packed bytes keep the leading zeros that hex() of an integer drops."""
+    import numpy
+
+    return numpy.packbits(bits.astype(numpy.uint8)).tobytes().hex()
+
+
+def decode_rgb(data: bytes) -> Image.Image | None:
+    """The first frame of an encoded image (of a GIF or WebP animation too) in RGB, or None if
+    Pillow cannot decode it."""
     from PIL import Image, UnidentifiedImageError
 
     Image.MAX_IMAGE_PIXELS = 400_000_000
     try:
         with Image.open(io.BytesIO(data)) as image:
-            image.seek(0)  # first frame of GIF/WebP animations
+            image.seek(0)
             # Loaded in full first, so thumbnail() cannot make a JPEG decode at reduced size.
             image.load()
-            # Shrunk in place, never copied: a 1280x9000 screenshot is 35 MB a copy.
-            small = image if image.mode == "RGB" else image.convert("RGB")
+            # Converted only when needed: a 1280x9000 screenshot is 35 MB a copy.
+            return image if image.mode == "RGB" else image.convert("RGB")
     except (UnidentifiedImageError, OSError, ValueError):
         return None
+
+
+def hash_image_bytes(data: bytes) -> ImageHashes | None:
+    """Hashes of an encoded image, or None if Pillow cannot decode it."""
+    import imagehash
+
+    small = decode_rgb(data)
+    if small is None:
+        return None
     width, height = small.size
+    pdq_hex, quality = pdq_of(small)
     small.thumbnail((PDQ_MAX_SIDE, PDQ_MAX_SIDE))
-    bits, quality = pdqhash.compute(numpy.asarray(small))
-    pdq_hex = numpy.packbits(bits.astype(numpy.uint8)).tobytes().hex()
     return ImageHashes(
         width=width,
         height=height,
         pdq=pdq_hex,
-        pdq_quality=int(quality),
+        pdq_quality=quality,
         phash=str(imagehash.phash(small)),
         dhash=str(imagehash.dhash(small)),
     )
