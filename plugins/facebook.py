@@ -1,35 +1,36 @@
-"""Platform plugin: Facebook posts, photos, videos, reels, groups and pages.
+"""Platform plugin: Facebook posts, photos, videos, reels, profiles, Pages and groups.
 
-Two page generations are read:
+Two page generations are read: the mobile site (m./mbasic.facebook.com), which renders
+stories as HTML (``facebook_mobile``), and the modern ("Comet") www site, which ships its
+content as Relay JSON in ``<script>`` payloads and builds the DOM from it with JavaScript
+(``facebook_relay``). What a page is decides what is read:
 
-* the mobile site (m./mbasic.facebook.com) renders the story as HTML: a
-  ``.story_body_container`` with the author in ``header h3``, the text in the
-  first ``div`` and the photos as ``img``; the precise time is only in the
-  ``data-ft`` / ``data-store`` JSON attributes. Some parts arrive as deferred
-  HTML inside ``<code><!-- ... --></code>`` that Facebook's own scripts insert
-  later; when those scripts did not run the plugin reads the comment text.
-* the modern ("Comet") www site ships the story as Relay JSON in ``<script>``
-  payloads and builds the DOM from it with JavaScript; the plugin parses that
-  JSON (``__typename: "Story"`` nodes) in Python.
+* a post, photo or video: the story (author, time, text, photos, video and poster, counts);
+* a profile or Page: the account (``facebook_account``: name, id, handle, avatar, cover,
+  counts, intro) and the stories it lists, as ``feed``;
+* a group: the group (``facebook_group``: name, id, members, cover, description) and the
+  stories its feed lists, as ``feed``; a listed story never stands in for the group.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
 from archiver import PlatformMatch, hookimpl
-from archiver.models import Author, Classification, Counts, Media, Post, Status
+from archiver.models import Classification, FeedEntry, Post, Status
 from archiver.page_context import PageContext
 from archiver.platforms import Platform
 from archiver.plugins import pagetools
+
+from . import facebook_account as account
+from . import facebook_group as group
+from . import facebook_mobile as mobile
+from . import facebook_relay as relay
+from . import facebook_video as video
 
 NAME = "facebook"
 WWW = "https://www.facebook.com"
@@ -170,290 +171,88 @@ async def classify_page(ctx: PageContext, response: Response | None) -> Classifi
 
 # ---------------------------------------------------------------------------- extract
 
-# Reads the mobile-site story. Deferred parts (HTML comments in <code>) are parsed with
-# DOMParser, which neither runs scripts nor loads images, so the page itself is untouched.
-MOBILE_JS = r"""() => {
-  const live = [document];
-  const deferred = [];
-  for (const code of document.querySelectorAll('code')) {
-    const c = code.firstChild;
-    if (c && c.nodeType === Node.COMMENT_NODE)
-      deferred.push(new DOMParser().parseFromString(c.data, 'text/html'));
-  }
-  const find = (sel) => {
-    for (const root of live) { const e = root.querySelector(sel); if (e) return [e, 'dom:' + sel]; }
-    for (const root of deferred) {
-      const e = root.querySelector(sel); if (e) return [e, 'dom:code<!--deferred--> ' + sel];
-    }
-    return [null, null];
-  };
-  const text = (e) => e ? (e.innerText || e.textContent || '').trim() : null;
-  const out = {sources: {}};
-  const story = document.querySelector('#m_story_permalink_view .story_body_container')
-    || document.querySelector('.story_body_container');
-  out.story = !!story;
-  const pick = (field, sels, fn) => {
-    for (const sel of sels) {
-      const [e, src] = find(sel);
-      if (e) { const v = fn(e); if (v) { out[field] = v; out.sources[field] = src; return; } }
-    }
-  };
-  pick('author', ['.story_body_container header h3 strong a', '.story_body_container h3 a',
-                  'a.actor-link .actor', 'header h3 a'],
-       e => ({name: text(e), href: (e.closest('a') || e).getAttribute('href')}));
-  pick('text', ['.story_body_container > div:first-of-type'],
-       e => e.querySelector('img, i.img') ? null : text(e));
-  pick('ft', ['[data-sigil~="story-div"][data-ft]', '.story_body_container[data-ft]',
-              '[data-ft*="publish_time"]'],
-       e => e.getAttribute('data-ft'));
-  pick('time', ['abbr[data-store*="time"]'], e => e.getAttribute('data-store'));
-  pick('time_text', ['.story_body_container header abbr', 'abbr[data-sigil="timestamp"]'], text);
-  pick('likes', ['.like_def', '[id^="like_sentence_"]'], text);
-  pick('shares', ['[data-sigil="feed-ufi-sharers"]'], text);
-  const images = [];
-  // Only the requested story: the page also lists other stories of the same author.
-  const imgSel = story ? 'img:not(.profpic), i.img[style*="background-image"]'
-    : '[data-sigil~="photo-stage"] img[data-sigil~="photo-image"]';
-  for (const e of (story || document).querySelectorAll(imgSel)) {
-    let url = e.currentSrc || e.src || null;
-    if (!url) {
-      const m = (e.getAttribute('style') || '').match(/url\(['"]?([^'")]+)['"]?\)/);
-      const raw = m ? m[1].replace(/\\([0-9a-fA-F]{1,6})\s?/g,
-        (_, hex) => String.fromCodePoint(parseInt(hex, 16))) : null;
-      url = raw ? new URL(raw, location.href).href : null;
-    }
-    if (url && !images.includes(url)) images.push(url);
-  }
-  out.images = images;
-  out.images_source = 'dom:' + (story ? '.story_body_container ' : '') + imgSel;
-  return out;
-}"""
 
-SCRIPTS_JS = """() => Array.from(document.scripts)
-  .map(s => s.text)
-  .filter(t => t.includes('"__typename":"Story"'))"""
-
-COUNT = re.compile(r"([\d][\d.,]*)\s*([KkMm])?")
-
-
-def parse_count(text: str | None) -> int | None:
-    """'281 shares' -> 281, '1.2K' -> 1200; None when the text holds no number."""
-    if not text:
-        return None
-    found = COUNT.search(text)
-    if not found:
-        return None
-    number, suffix = found.group(1), (found.group(2) or "").upper()
-    if suffix:
-        return int(float(number.replace(",", "")) * {"K": 1_000, "M": 1_000_000}[suffix])
-    return int(number.replace(",", "").replace(".", ""))
-
-
-def iso_from_unix(seconds: int | float | str) -> str:
-    return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _walk(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    yield path, node
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _walk(value, f"{path}.{key}" if path else key)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, f"{path}[{index}]")
-
-
-def _publish_time(data_ft: str | None) -> int | None:
-    if not data_ft:
-        return None
-    try:
-        data = json.loads(data_ft)
-    except ValueError:
-        return None
-    for _path, node in _walk(data):
-        if isinstance(node, dict) and isinstance(node.get("publish_time"), int):
-            return int(node["publish_time"])
-    return None
-
-
-def _owner_id(data_ft: str | None) -> str | None:
-    try:
-        data = json.loads(data_ft or "")
-    except ValueError:
-        return None
-    owner = data.get("content_owner_id_new") if isinstance(data, dict) else None
-    return str(owner) if owner else None
-
-
-def _absolute(href: str | None) -> str | None:
-    if not href:
-        return None
-    path = urlsplit(href).path
-    return WWW + path if href.startswith("/") or "facebook.com" in href else href
-
-
-async def extract_mobile(page: Page, ctx: PageContext, post: Post, sources: dict[str, str],
-                         notes: list[str]) -> bool:
-    found: dict[str, Any] = await page.evaluate(MOBILE_JS)
-    if not (found.get("story") or found.get("author") or found.get("images")):
-        return False
-    src = found["sources"]
-    if found.get("author"):
-        post.author = Author(display_name=found["author"]["name"],
-                             url=_absolute(found["author"]["href"]), id=_owner_id(found.get("ft")))
-        sources["author.display_name"] = sources["author.url"] = src["author"]
-        if post.author.id:
-            sources["author.id"] = src["ft"] + " [data-ft].content_owner_id_new"
-    unix = _publish_time(found.get("ft"))
-    if unix is not None:
-        sources["published_at"] = src["ft"] + " [data-ft]..post_context.publish_time"
-    elif found.get("time"):
-        unix = json.loads(found["time"]).get("time")
-        sources["published_at"] = src["time"] + " [data-store].time"
-    if unix is not None:
-        post.published_at = iso_from_unix(unix)
-    elif found.get("time_text"):
-        notes.append(f"time shown only as {found['time_text']!r} (no machine-readable time)")
-    if found.get("text"):
-        post.text, sources["text"] = found["text"], src["text"]
-    post.counts = Counts(likes=parse_count(found.get("likes")),
-                         reposts=parse_count(found.get("shares")))
-    if post.counts.likes is not None:
-        sources["counts.likes"] = src["likes"]
-    if post.counts.reposts is not None:
-        sources["counts.reposts"] = src["shares"]
-    post.media = [Media(kind="image", url=u) for u in found["images"]]
-    if post.media:
-        sources["media"] = found["images_source"]
-    return True
-
-
-def _json_objects(script: str) -> Iterator[Any]:
-    """JSON values in a script: the whole text, or each Relay ``{"__bbox": ...}`` payload."""
-    try:
-        yield json.loads(script)
-        return
-    except ValueError:
-        pass
-    decoder = json.JSONDecoder()
-    for start in (m.start() for m in re.finditer(r'\{"__bbox":', script)):
-        try:
-            yield decoder.raw_decode(script, start)[0]
-        except ValueError:
-            continue
-
-
-def comet_stories(scripts: list[str]) -> list[tuple[str, dict[str, Any]]]:
-    """Top-level ``Story`` nodes (with their JSON paths) in the Relay payloads."""
-    stories: list[tuple[str, dict[str, Any]]] = []
-    seen: set[str] = set()
-    for script in scripts:
-        for data in _json_objects(script):
-            for path, node in _walk(data):
-                if (isinstance(node, dict) and node.get("__typename") == "Story"
-                        and "comet_sections" in node and node.get("post_id")
-                        and node["post_id"] not in seen):
-                    seen.add(node["post_id"])
-                    stories.append((path, node))
-    return stories
-
-
-def _first(story: dict[str, Any], test: Any) -> tuple[str, Any] | tuple[None, None]:
-    for path, node in _walk(story):
-        if isinstance(node, dict) and test(node):
-            return path, node
-    return None, None
-
-
-def _story_matches(story: dict[str, Any], wanted: str) -> bool:
-    if story.get("post_id") == wanted:
+async def read_post(ctx: PageContext, scripts: list[str], post: Post, sources: dict[str, str],
+                    notes: list[str]) -> bool:
+    """A story or photo: the mobile site's HTML, else the Comet page's story JSON."""
+    if await mobile.read_story(ctx.page, post, sources, notes):
         return True
-    return any(isinstance(n, dict) and wanted in str(n.get("url") or "") for _p, n in _walk(story))
-
-
-def fill_from_story(post: Post, path: str, story: dict[str, Any],
-                    sources: dict[str, str]) -> None:
-    where = f"json:{path}"
-    post.post_id = str(story["post_id"])
-    sources["post_id"] = f"{where}.post_id"
-    sub, node = _first(story, lambda n: isinstance(n.get("creation_time"), int))
-    if node:
-        post.published_at = iso_from_unix(node["creation_time"])
-        sources["published_at"] = f"{where}.{sub}.creation_time"
-    sub, node = _first(story, lambda n: isinstance(n.get("message"), dict)
-                       and isinstance(n["message"].get("text"), str))
-    if node:
-        post.text = node["message"]["text"]
-        sources["text"] = f"{where}.{sub}.message.text"
-    sub, node = _first(story, lambda n: isinstance(n.get("actors"), list) and n["actors"])
-    if node:
-        actor = node["actors"][0]
-        post.author = Author(id=actor.get("id"), display_name=actor.get("name"),
-                             url=actor.get("url") or actor.get("profile_url"))
-        for key in ("id", "display_name", "url"):
-            sources[f"author.{key}"] = f"{where}.{sub}.actors[0]"
-    photos = [(p, n) for p, n in _walk(story) if isinstance(n, dict)
-              and isinstance(n.get("photo_image"), dict) and n["photo_image"].get("uri")]
-    post.media = [Media(kind="image", url=n["photo_image"]["uri"],
-                        width=n["photo_image"].get("width"), height=n["photo_image"].get("height"))
-                  for _p, n in photos]
-    if photos:
-        sources["media"] = f"{where}.{photos[0][0]}.photo_image.uri"
-    fill_comet_counts(post, where, story, sources)
-
-
-def fill_comet_counts(post: Post, where: str, story: dict[str, Any],
-                      sources: dict[str, str]) -> None:
-    sub, node = _first(story, lambda n: "comet_ufi_summary_and_actions_renderer" in n)
-    if not node:
-        return
-    feedback = node["comet_ufi_summary_and_actions_renderer"].get("feedback") or {}
-    base = f"{where}.{sub}.comet_ufi_summary_and_actions_renderer.feedback"
-    for field, key, inner in (("likes", "reaction_count", "count"),
-                              ("replies", "comment_count", "total_count"),
-                              ("reposts", "share_count", "count")):
-        value = (feedback.get(key) or {}).get(inner)
-        if isinstance(value, int):
-            setattr(post.counts, field, value)
-            sources[f"counts.{field}"] = f"{base}.{key}.{inner}"
-
-
-async def extract_comet(page: Page, ctx: PageContext, post: Post, sources: dict[str, str],
-                        notes: list[str]) -> bool:
-    stories = comet_stories(await page.evaluate(SCRIPTS_JS))
-    if not stories:
-        return False
+    found = relay.stories(scripts)
     wanted = ctx.match.post_id
-    chosen = next(((p, s) for p, s in stories if wanted and _story_matches(s, wanted)), None)
-    if chosen is None and ctx.match.kind in ("post", "video") and len(stories) == 1:
-        chosen = stories[0]
+    chosen = next(((p, s) for p, s in found if wanted and relay.story_matches(s, wanted)), None)
+    if chosen is None and len(found) == 1:
+        chosen = found[0]
         notes.append("the requested id is not in the page data; the page's only story was read")
     if chosen is None:
-        # A profile or page: its timeline is context, not the post asked for.
-        notes.append("stories in the page data (not extracted): "
-                     + ", ".join(str(s["post_id"]) for _p, s in stories))
         return False
-    fill_from_story(post, chosen[0], chosen[1], sources)
+    relay.fill_from_story(post, chosen[0], chosen[1], sources)
+    sub, clip = relay.first(chosen[1], lambda n: n.get("__typename") == "Video"
+                            and video.file_key(n) is not None)
+    if clip:
+        post.media += video.media_of(clip)
+        sources.setdefault("media", f"json:{chosen[0]}.{sub}")
+    notes.append("read from the page's embedded Relay JSON (the visible post is built from it "
+                 "by Facebook's scripts)")
     return True
 
 
-async def fill_from_meta(page: Page, post: Post, sources: dict[str, str]) -> None:
-    """What the page's own meta tags say; used for profiles and pages."""
-    meta = await pagetools.meta_tags(page)
-    if meta.get("og:title"):
-        post.title = post.author.display_name = meta["og:title"].strip()
-        sources["title"] = sources["author.display_name"] = "meta:og:title"
-    if meta.get("og:description"):
-        post.text, sources["text"] = meta["og:description"].strip(), "meta:og:description"
-    app_url = meta.get("al:android:url") or meta.get("al:ios:url") or ""
-    if app_url.startswith("fb://profile/"):
-        post.author.id = app_url.rsplit("/", 1)[-1]
-        sources["author.id"] = "meta:al:android:url"
-    if meta.get("og:url"):
-        post.author.url, sources["author.url"] = meta["og:url"], "meta:og:url"
-    if meta.get("og:image"):
-        post.media = [Media(kind="image", url=meta["og:image"], note="profile picture")]
-        sources["media"] = "meta:og:image"
+async def read_video(ctx: PageContext, scripts: list[str], meta: dict[str, str], post: Post,
+                     sources: dict[str, str], notes: list[str]) -> None:
+    found = await read_post(ctx, scripts, post, sources, notes)
+    if any(m.kind == "video" for m in post.media):
+        return
+    node = video.video_node(scripts, ctx.match.post_id)
+    if node:
+        video.fill_from_node(post, f"json:{node[0]}", node[1], sources)
+    elif meta.get("og:video") or meta.get("og:video:url") or meta.get("og:video:secure_url"):
+        video.fill_from_meta(post, meta, sources)
+    elif not found:
+        notes.append("no video found in the page")
+
+
+async def listed(ctx: PageContext, scripts: list[str]) -> tuple[list[FeedEntry], str | None]:
+    """The stories a profile or group page lists, and where they were read."""
+    stories = relay.stories(scripts)
+    if stories:
+        return [relay.feed_entry(s) for _p, s in stories], f"json:{stories[0][0]} (Story nodes)"
+    entries = await mobile.feed(ctx.page)
+    return entries, ("dom:article[data-ft]" if entries else None)
+
+
+async def read_account(ctx: PageContext, scripts: list[str], meta: dict[str, str], post: Post,
+                       sources: dict[str, str], notes: list[str]) -> None:
+    header = account.header_user(scripts)
+    if header:
+        account.fill_from_header(post, f"json:{header[0]}", header[1], sources, notes)
+    account.fill_from_meta(post, meta, sources)
+    if not post.author.handle:
+        post.author.handle = account.handle_from_url(ctx.match.canonical_url)
+        if post.author.handle:
+            sources["author.handle"] = "url"
+
+
+async def read_group(ctx: PageContext, scripts: list[str], meta: dict[str, str], post: Post,
+                     sources: dict[str, str], notes: list[str]) -> None:
+    segments = [s for s in urlsplit(ctx.match.canonical_url).path.split("/") if s]
+    node = group.group_node(scripts, segments[1] if len(segments) > 1 else None)
+    if node:
+        group.fill_from_node(post, f"json:{node[0]}", node[1], sources, notes)
+    group.fill_from_text(post, await ctx.page.evaluate(GROUP_HEADER_JS),
+                         "dom:text before the group's stories", sources, notes)
+    group.fill_from_meta(post, meta, sources)
+    if not post.author.id and len(segments) > 1 and segments[1].isdigit():
+        post.author.id, sources["author.id"] = segments[1], "url"
+
+
+# The header of a mobile group page: its text up to the first story, so that a story's own
+# words ("... 30 members joined") are never read as the group's count.
+GROUP_HEADER_JS = """() => {
+  const first = document.querySelector('#m_group_stories_container, article, [role="feed"]');
+  const range = document.createRange();
+  range.setStart(document.body, 0);
+  if (first) range.setEndBefore(first); else range.setEndAfter(document.body.lastChild);
+  return range.toString().slice(0, 5000);
+}"""
 
 
 async def extract_post(ctx: PageContext) -> Post | None:
@@ -462,17 +261,21 @@ async def extract_post(ctx: PageContext) -> Post | None:
     title = (await page.title()).strip()
     if title:
         post.title, sources["title"] = title, "dom:title"
-    found = await extract_mobile(page, ctx, post, sources, notes)
-    if not found:
-        found = await extract_comet(page, ctx, post, sources, notes)
-        if found:
-            notes.append("read from the page's embedded Relay JSON (the visible post is built "
-                         "from it by Facebook's scripts)")
-    if not found and ctx.match.kind in ("profile", "group", "page"):
-        await fill_from_meta(page, post, sources)
-    elif not found:
+    scripts: list[str] = await page.evaluate(relay.SCRIPTS_JS, relay.MARKERS)
+    meta = await pagetools.meta_tags(page)
+    kind = ctx.match.kind
+    if kind in ("profile", "group"):
+        reader = read_account if kind == "profile" else read_group
+        await reader(ctx, scripts, meta, post, sources, notes)
+        post.feed, feed_source = await listed(ctx, scripts)
+        if feed_source:
+            sources["feed"] = feed_source
+    elif kind == "video":
+        await read_video(ctx, scripts, meta, post, sources, notes)
+    elif not await read_post(ctx, scripts, post, sources, notes):
         notes.append("no post found in the page")
-    loaded = await ctx.load_media([(m.url, m.kind) for m in post.media])
+    loaded = await ctx.load_media([(m.url, "video" if m.kind == "video" else "image")
+                                   for m in post.media])
     if loaded:
         notes.append(f"{len(loaded)} media file(s) named by the page but not displayed were "
                      "loaded by the plugin so their bytes are recorded")

@@ -25,6 +25,12 @@ COVER_URL = "https://m.facebook.com/Nintendo/posts/4194934713924283"
 COMET_PROFILE = "/people/P%C3%B3%C5%82-%C5%BBartem-P%C3%B3%C5%82-Serio/100028295814975/"
 COMET_STORY_FBID = "pfbid0NPAVi78AX53SAGKhpdixFZH9GJ7Y54JaqUxr9hR5TNXaYDW29fKcUKHMM5bLPniXl"
 COMET_PERMALINK = f"/permalink.php?story_fbid={COMET_STORY_FBID}&id=100028295814975"
+# Synthetic pages (see SOURCES.txt): no real group or video page could be copied here.
+COMET_GROUP = "synthetic__comet-group.html"
+MOBILE_GROUP = "synthetic__mobile-group.html"
+COMET_VIDEO = "synthetic__comet-video.html"
+OG_VIDEO = "synthetic__og-video.html"
+VIDEO_CDN = "https://video.xx.fbcdn.net/v/"
 
 LOGIN_WALL = """<!DOCTYPE html><html lang="en"><head><title>Log in to Facebook</title></head>
 <body><div id="root"><h2>You must log in to continue.</h2>
@@ -84,8 +90,17 @@ def facebook_site(https_server: Any) -> None:
     www.routes[COMET_PERMALINK] = serve(comet)
     www.routes["/groups/1234567/posts/987654321/"] = serve(LOGIN_WALL)
     www.routes["/SomePage/posts/555"] = serve(NOT_AVAILABLE)
-    for html in (album, cover, comet):
+    synthetic = {name: (FIXTURES / name).read_text()
+                 for name in (COMET_GROUP, MOBILE_GROUP, COMET_VIDEO, OG_VIDEO)}
+    www.routes["/groups/klawiatury/"] = serve(synthetic[COMET_GROUP])
+    mobile.routes["/groups/117507531664134/"] = serve(synthetic[MOBILE_GROUP])
+    www.routes["/Nintendo/videos/1234567890/"] = serve(synthetic[COMET_VIDEO])
+    www.routes["/watch/?v=987"] = serve(synthetic[OG_VIDEO])
+    videos = https_server.site("video.xx.fbcdn.net")
+    for html in (album, cover, comet, *synthetic.values()):
         serve_images_of(https_server, html)
+        for url in re.findall(r'https://video\.xx\.fbcdn\.net(/[^"?]+)', html):
+            videos.routes[url] = serve(b"\x00\x00\x00\x18ftypmp42" + url.encode(), "video/mp4")
 
 
 def match(url: str) -> Any:
@@ -196,18 +211,103 @@ def test_comet_story_from_relay_json(capture: Any, facebook_site: None) -> None:
 
 
 def test_comet_profile_page(capture: Any, facebook_site: None) -> None:
+    """The account from the header JSON; the <title>'s " | Warsaw" never reaches the name."""
     result = capture("https://www.facebook.com" + COMET_PROFILE, **ROOMY)
     assert result.status == "complete", result.reason
     post = result.post
     assert post["kind"] == "profile"
-    assert post["author"]["display_name"] == "P\u00f3\u0142 \u017bartem P\u00f3\u0142 Serio"
-    assert post["author"]["id"] == "100028295814975"
+    author = post["author"]
+    assert post["title"] == "P\u00f3\u0142 \u017bartem P\u00f3\u0142 Serio | Warsaw"
+    assert author["display_name"] == "P\u00f3\u0142 \u017bartem P\u00f3\u0142 Serio"
+    assert author["id"] == "100028295814975"
+    assert author["url"] == ("https://www.facebook.com/people/P%C3%B3%C5%82-%C5%BBartem-"
+                             "P%C3%B3%C5%82-Serio/100028295814975/")
+    assert author["verified"] is False
+    assert author["bio"] == "slow bistro, slow catering mg, catering kuchnie \u015bwiata"
+    assert (post["counts"]["likes"], post["counts"]["followers"]) == (2100, 2100)
     assert post["text"].startswith(
         "P\u00f3\u0142 \u017bartem P\u00f3\u0142 Serio, Warszawa. 2,104 likes")
     assert post["published_at"] is None
-    assert len(post["media"]) == 1
+    assert [(m["kind"], m["note"]) for m in post["media"]] == [("avatar", None),
+                                                               ("image", "cover photo")]
+    assert "295099345_913147066305145" in author["avatar_url"] == post["media"][0]["url"]
+    assert "294644408_913147062971812" in post["media"][1]["url"]
+    assert all(m["captured"] for m in post["media"])
     media_matches_bundle(result)
-    assert any("1053189635634220" in note for note in post["extraction"]["notes"])
+    assert [(e["post_id"], e["published_at"], e["author"]) for e in post["feed"]] == [
+        ("1053189635634220", "2023-01-14T09:34:59Z", "P\u00f3\u0142 \u017bartem P\u00f3\u0142 Serio")]
+    assert post["feed"][0]["url"] == "https://www.facebook.com" + COMET_PERMALINK
+    assert post["feed"][0]["text"].startswith("Nasza nowo\u015b\u0107 sa\u0142atka")
+    sources = post["extraction"]["sources"]
+    assert sources["author.display_name"].endswith("profile_header_renderer.user.name")
+    assert sources["counts.followers"].startswith("json:")
+
+
+def test_comet_group_is_the_group_not_its_first_post(capture: Any, facebook_site: None) -> None:
+    result = capture("https://www.facebook.com/groups/klawiatury/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["kind"] == "group"
+    assert post["author"]["display_name"] == "Klawiatury Mechaniczne Polska"
+    assert post["author"]["id"] == "4091621327828556"
+    assert post["author"]["bio"] == "Grupa dla fan\u00f3w klawiatur mechanicznych."
+    assert post["counts"]["members"] == 12000
+    assert post["published_at"] is None and post["post_id"] is None
+    assert [(m["kind"], m["note"]) for m in post["media"]] == [("image", "cover photo")]
+    media_matches_bundle(result)
+    assert [(e["post_id"], e["author"], e["published_at"]) for e in post["feed"]] == [
+        ("4623380861319264", "Ewa Zieli\u0144ska", "2023-01-14T09:34:59Z"),
+        ("4623380861319265", "Piotr Wi\u015bniewski", "2023-01-13T09:34:59Z")]
+    assert post["feed"][0]["text"] == "Who is going to the meetup on Saturday?"
+    assert any("Public group" in note for note in post["extraction"]["notes"])
+
+
+def test_mobile_group_lists_its_stories(capture: Any, facebook_site: None) -> None:
+    result = capture("https://m.facebook.com/groups/117507531664134/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["kind"] == "group"
+    assert post["author"]["display_name"] == "Mechanical Keyboards Warsaw"
+    assert post["author"]["id"] == "117507531664134"
+    assert post["counts"]["members"] == 1200  # the header's, not "30 members joined" in a story
+    assert post["text"] == "Buy, sell and talk about mechanical keyboards in Warsaw."
+    assert [(e["post_id"], e["author"], e["published_at"]) for e in post["feed"]] == [
+        ("3065000000000001", "Anna Kowalska", "2021-06-05T00:33:32Z"),
+        ("3065000000000002", "Jan Nowak", "2021-06-04T00:33:32Z")]
+    assert post["feed"][1]["url"] == (
+        "https://www.facebook.com/groups/117507531664134/permalink/3065000000000002/")
+    assert post["feed"][1]["text"] == "Group buy for keycaps opens on Monday."
+    media_matches_bundle(result)
+
+
+def test_comet_video_and_its_poster(capture: Any, facebook_site: None) -> None:
+    result = capture("https://www.facebook.com/Nintendo/videos/1234567890/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"]) == ("video", "1234567890")
+    assert post["title"] == "Unboxing the new console"
+    assert post["text"] == "We open the box live."
+    assert post["published_at"] == "2021-06-05T00:33:32Z"
+    assert (post["author"]["display_name"], post["author"]["id"]) == ("Nintendo", "119240841493711")
+    video, poster = post["media"]
+    assert (video["kind"], video["duration"]) == ("video", 42.5)
+    assert video["url"] == VIDEO_CDN + "t42.1790-2/clip_1234567890_hd.mp4?_nc_cat=1"
+    assert (poster["kind"], poster["note"]) == ("image", "poster")
+    assert video["captured"] and poster["captured"]
+    media_matches_bundle(result)
+
+
+def test_video_named_only_by_meta_tags(capture: Any, facebook_site: None) -> None:
+    result = capture("https://www.facebook.com/watch/?v=987", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["title"], post["text"]) == ("Mario Kart highlights",
+                                             "The best moments of the weekend tournament.")
+    assert [(m["kind"], m["url"]) for m in post["media"]] == [
+        ("video", VIDEO_CDN + "t42.9040-2/og_987_n.mp4?_nc_cat=1"),
+        ("image", "https://scontent.xx.fbcdn.net/v/t15.5256-10/og_poster_987_n.jpg?_nc_cat=1")]
+    assert post["extraction"]["sources"]["media"] == "meta:og:video:secure_url"
+    media_matches_bundle(result)
 
 
 @pytest.mark.parametrize(("path", "status"), [

@@ -1,0 +1,171 @@
+"""Facebook's Relay JSON: the data a modern ("Comet") www page is built from.
+
+The server sends each query result as ``{"__bbox": {"result": {"data": ...}}}`` inside
+``<script>`` payloads and Facebook's scripts build the DOM from them, so the page's facts
+(stories, the profile header, a group's header, a video) are read from this JSON. Every
+value keeps its JSON path, which becomes the field's recorded source.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from archiver.models import Author, FeedEntry, Media, Post
+
+# Only scripts holding one of these can carry what the plugin reads; the rest (hundreds of
+# module definitions) are not passed out of the browser.
+SCRIPTS_JS = """(markers) => Array.from(document.scripts)
+  .map(s => s.text)
+  .filter(t => markers.some(m => t.includes(m)))"""
+MARKERS = ['"__typename":"Story"', '"profile_header_renderer"', '"__typename":"Group"',
+           '"__typename":"Video"']
+
+Node = dict[str, Any]
+
+
+def iso_from_unix(seconds: int | float | str) -> str:
+    return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def walk(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    yield path, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from walk(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk(value, f"{path}[{index}]")
+
+
+def json_objects(script: str) -> Iterator[Any]:
+    """JSON values in a script: the whole text, or each Relay ``{"__bbox": ...}`` payload."""
+    try:
+        yield json.loads(script)
+        return
+    except ValueError:
+        pass
+    decoder = json.JSONDecoder()
+    for start in (m.start() for m in re.finditer(r'\{"__bbox":', script)):
+        try:
+            yield decoder.raw_decode(script, start)[0]
+        except ValueError:
+            continue
+
+
+def nodes(scripts: list[str], test: Callable[[Node], bool]) -> Iterator[tuple[str, Node]]:
+    """Every dict in the payloads that passes ``test``, with its JSON path."""
+    for script in scripts:
+        for data in json_objects(script):
+            for path, node in walk(data):
+                if isinstance(node, dict) and test(node):
+                    yield path, node
+
+
+def first(node: Any, test: Callable[[Node], bool]) -> tuple[str, Any] | tuple[None, None]:
+    for path, found in walk(node):
+        if isinstance(found, dict) and test(found):
+            return path, found
+    return None, None
+
+
+def text_of(value: Any) -> str | None:
+    """A Relay text field: a plain string or ``{"text": ...}``."""
+    if isinstance(value, dict):
+        value = value.get("text")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def stories(scripts: list[str]) -> list[tuple[str, Node]]:
+    """Top-level ``Story`` nodes (with their JSON paths), each post once."""
+    found: list[tuple[str, Node]] = []
+    seen: set[str] = set()
+    for path, node in nodes(scripts, lambda n: n.get("__typename") == "Story"
+                            and "comet_sections" in n and bool(n.get("post_id"))):
+        if node["post_id"] not in seen:
+            seen.add(node["post_id"])
+            found.append((path, node))
+    return found
+
+
+def story_matches(story: Node, wanted: str) -> bool:
+    if story.get("post_id") == wanted:
+        return True
+    return any(isinstance(n, dict) and wanted in str(n.get("url") or "") for _p, n in walk(story))
+
+
+def _permalink(story: Node) -> str | None:
+    _sub, node = first(story, lambda n: isinstance(n.get("url"), str)
+                       and ("story_fbid=" in n["url"] or "/posts/" in n["url"]))
+    return node["url"] if node else None
+
+
+def _time(story: Node) -> tuple[str | None, int | None]:
+    sub, node = first(story, lambda n: isinstance(n.get("creation_time"), int))
+    return (sub, node["creation_time"]) if node else (None, None)
+
+
+def _message(story: Node) -> tuple[str | None, str | None]:
+    sub, node = first(story, lambda n: isinstance(n.get("message"), dict)
+                      and isinstance(n["message"].get("text"), str))
+    return (sub, node["message"]["text"]) if node else (None, None)
+
+
+def _actor(story: Node) -> tuple[str | None, Node | None]:
+    sub, node = first(story, lambda n: isinstance(n.get("actors"), list) and bool(n["actors"]))
+    return (sub, node["actors"][0]) if node else (None, None)
+
+
+def fill_from_story(post: Post, path: str, story: Node, sources: dict[str, str]) -> None:
+    where = f"json:{path}"
+    post.post_id = str(story["post_id"])
+    sources["post_id"] = f"{where}.post_id"
+    sub, seconds = _time(story)
+    if seconds is not None:
+        post.published_at = iso_from_unix(seconds)
+        sources["published_at"] = f"{where}.{sub}.creation_time"
+    sub, text = _message(story)
+    if text is not None:
+        post.text, sources["text"] = text, f"{where}.{sub}.message.text"
+    sub, actor = _actor(story)
+    if actor:
+        post.author = Author(id=actor.get("id"), display_name=actor.get("name"),
+                             url=actor.get("url") or actor.get("profile_url"))
+        for key in ("id", "display_name", "url"):
+            sources[f"author.{key}"] = f"{where}.{sub}.actors[0]"
+    photos = [(p, n) for p, n in walk(story) if isinstance(n, dict)
+              and isinstance(n.get("photo_image"), dict) and n["photo_image"].get("uri")]
+    post.media = [Media(kind="image", url=n["photo_image"]["uri"],
+                        width=n["photo_image"].get("width"), height=n["photo_image"].get("height"))
+                  for _p, n in photos]
+    if photos:
+        sources["media"] = f"{where}.{photos[0][0]}.photo_image.uri"
+    fill_counts(post, where, story, sources)
+
+
+def fill_counts(post: Post, where: str, story: Node, sources: dict[str, str]) -> None:
+    sub, node = first(story, lambda n: "comet_ufi_summary_and_actions_renderer" in n)
+    if not node:
+        return
+    feedback = node["comet_ufi_summary_and_actions_renderer"].get("feedback") or {}
+    base = f"{where}.{sub}.comet_ufi_summary_and_actions_renderer.feedback"
+    for field, key, inner in (("likes", "reaction_count", "count"),
+                              ("replies", "comment_count", "total_count"),
+                              ("reposts", "share_count", "count")):
+        value = (feedback.get(key) or {}).get(inner)
+        if isinstance(value, int):
+            setattr(post.counts, field, value)
+            sources[f"counts.{field}"] = f"{base}.{key}.{inner}"
+
+
+def feed_entry(story: Node) -> FeedEntry:
+    """A story as a profile's or group's feed lists it."""
+    _sub, seconds = _time(story)
+    _sub, actor = _actor(story)
+    return FeedEntry(url=_permalink(story), post_id=str(story["post_id"]),
+                     author=actor.get("name") if actor else None,
+                     published_at=iso_from_unix(seconds) if seconds is not None else None,
+                     text=_message(story)[1])
