@@ -5,7 +5,7 @@ BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: test demo bench bench-capture bench-verify lint chromium clean
+.PHONY: test demo bench bench-capture bench-verify bench-match lint chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,7 @@ test: $(STAMP) chromium $(REPLAYWEB)/node_modules/.installed
 demo: $(STAMP) chromium
 	$(BIN)/python demo/run_demo.py
 
-bench: bench-capture bench-verify
+bench: bench-capture bench-verify bench-match
 
 bench-capture: $(STAMP) chromium
 	$(BIN)/python bench/capture.py
@@ -55,6 +55,12 @@ bench-capture: $(STAMP) chromium
 # Needs about twice BENCH_BIG x BENCH_WARC_BYTES (default 4 x 1 GiB) free on disk.
 bench-verify: $(STAMP)
 	$(BIN)/python -u bench/verify.py
+
+# The PDQ index over 10M hashes against faiss brute force (the peer and the ground truth).
+# About 2 GiB of memory (the ground truth holds the hashes twice) and 10-20 minutes on 2 cores.
+bench-match: $(STAMP)
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python -u bench/match.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check archiver plugins storage cli.py tests bench demo

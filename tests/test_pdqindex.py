@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from archiver import pdqsegment
 from archiver.pdqindex import INDEX_FILE, PdqIndex, PdqIndexError
 from archiver.pdqwords import PdqHashError, distances, to_hex, to_words
 
@@ -91,6 +92,19 @@ def test_other_radii_agree_with_brute_force(stored: Words, index: PdqIndex, radi
     rows = rng.choice(len(stored), 20, replace=False)
     queries = np.stack([flipped(stored[row], int(rng.integers(0, radius + 3)), rng) for row in rows])
     assert index.query_batch(queries, radius) == [brute_force(stored, query, radius) for query in queries]
+
+
+def test_row_numbers_of_4_bytes_as_in_segments_over_2_to_the_24(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdqsegment, "id_width", lambda rows: 4)
+    stored = random_words(20_000, seed=9)
+    index = PdqIndex()
+    index.add(stored)
+    assert len(index._parts[0].segment.ids) == 4 * 20_000 * len(index._parts[0].segment.widths) + 1
+    queries = stored[::1_000].copy()
+    queries[:, 0] ^= np.uint64(0xFFFF)  # 16 bits away
+    expected = [brute_force(stored, query, 31) for query in queries]
+    assert index.query_batch(queries) == expected
+    assert [hits[0][1] for hits in expected] == [16] * len(queries)
 
 
 def test_one_query_by_hex(stored: Words, index: PdqIndex) -> None:
