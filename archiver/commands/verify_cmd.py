@@ -7,17 +7,15 @@ import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from cryptography import x509
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archiver.batchverify import ERROR, already_reported, captured_since, verify_many
 from archiver.bundle import MANIFEST
 from archiver.clock import utc_seconds
 from archiver.commands.common import open_store, plugin_manager
+from archiver.commands.progress import progress_bar
 from archiver.commands.store_command import StoreCommand
 from archiver.commands.verify_ledger import ledger_reports
 from archiver.commands.verify_wacz import is_wacz, verify_waczs
@@ -28,9 +26,11 @@ from archiver.ledger import Head
 from archiver.problem import OK
 from archiver.storage.base import BundleReader, StoreError
 from archiver.storage.local import local_bundle
-from archiver.tstoken import load_certificates
 from archiver.verify import BundleReport
 from archiver.witness import parse_head
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 
 def bundles_at(ctx: click.Context, location: str, store_options: Mapping[str, Any]) -> list[BundleReader]:
@@ -93,8 +93,7 @@ def verify(ctx: click.Context, /, paths: tuple[str, ...], as_json: bool, workers
     readers = {b.location: b for b in todo}
     bad = 0
     show = sys.stderr.isatty() and not as_json
-    progress = Progress(TextColumn("[bold]verifying"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=Console(stderr=True), disable=not show)
+    progress = progress_bar("verifying", len(todo), show)
 
     def on_report(report: BundleReport, seconds: float) -> None:
         nonlocal bad
@@ -107,14 +106,10 @@ def verify(ctx: click.Context, /, paths: tuple[str, ...], as_json: bool, workers
             bad += 1
             click.echo(f"archiver: warning: {trouble}", err=True)
         line = json.dumps(report.to_dict()) if as_json else report.line()
-        if show:
-            progress.console.print(line, soft_wrap=True, highlight=False, markup=False)
-        else:
-            click.echo(line)
-        progress.advance(task)
+        progress.echo(line)
+        progress.advance()
 
     with progress:
-        task = progress.add_task("verify", total=len(todo))
         summary = verify_many(todo, workers=workers, on_report=on_report, tsa_ca=tsa_roots,
                               deep=deep, ledger_file=ledger_file)
         for store_report in ledger_reports(paths, heads, ledger_file):
@@ -135,6 +130,8 @@ def parse_heads(texts: tuple[str, ...]) -> list[Head]:
 
 
 def load_tsa_ca(path: Path) -> list[x509.Certificate]:
+    from archiver.tstoken import load_certificates  # ASN.1 parsing: only for --tsa-ca
+
     try:
         return load_certificates(path.read_bytes())
     except (OSError, ValueError) as exc:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from cryptography import x509
 
 from archiver.errors import EXIT_PROBLEM, ArchiverError
 from archiver.problem import OK
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 
 def is_wacz(location: str) -> bool:
