@@ -125,7 +125,8 @@ def gather(bundle: BundleReader, **verify_options: Any) -> dict[str, Any]:
     }
 
 
-def render_html(facts: dict[str, Any]) -> str:
+def render_html(facts: dict[str, Any], template: str = "report.html") -> str:
+    """``template`` of archiver/templates filled with ``facts``: the court report, or the mirror referral."""
     env = Environment(loader=PackageLoader("archiver", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("report.html").render(**facts)
+    return env.get_template(template).render(**facts)
