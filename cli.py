@@ -19,7 +19,7 @@ BUILTIN_COMMANDS = {
     "capture": "capture_cmd", "verify": "verify_cmd", "show": "show_cmd", "plugins": "plugins_cmd",
     "push": "push_cmd", "ls": "ls_cmd", "keys": "keys_cmd", "custody": "custody_cmd",
     "timestamp": "timestamp_cmd", "report": "report_cmd", "export": "export_cmd", "ledger": "ledger_cmd",
-    "bank": "bank_cmd", "mirrors": "mirrors_cmd",
+    "bank": "bank_cmd", "index": "index_cmd", "match": "match_cmd", "mirrors": "mirrors_cmd",
 }
 
 

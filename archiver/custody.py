@@ -30,7 +30,7 @@ from archiver.strictb64 import decode_strict
 CUSTODY_DIR = "custody"
 KIND = "custody"  # what verify calls the problems of the chain
 EVENTS = ("captured", "stored", "signed", "timestamped", "timestamp-failed", "verified", "exported",
-          "reported", "transferred")
+          "reported", "transferred", "matched")
 EVENT_FILE = re.compile(r"^custody/(\d{6})-([a-z][a-z-]*)\.json$")
 
 

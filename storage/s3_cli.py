@@ -17,7 +17,7 @@ from archiver.storage.s3_bucket import init_bucket
 
 # Commands that write bundles into a store, so may lock what they write.
 WRITERS = ("capture", "push")
-READERS = ("verify", "ls", "mirrors")
+READERS = ("verify", "ls", "index", "match", "mirrors")
 
 
 def endpoint_option() -> click.Option:

@@ -7,7 +7,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -23,6 +23,10 @@ from archiver.models import Status
 from archiver.netguard import validate_url
 from archiver.pipeline import CaptureRequest, CaptureResult, capture_all
 from archiver.settings import CaptureSettings, ResolveRule
+
+if TYPE_CHECKING:
+    from archiver.matcher import Match
+    from archiver.storage.base import Store
 
 PLATFORM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
@@ -137,9 +141,12 @@ def capture(ctx: click.Context, /, urls: tuple[str, ...], from_file: Path | None
     signer = load_signer(key_name)
     results = run_with_progress(requests, pm, backend, settings, browser_path, workers, as_json, console,
                                 signer)
+    found = matches_of(backend, results, signer, operator)
     for result in results:
+        matches = found.get(result.bundle_id or "", [])
         if as_json:
-            click.echo(json.dumps(result.summary(), ensure_ascii=False))
+            click.echo(json.dumps({**result.summary(), "matches": [m.to_json() for m in matches]},
+                                  ensure_ascii=False))
         else:
             reason = f" ({result.reason})" if result.reason else ""
             click.echo(f"{result.status:<15} {result.bundle_id or '-'}  {result.url}{reason}")
@@ -147,8 +154,23 @@ def capture(ctx: click.Context, /, urls: tuple[str, ...], from_file: Path | None
                 click.echo(f"{'':<15} hint: {result.hint}")
             if result.timestamp:
                 click.echo(f"{'':<15} {timestamp_note(result.timestamp, result.location)}")
+            for match in matches:
+                click.echo(f"{'':<15} matched: {match.line()}")
     if any(r.status != Status.COMPLETE for r in results):
         raise SystemExit(EXIT_PROBLEM)
+
+
+def matches_of(backend: Store, results: list[CaptureResult], signer: Signer,
+               operator: str | None) -> dict[str, list[Match]]:
+    """The captures are sealed and stored whatever happens here: a failure is only reported."""
+    from archiver.capture_matches import match_captures  # numpy, image signals: not before the browser
+
+    try:
+        return match_captures(backend, results, signer, operator)
+    except (ArchiverError, OSError) as exc:
+        why = exc.format_message() if isinstance(exc, ArchiverError) else str(exc)
+        click.echo(f"archiver: warning: the new bundles were not matched or indexed: {why}", err=True)
+        return {}
 
 
 def run_with_progress(requests: list[CaptureRequest], pm, backend, settings, browser_path,  # type: ignore[no-untyped-def]
