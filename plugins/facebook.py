@@ -15,10 +15,10 @@ content as Relay JSON in ``<script>`` payloads and builds the DOM from it with J
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page, Response
+from playwright._impl._errors import Error as PlaywrightError  # see pagetools
 
 from archiver import PlatformMatch, hookimpl
 from archiver.models import Classification, FeedEntry, Post, Status
@@ -31,6 +31,10 @@ from . import facebook_group as group
 from . import facebook_mobile as mobile
 from . import facebook_relay as relay
 from . import facebook_video as video
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page, Response
+
 
 NAME = "facebook"
 WWW = "https://www.facebook.com"

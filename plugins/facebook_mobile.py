@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
-
-from playwright.async_api import Page
 
 from archiver.models import Author, Counts, FeedEntry, Media, Post
 
 from .counts import parse_count
 from .facebook_relay import iso_from_unix, walk
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
 
 WWW = "https://www.facebook.com"
 # What identifies a story in a link; the rest (refid, __tn__, __xts__) tracks the click.

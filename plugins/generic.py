@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
-
-from playwright.async_api import Response
 
 from archiver import __version__, hookimpl
 from archiver.models import Author, Classification, Media, PlatformMatch, Post, Status
 from archiver.page_context import PageContext
 from archiver.platforms import Platform
 from archiver.plugins.pagetools import first_attribute, meta_tags, settle_generic
+
+if TYPE_CHECKING:
+    from playwright.async_api import Response
+
 
 NAME = "generic"
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Response
+from playwright._impl._errors import Error as PlaywrightError  # see pagetools
 
 from archiver import PlatformMatch, hookimpl
 from archiver.models import Author, Classification, Counts, Media, Post, Status
@@ -29,6 +29,10 @@ from archiver.plugins import pagetools
 
 from . import instagram_account, instagram_article, instagram_shared_data
 from .counts import parse_count
+
+if TYPE_CHECKING:
+    from playwright.async_api import Response
+
 
 NAME = "instagram"
 WWW = "https://www.instagram.com"

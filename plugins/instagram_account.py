@@ -12,14 +12,16 @@ shows is preferred to the meta tags.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
-
-from playwright.async_api import Page
 
 from archiver.models import Media, Post
 
 from .counts import parse_count
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
 
 WWW = "https://www.instagram.com"
 PROFILE_TITLE = re.compile(r"^(?P<name>.*?)\s*\(@(?P<handle>[A-Za-z0-9._]+)\)\s*\u2022\s*Instagram")

@@ -9,14 +9,16 @@ ones and change, so none is used.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from playwright.async_api import Page
 
 from archiver.models import Media, Post
 
 from .counts import parse_count
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
 
 ARTICLE_JS = """(postId) => {
   const article = document.querySelector('article');

@@ -10,11 +10,13 @@ shows only the first item until scripted, so the items are fetched by the plugin
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
-
-from playwright.async_api import Page
+from typing import TYPE_CHECKING, Any
 
 from archiver.models import Media, Post
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
 
 SOURCE = "json:window._sharedData"
 SHORTCODE_MEDIA_JS = """() => {

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page
+# The class playwright.async_api re-exports, without loading that whole API (half a second)
+# for commands that never open a browser.
+from playwright._impl._errors import Error as PlaywrightError
 
 from archiver import __version__
 from archiver.models import Post
 from archiver.page_context import PageContext
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
 
 META_JS = """() => {
   const out = {};

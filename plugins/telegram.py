@@ -11,11 +11,10 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Frame, Page, Response
+from playwright._impl._errors import Error as PlaywrightError  # see pagetools
 
 from archiver import hookimpl
 from archiver.models import Classification, PlatformMatch, Post, Status
@@ -25,6 +24,10 @@ from archiver.platforms import Platform
 from .pagetools import meta_tags, new_post, settle_generic
 from .telegram_channel import BASE, CHANNEL_JS, feed_of, fill_from_channel
 from .telegram_message import CHANNEL, MESSAGE_JS, MESSAGES_JS, fill_from_message, load_stickers
+
+if TYPE_CHECKING:
+    from playwright.async_api import Frame, Page, Response
+
 
 NAME = "telegram"
 HOSTS = frozenset({"t.me", "www.t.me", "telegram.me", "www.telegram.me"})

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
-
-from playwright.async_api import Response
 
 from archiver import PlatformMatch, hookimpl
 from archiver.models import Author, Classification, Counts, Media, Post, Status
@@ -20,6 +19,10 @@ from archiver.page_context import PageContext
 from archiver.platforms import Platform
 from archiver.plugins import pagetools
 from archiver.plugins.counts import parse_count
+
+if TYPE_CHECKING:
+    from playwright.async_api import Response
+
 
 NAME = "whatsapp"
 E2E_NOTE = ("WhatsApp messages are end-to-end encrypted and not on the web; "

@@ -13,11 +13,10 @@ import contextlib
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page, Response
+from playwright._impl._errors import Error as PlaywrightError  # see pagetools
 
 from archiver import hookimpl
 from archiver.models import Classification, Counts, Media, PlatformMatch, Post, Status
@@ -27,6 +26,10 @@ from archiver.platforms import Platform
 from . import pagetools, x_article, x_microdata
 from .pagetools import meta_tags, new_post, settle_generic
 from .x_profile import PROFILE_JS, fill_profile, fill_profile_from_meta
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page, Response
+
 
 NAME = "x"
 BASE = "https://x.com"

@@ -116,3 +116,14 @@ def test_third_party_plugin_used_in_a_capture(capture) -> None:  # type: ignore[
     assert result.platform == "example" and result.status == "complete"
     assert result.post["text"] == "Example plugin post"
     assert (Path(result.location) / "post.png").exists()
+
+
+def test_loading_the_plugins_opens_no_browser_library() -> None:
+    """Commands that never open a browser (verify, ls, bank) do not pay for importing Playwright."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from archiver.plugin_manager import get_plugin_manager; get_plugin_manager(); "
+             "print(sorted(m for m in ('playwright.async_api', 'mitmproxy', 'boto3') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
