@@ -48,7 +48,7 @@ class SignalTable:
         self._pdq = pdq
         self._exact: dict[tuple[str, str], list[int]] = {}
         self._runs: list[tuple[int, int, int]] = []  # (pdq_first, count, row number), by pdq_first
-        self._texts: list[tuple[int, TextSignature]] = []
+        self._texts: list[int] = []
         self._take(rows)
 
     @classmethod
@@ -96,7 +96,8 @@ class SignalTable:
         return hits
 
     def texts(self) -> list[tuple[int, TextSignature]]:
-        return self._texts
+        # Parsed when first asked: most lookups (a file, a hash) have no text.
+        return [(number, TextSignature.from_hex(self.rows[number]["minhash"])) for number in self._texts]
 
     @cached_property
     def _run_firsts(self) -> np.ndarray[Any, np.dtype[np.int64]]:
@@ -110,7 +111,7 @@ class SignalTable:
             if kind in EXACT_TYPES:
                 self._exact.setdefault((kind, row["signal"]), []).append(number)
             elif kind == "text" and row.get("minhash"):
-                self._texts.append((number, TextSignature.from_hex(row["minhash"])))
+                self._texts.append(number)
             if "pdq_first" in row:
                 self._runs.append((row["pdq_first"], len(row_hashes(row)), number))
         self._runs.sort()
