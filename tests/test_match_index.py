@@ -265,3 +265,16 @@ def test_a_file_that_is_neither_image_nor_video_is_bad_input(store: Path, tmp_pa
     text.write_text("not a picture")
     done = run("match", str(text), "--store", str(store))
     assert done.returncode == 2 and "neither an image nor a video" in done.stderr
+
+
+def test_the_index_of_a_store_that_keeps_bundles_only_is_kept_in_the_local_cache(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from archiver.match_index import CACHE_ENV, index_folder
+    from archiver.storage.local import LocalStore
+    from archiver.storage.s3 import S3Store
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    remote = index_folder(S3Store("s3://bucket/cases"))
+    assert remote == tmp_path / "index" / hashlib.sha256(b"s3://bucket/cases").hexdigest()
+    assert index_folder(S3Store("s3://bucket/other")) != remote
+    assert index_folder(LocalStore(tmp_path / "store")) == tmp_path / "store" / ".archiver" / "index"
