@@ -21,11 +21,26 @@ if TYPE_CHECKING:
     from archiver.proxy import RecordingProxy
 
 
+@dataclass(frozen=True)
+class ClusterJob:
+    """A capture run as one task of a batch on a cluster, recorded in its manifest (``job``): a
+    rerun of the task (its worker died) finds the bundle an earlier attempt sealed by this id."""
+
+    id: str
+    cluster: str  # the scheduler's address
+    plaintext_cluster_allowed: bool = False  # login material went to workers unencrypted
+
+    def for_manifest(self) -> dict[str, Any]:
+        return {"id": self.id, "cluster": self.cluster,
+                "plaintext_cluster_allowed": self.plaintext_cluster_allowed}
+
+
 @dataclass
 class CaptureRequest:
     url: str
     case_id: str | None = None
     operator: str | None = None
+    job: ClusterJob | None = None
 
 
 @dataclass

@@ -36,7 +36,7 @@ class CaptureEngine:
     the engine; every other setting may change from one capture to the next.
     """
 
-    def __init__(self, pm: pluggy.PluginManager, store: Store, settings: CaptureSettings,
+    def __init__(self, pm: pluggy.PluginManager, store: Store | None, settings: CaptureSettings,
                  browser_path: Path | None = None, signer: Signer | None = None) -> None:
         self.signer = signer
         self.pm = pm
@@ -106,14 +106,19 @@ class CaptureEngine:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def environment(self, settings: CaptureSettings | None = None, store: Store | None = None) -> Environment:
+    def environment(self, settings: CaptureSettings | None = None, store: Store | None = None,
+                    logins: dict[str, LoginMaterial] | None = None) -> Environment:
+        """``logins``: login material already loaded (a cluster worker gets it from the client,
+        not from files of its own); otherwise read from the settings' files."""
         settings = settings or self.settings
         if (settings.insecure, settings.ca_bundle) != (self.settings.insecure, self.settings.ca_bundle):
             raise SettingsError("--insecure/--ca-bundle are fixed for a capture engine")
         assert self.browser is not None and self._contexts is not None, "engine not started"
+        store = store or self.store
+        assert store is not None, "no store for this capture"
         return Environment(
-            pm=self.pm, platforms=self.platforms, store=store or self.store, settings=settings,
-            logins=load_logins(settings),
+            pm=self.pm, platforms=self.platforms, store=store, settings=settings,
+            logins=load_logins(settings) if logins is None else logins,
             guard=AddressGuard(settings.resolve, allow_private=settings.allow_private_networks),
             proxy=self.proxy, browser=self.browser, browser_info=self.browser_info,
             user_agent=settings.user_agent or desktop_user_agent(self.browser.version),
@@ -122,10 +127,11 @@ class CaptureEngine:
         )
 
     async def capture(self, request: CaptureRequest, settings: CaptureSettings | None = None,
-                      store: Store | None = None) -> CaptureResult:
+                      store: Store | None = None, logins: dict[str, LoginMaterial] | None = None
+                      ) -> CaptureResult:
         from archiver.capture_run import capture_one
 
-        return await capture_one(request, self.environment(settings, store))
+        return await capture_one(request, self.environment(settings, store, logins))
 
     async def capture_many(self, requests: Sequence[CaptureRequest], workers: int = 1,
                            on_done: Callable[[CaptureResult], None] | None = None) -> list[CaptureResult]:

@@ -129,6 +129,7 @@ def build_manifest(browsed: Browsed, verdict: Verdict) -> Manifest:
         "notes": capture.notes + outcome.notes,
         "post": browsed.post.to_dict() if browsed.post else None,
         "artifacts": [],
+        **({"job": request.job.for_manifest()} if request.job else {}),
     })
 
 

@@ -13,8 +13,10 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from archiver.cluster import CLUSTER_ENV, ClusterOptions, check_capture_batch
 from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.outputs import signer as load_signer
+from archiver.commands.progress import progress_bar
 from archiver.commands.store_command import StoreCommand
 from archiver.commands.tsa_options import timestamp_note, tsa_urls_option
 from archiver.errors import EXIT_PROBLEM, ArchiverError
@@ -106,6 +108,14 @@ def parse_viewport(text: str) -> tuple[int, int]:
 @click.option("--tsa", "tsa_urls", multiple=True, metavar="URL",
               help="RFC 3161 TSA to timestamp the signed manifest; repeatable (tried in order). "
                    "Default: $ARCHIVER_TSA.")
+@click.option("--cluster", envvar=CLUSTER_ENV, metavar="tcp://HOST:PORT",
+              help="Capture on the workers of this Dask scheduler ('archiver worker'); tls://... for TLS. "
+                   "Default: $ARCHIVER_CLUSTER; none: this machine.")
+@click.option("--shared-store", is_flag=True,
+              help="With --cluster: every worker mounts the --store folder at this same path.")
+@click.option("--allow-plaintext-cluster", is_flag=True,
+              help="With --cluster: send --cookies/--storage-state to a scheduler that is neither tls:// "
+                   "nor on this machine. Recorded.")
 @click.pass_context
 def capture(ctx: click.Context, /, urls: tuple[str, ...], from_file: Path | None, case_id: str | None,
             operator: str | None, store: str, workers: int, as_json: bool, resolve: tuple[str, ...],
@@ -113,14 +123,21 @@ def capture(ctx: click.Context, /, urls: tuple[str, ...], from_file: Path | None
             storage_state: tuple[str, ...], browser_path: Path | None, navigation_timeout: float,
             settle_timeout: float, capture_timeout: float, max_bytes: int, screenshot_max_height: int,
             viewport: str, locale: str, timezone: str, user_agent: str | None, key_name: str,
-            tsa_urls: tuple[str, ...], **store_options: Any) -> None:
+            tsa_urls: tuple[str, ...], cluster: str | None, shared_store: bool, allow_plaintext_cluster: bool,
+            **store_options: Any) -> None:
     """Capture URLS into evidence bundles. Exit 0 when every capture is complete, 1 otherwise."""
     targets = list(urls) + (read_url_file(from_file) if from_file else [])
     if not targets:
         raise ArchiverError("no URL given (pass URLs or --from FILE)")
+    if cluster and (workers != 1 or browser_path):
+        raise ArchiverError("--workers and --browser-path are for this machine; with --cluster each "
+                            "'archiver worker' has its own --captures and --browser-path")
     for url in targets:
         validate_url(url)
     default_cookies, default_state, platform_logins = parse_logins(cookies, storage_state)
+    on_cluster = ClusterOptions(cluster, shared_store, allow_plaintext_cluster) if cluster else None
+    if on_cluster:  # before the store is opened or checked: nothing here depends on it
+        check_capture_batch(on_cluster, store, bool(cookies or storage_state))
     width, height = parse_viewport(viewport)
     tsa = tsa_urls_option(tsa_urls)
     pm = plugin_manager(ctx)
@@ -139,8 +156,11 @@ def capture(ctx: click.Context, /, urls: tuple[str, ...], from_file: Path | None
     requests = [CaptureRequest(url=u, case_id=case_id, operator=operator) for u in targets]
     console = Console(stderr=True)
     signer = load_signer(key_name)
-    results = run_with_progress(requests, pm, backend, settings, browser_path, workers, as_json, console,
-                                signer)
+    if on_cluster:
+        results = run_on_cluster(ctx, on_cluster, requests, settings, store, store_options, key_name, as_json)
+    else:
+        results = run_with_progress(requests, pm, backend, settings, browser_path, workers, as_json, console,
+                                    signer)
     found = matches_of(backend, results, signer, operator)
     for result in results:
         matches = found.get(result.bundle_id or "", [])
@@ -184,3 +204,16 @@ def run_with_progress(requests: list[CaptureRequest], pm, backend, settings, bro
             requests, pm=pm, store=backend, settings=settings, browser_path=browser_path,
             workers=workers, on_done=lambda _r: progress.advance(task), signer=signer,
         ))
+
+
+def run_on_cluster(ctx: click.Context, cluster: ClusterOptions, requests: list[CaptureRequest],
+                   settings: CaptureSettings, store: str, store_options: dict[str, Any], key_name: str,
+                   as_json: bool) -> list[CaptureResult]:
+    from archiver.cluster_capture import capture_on_cluster  # Dask: only for --cluster
+
+    disabled = tuple((ctx.find_root().obj or {}).get("disabled_plugins", ()))
+    show = sys.stderr.isatty() and not as_json
+    with progress_bar("capturing", len(requests), show) as progress:
+        return capture_on_cluster(cluster, requests, settings=settings, store=store,
+                                  store_options=store_options, key_name=key_name, disabled_plugins=disabled,
+                                  on_done=lambda _r: progress.advance())

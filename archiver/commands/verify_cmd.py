@@ -14,6 +14,8 @@ import click
 from archiver.batchverify import ERROR, already_reported, captured_since, verify_many
 from archiver.bundle import MANIFEST
 from archiver.clock import utc_seconds
+from archiver.cluster import CLUSTER_ENV, ClusterOptions
+from archiver.cluster_verify import DEFAULT_CHUNK, verify_on_cluster
 from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.progress import progress_bar
 from archiver.commands.store_command import StoreCommand
@@ -65,11 +67,17 @@ def bundles_at(ctx: click.Context, location: str, store_options: Mapping[str, An
               help="The store ledger handed over with bundles copied out of their store.")
 @click.option("--ledger-head", "ledger_heads", multiple=True, metavar="'#N sha256:HEX'",
               help="A head printed by 'archiver ledger' and kept outside the store: it must still be there.")
+@click.option("--cluster", envvar=CLUSTER_ENV, metavar="tcp://HOST:PORT",
+              help="Verify on the workers of this Dask scheduler. Default: $ARCHIVER_CLUSTER; none: here.")
+@click.option("--chunk-size", default=DEFAULT_CHUNK, show_default=True, type=click.IntRange(1),
+              help="With --cluster: at most this many bundles per task.")
+@click.option("--shared-store", is_flag=True,
+              help="With --cluster: every worker mounts the store folder at this same path.")
 @click.pass_context
 def verify(ctx: click.Context, /, paths: tuple[str, ...], as_json: bool, workers: int,
            report_path: Path | None, resume: bool, since: datetime | None, record: bool,
            tsa_ca: Path | None, deep: bool, ledger_file: Path | None, ledger_heads: tuple[str, ...],
-           **store_options: Any) -> None:
+           cluster: str | None, chunk_size: int, shared_store: bool, **store_options: Any) -> None:
     """Verify bundles (a bundle folder or a whole store) or exported WACZ files. Exit 0 all OK, 1 any
     problem, 2 usage."""
     if any(is_wacz(p) for p in paths):
@@ -110,8 +118,15 @@ def verify(ctx: click.Context, /, paths: tuple[str, ...], as_json: bool, workers
         progress.advance()
 
     with progress:
-        summary = verify_many(todo, workers=workers, on_report=on_report, tsa_ca=tsa_roots,
-                              deep=deep, ledger_file=ledger_file)
+        if cluster:
+            summary = verify_on_cluster(
+                ClusterOptions(cluster, shared_store), todo, on_report=on_report, chunk_size=chunk_size,
+                store_options=store_options, disabled_plugins=tuple((ctx.find_root().obj or {}).get(
+                    "disabled_plugins", ())), deep=deep, tsa_ca=tsa_ca.read_bytes() if tsa_ca else b"",
+                ledger_file=ledger_file)
+        else:
+            summary = verify_many(todo, workers=workers, on_report=on_report, tsa_ca=tsa_roots,
+                                  deep=deep, ledger_file=ledger_file)
         for store_report in ledger_reports(paths, heads, ledger_file):
             on_report(store_report, 0.0)
     if report_file:

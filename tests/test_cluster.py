@@ -1,0 +1,159 @@
+"""Batches on a real Dask cluster on loopback: a scheduler and ``archiver worker`` processes.
+
+Captures go through the workers' kept browsers into a store they share (a folder, declared with
+--shared-store); a verify is split into chunks across the workers; a worker killed mid-batch
+(SIGKILL, by the fault points) still leaves exactly one complete bundle per URL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from archiver.keys import Signer
+from archiver.manifest import Manifest
+
+from support.dask_cluster import ARCHIVER, LocalCluster
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+from bundlegen import make_bundle  # noqa: E402
+
+pytestmark = [pytest.mark.cluster, pytest.mark.browser]
+PAGES = [f"https://example.org/article?n={n}" for n in range(6)]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    running = LocalCluster(tmp_path_factory.mktemp("cluster")).start()
+    try:
+        running.add_worker()
+        running.add_worker()
+        running.wait_for_capture_workers(2)
+        yield running
+    finally:
+        running.stop()
+
+
+def archiver(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ARCHIVER, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def capture_batch(store: Path, address: str, tls_args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    urls = tmp_path / "urls.txt"
+    urls.write_text("\n".join(PAGES) + "\n")
+    return archiver("capture", "--from", str(urls), "--store", str(store), "--cluster", address, "--shared-store",
+                    "--json", *tls_args)
+
+
+def manifests(store: Path) -> list[Manifest]:
+    return [Manifest.load(path) for path in sorted(store.glob("*/manifest.json"))]
+
+
+def test_a_batch_is_captured_by_the_workers_one_bundle_per_url(cluster: LocalCluster, tls_args: list[str],
+                                                               tmp_path: Path) -> None:
+    store = tmp_path / "evidence"
+    done = capture_batch(store, cluster.address, tls_args, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"archiver: cluster {cluster.address} (2 workers)" in done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["url"] for line in lines] == PAGES  # in the order asked
+    assert {line["status"] for line in lines} == {"complete"}
+    stored = manifests(store)
+    assert sorted(m.requested_url for m in stored) == sorted(PAGES)
+    assert {m.bundle_id for m in stored} == {line["bundle_id"] for line in lines}
+    jobs = [m.extra["job"] for m in stored]
+    assert len({job["id"] for job in jobs}) == len(PAGES)
+    assert {(job["cluster"], job["plaintext_cluster_allowed"]) for job in jobs} == {(cluster.address, False)}
+    verified = archiver("verify", str(store))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_store_is_verified_in_chunks_and_resumed(cluster: LocalCluster, signer: Signer, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    bundles = [make_bundle(store, signer) for _ in range(200)]
+    tampered = {bundles[17].name, bundles[150].name}
+    for bundle_id in tampered:
+        dom = store / bundle_id / "dom.html"
+        dom.chmod(0o644)
+        dom.write_bytes(dom.read_bytes().replace(b"benchmark post", b"benchmark p0st"))
+    report = tmp_path / "nightly.jsonl"
+    first = archiver("verify", str(store), "--cluster", cluster.address, "--chunk-size", "20", "--json",
+                     "--report", str(report))
+    assert first.returncode == 1, first.stderr
+    results = {entry["bundle_id"]: entry["result"] for entry in map(json.loads, first.stdout.splitlines())}
+    assert len(results) == 200
+    assert {b for b, result in results.items() if result == "TAMPERED"} == tampered
+    assert Counter(results.values()) == {"OK": 198, "TAMPERED": 2}
+    lines = report.read_text().splitlines()
+    assert json.loads(lines[-1])["summary"]["tampered"] == 2
+    # Interrupted after 150 reports: --resume verifies only the other 50.
+    report.write_text("\n".join(lines[:150]) + "\n")
+    resumed = archiver("verify", str(store), "--cluster", cluster.address, "--chunk-size", "20", "--json",
+                       "--report", str(report), "--resume")
+    again = [json.loads(line)["bundle_id"] for line in resumed.stdout.splitlines()]
+    assert sorted(again) == sorted(json.loads(line)["bundle_id"] for line in lines[150:200])
+    assert json.loads(report.read_text().splitlines()[-1])["summary"]["skipped_already_reported"] == 150
+
+
+def test_workers_killed_mid_batch_leave_one_complete_bundle_per_url(tls_args: list[str],
+                                                                    tmp_path: Path) -> None:
+    store = tmp_path / "evidence"
+    running = LocalCluster(tmp_path / "cluster").start()
+    try:
+        # Killed while sealing its first bundle, and killed after storing one but before its result
+        # reached the client: the scheduler reruns both tasks on the one worker left.
+        mid_capture = running.add_worker(ARCHIVER_FAULT_AT="seal")
+        after_store = running.add_worker(ARCHIVER_FAULT_AT="cluster result")
+        running.add_worker()
+        running.wait_for_capture_workers(3)
+        done = capture_batch(store, running.address, tls_args, tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert mid_capture.wait(5) == after_store.wait(5) == -signal.SIGKILL
+    finally:
+        running.stop()
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["url"] for line in lines] == PAGES
+    stored = manifests(store)
+    assert sorted(m.requested_url for m in stored) == sorted(PAGES)  # one bundle per URL
+    assert {m.bundle_id for m in stored} == {line["bundle_id"] for line in lines}
+    listed = [json.loads(line) for line in archiver("ls", str(store), "--json").stdout.splitlines()]
+    assert Counter(row["state"] for row in listed) == {"complete": 6, "interrupted": 1}
+
+
+def test_login_material_is_not_sent_to_a_remote_scheduler_in_plaintext(tmp_path: Path) -> None:
+    cookies = tmp_path / "cookies.txt"
+    cookies.write_text("example.org\tFALSE\t/\tTRUE\t0\tsession\tsecret-value-123\n")
+    refused = archiver("capture", "https://example.org/article", "--store", "s3://bucket/case",
+                       "--endpoint-url", "http://127.0.0.1:9", "--cookies", str(cookies),
+                       "--cluster", "tcp://192.0.2.10:8786", timeout=60)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("archiver: error: --cookies/--storage-state would travel unencrypted")
+    assert "secret-value-123" not in refused.stderr + refused.stdout
+
+
+def test_a_folder_of_this_machine_is_refused_for_a_remote_scheduler(tmp_path: Path) -> None:
+    refused = archiver("capture", "https://example.org/article", "--store", str(tmp_path / "evidence"),
+                       "--cluster", "tcp://192.0.2.10:8786", timeout=60)
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and "--shared-store" in refused.stderr
+    assert not (tmp_path / "evidence").exists() or not any((tmp_path / "evidence").iterdir())
+
+
+def test_the_workers_own_options_are_refused_with_a_cluster(tmp_path: Path) -> None:
+    refused = archiver("capture", "https://example.org/article", "--store", str(tmp_path / "e"), "--workers", "2",
+                       "--cluster", "tcp://127.0.0.1:9", timeout=60)
+    assert refused.returncode == 2 and "--captures" in refused.stderr
+
+
+def test_no_cluster_leaves_dask_unloaded() -> None:
+    probe = "import sys, archiver.commands.capture_cmd, archiver.commands.verify_cmd; print('distributed' in sys.modules)"
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env={**os.environ})
+    assert shown.stdout.strip() == "False"
