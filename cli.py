@@ -21,6 +21,7 @@ BUILTIN_COMMANDS = {
     "timestamp": "timestamp_cmd", "report": "report_cmd", "export": "export_cmd", "ledger": "ledger_cmd",
     "bank": "bank_cmd", "index": "index_cmd", "match": "match_cmd", "mirrors": "mirrors_cmd",
     "worker": "worker_cmd",
+    "serve": "serve_cmd", "users": "users_cmd", "tokens": "tokens_cmd",
 }
 
 

@@ -1,0 +1,73 @@
+"""``archiver serve``: the evidence service, an HTTP API and web pages over one store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archiver.commands.common import open_store, plugin_manager
+from archiver.commands.outputs import signer as load_signer
+from archiver.commands.service_db import database_options, open_database
+from archiver.commands.store_command import StoreCommand
+from archiver.commands.tsa_options import tsa_urls_option
+from archiver.keys import DEFAULT_NAME
+from archiver.settings import CaptureSettings, ResolveRule
+
+
+@click.command(cls=StoreCommand)
+@database_options
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default: put a TLS proxy in front to share it).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16),
+              help="Jobs run at once (browser contexts on the service's one browser).")
+@click.option("--resolve", multiple=True, metavar="HOST:PORT:ADDR",
+              help="Connect to ADDR for HOST:PORT (curl's meaning), for every capture. Recorded.")
+@click.option("--insecure", "-k", is_flag=True, help="Accept invalid server certificates. Recorded.")
+@click.option("--ca-bundle", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Trust these CA certificates for servers instead of the system's.")
+@click.option("--allow-private-networks", is_flag=True,
+              help="Turn off the SSRF guard for every capture. Recorded.")
+@click.option("--browser-path", type=click.Path(path_type=Path), help="Chromium executable to use.")
+@click.option("--key", "key_name", default=DEFAULT_NAME, show_default=True,
+              help="Signing key of bundles and custody events.")
+@click.option("--tsa", "tsa_urls", multiple=True, metavar="URL",
+              help="RFC 3161 TSA for every capture; repeatable. Default: $ARCHIVER_TSA.")
+@click.option("--job-lease", default=30.0, show_default=True, type=click.FloatRange(1, 3600),
+              help="Seconds after which a job whose worker stopped (a killed instance) is taken over.")
+@click.option("--max-upload", default=16 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
+              help="Largest request body in bytes (413 beyond).")
+@click.pass_context
+def serve(ctx: click.Context, /, store: str, db_url: str | None, host: str, port: int, workers: int,
+          resolve: tuple[str, ...], insecure: bool, ca_bundle: Path | None, allow_private_networks: bool,
+          browser_path: Path | None, key_name: str, tsa_urls: tuple[str, ...], job_lease: float,
+          max_upload: int, **store_options: Any) -> None:
+    """Serve the HTTP API (/api/v1, docs at /api/docs) and the web pages for STORE's evidence."""
+    import uvicorn
+
+    from archiver.service.app import create_app
+    from archiver.service.bundle_index import BundleIndex
+    from archiver.service.jobs import JobQueue
+    from archiver.service.runner import JobRunner, RunnerConfig
+    from archiver.service.state import ServiceState
+
+    pm = plugin_manager(ctx)
+    backend = open_store(pm, store, store_options)
+    backend.check()
+    settings = CaptureSettings(
+        resolve=tuple(ResolveRule.parse(rule) for rule in resolve), insecure=insecure,
+        allow_private_networks=allow_private_networks, ca_bundle=ca_bundle,
+        tsa_urls=tsa_urls_option(tsa_urls),
+        object_lock=backend.lock.for_manifest() if backend.lock else None)
+    db = open_database(store, db_url)
+    index = BundleIndex(db, backend)
+    index.rescan(force=True)
+    queue = JobQueue(db)
+    config = RunnerConfig(pm=pm, store=backend, settings=settings, signer=load_signer(key_name),
+                          browser_path=browser_path, workers=workers, lease=job_lease)
+    runner = JobRunner(config, queue, index)
+    state = ServiceState(db=db, queue=queue, index=index, runner=runner, config=config)
+    click.echo(f"archiver: serving {store} on http://{host}:{port} (API docs at /api/docs)", err=True)
+    uvicorn.run(create_app(state, max_upload), host=host, port=port, log_level="info", server_header=False)

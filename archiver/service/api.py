@@ -1,0 +1,144 @@
+"""The HTTP API, ``/api/v1``: capture jobs, bundles and their downloads, verification."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+from fastapi.responses import FileResponse, StreamingResponse
+from starlette.background import BackgroundTask
+
+from archiver.errors import ArchiverError
+from archiver.netguard import BadURLError, validate_url
+from archiver.service import downloads
+from archiver.service.access import verifiable_bundles, visible_bundle
+from archiver.service.auth import acting_api_user, api_user
+from archiver.service.bundle_view import detail
+from archiver.service.capture_options import CaptureBody, VerifyBody
+from archiver.service.jobs import STATES, IdempotencyConflict
+from archiver.service.state import ServiceState, state_of
+from archiver.service.users import Principal
+
+PREFIX = "/api/v1"
+router = APIRouter(prefix=PREFIX)
+State = Annotated[ServiceState, Depends(state_of)]
+Reader = Annotated[Principal, Depends(api_user)]
+Actor = Annotated[Principal, Depends(acting_api_user)]
+
+
+def submit_captures(state: ServiceState, who: Principal, body: CaptureBody,
+                    key: str | None) -> tuple[list[str], bool]:
+    """Shared by the API and the job page: checks the case and every URL before anything is queued."""
+    if not who.can_see(body.case):
+        raise HTTPException(403, f"you may not capture into case {body.case!r}")
+    try:
+        body.urls = [validate_url(url) for url in body.urls]
+    except BadURLError as exc:
+        raise HTTPException(422, str(exc)) from None
+    try:
+        ids, created = state.queue.submit_captures(who, body, key)
+    except IdempotencyConflict:
+        raise HTTPException(409, "this Idempotency-Key was used with another request body") from None
+    state.runner.wake()
+    return ids, created
+
+
+@router.post("/captures", status_code=201, summary="Queue captures: one job per URL")
+def post_captures(body: CaptureBody, state: State, who: Actor, response: Response,
+                  idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> dict[str, Any]:
+    ids, created = submit_captures(state, who, body, idempotency_key)
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return {"jobs": [state.queue.get(who, job_id) for job_id in ids]}
+
+
+@router.get("/jobs/{job_id}", summary="One job: state, attempt, step, queue position, bundle")
+def get_job(job_id: str, state: State, who: Reader) -> dict[str, Any]:
+    job = state.queue.get(who, job_id)
+    if job is None:
+        raise HTTPException(404, "no such job")
+    return job
+
+
+@router.get("/jobs", summary="Recent jobs, newest first")
+def list_jobs(state: State, who: Reader, case: str | None = None,
+              job_state: Annotated[str | None, Query(alias="state", pattern="|".join(STATES))] = None,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    return {"jobs": state.queue.listing(who, case, job_state, limit)}
+
+
+@router.get("/bundles", summary="Bundles the user may see, newest first, paged")
+def list_bundles(state: State, who: Reader, case: str | None = None, platform: str | None = None,
+                 status: str | None = None, author: str | None = None, q: str | None = None,
+                 since: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
+                 per_page: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
+    return state.index.search(who, case=case, platform=platform, status=status, author=author, q=q,
+                              since=since, page=page, per_page=per_page)
+
+
+@router.get("/bundles/{bundle_id}", summary="One bundle: manifest summary, post, verification, custody")
+def get_bundle(bundle_id: str, state: State, who: Reader) -> dict[str, Any]:
+    reader = visible_bundle(state, who, bundle_id)
+    found = detail(reader, f"{PREFIX}/bundles/{bundle_id}")
+    found.pop("rows")
+    return found
+
+
+@router.get("/bundles/{bundle_id}/files/{path:path}", summary="A file of the bundle, as stored")
+def get_file(bundle_id: str, path: str, state: State, who: Reader) -> StreamingResponse:
+    return file_response(state, who, bundle_id, path)
+
+
+@router.get("/bundles/{bundle_id}/report.pdf", summary="The court report (recorded in the custody log)")
+def get_report(bundle_id: str, state: State, who: Reader) -> Response:
+    return report_response(state, who, bundle_id)
+
+
+@router.get("/bundles/{bundle_id}/capture.wacz", summary="The bundle as WACZ (recorded in the custody log)")
+def get_wacz(bundle_id: str, state: State, who: Reader) -> FileResponse:
+    return wacz_response(state, who, bundle_id)
+
+
+@router.post("/verify", status_code=201, summary="Verify bundles, a case, or every bundle you may see")
+def post_verify(body: VerifyBody, state: State, who: Actor) -> dict[str, Any]:
+    bundle_ids, case = verifiable_bundles(state, who, body.bundles, body.case)
+    job_id = state.queue.submit_verify(who, bundle_ids, case, body.record)
+    state.runner.wake()
+    return {"job": state.queue.get(who, job_id)}
+
+
+def file_response(state: ServiceState, who: Principal, bundle_id: str, path: str) -> StreamingResponse:
+    reader = visible_bundle(state, who, bundle_id)
+    found = downloads.stored_file(reader, path, state.index.manifest(bundle_id))
+    if found is None:
+        raise HTTPException(404, "no such file in this bundle")
+    inline = found.media_type in ("image/png", "image/jpeg", "image/webp", "image/gif")
+    name = path.rsplit("/", 1)[-1]
+    return StreamingResponse(downloads.chunks(found.stream), media_type=found.media_type, headers={
+        "Content-Length": str(found.size),
+        # Captured pages are hostile: never rendered as this site's own documents.
+        "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
+        "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'"})
+
+
+def report_response(state: ServiceState, who: Principal, bundle_id: str) -> Response:
+    reader = visible_bundle(state, who, bundle_id)
+    try:
+        data, result = downloads.report_pdf(reader, state.config.signer, who.name, state.config.browser_path)
+    except ArchiverError as exc:
+        raise HTTPException(409, exc.format_message()) from None
+    return Response(data, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{bundle_id}-report.pdf"', "X-Verification": result})
+
+
+def wacz_response(state: ServiceState, who: Principal, bundle_id: str) -> FileResponse:
+    reader = visible_bundle(state, who, bundle_id)
+    try:
+        path = downloads.wacz(reader, state.config.signer, who.name)
+    except downloads.NotLocal as exc:
+        raise HTTPException(501, exc.format_message()) from None
+    except ArchiverError as exc:
+        raise HTTPException(409, exc.format_message()) from None
+    return FileResponse(path, media_type="application/wacz+zip", filename=path.name,
+                        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))

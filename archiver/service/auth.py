@@ -1,0 +1,59 @@
+"""Who is asking: an API token in the Authorization header, or a web session cookie.
+
+The API takes only tokens and the web pages only sessions: a page's cookie is sent by the
+browser on its own, so only the pages, which check a CSRF token on every form, accept it.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from archiver.service.state import ServiceState, state_of
+from archiver.service.users import Principal, user_for_token
+from archiver.service.web_sessions import session_user
+
+SESSION_COOKIE = "archiver_session"
+State = Annotated[ServiceState, Depends(state_of)]
+
+
+def api_user(request: Request, state: State) -> Principal:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(401, "an API token is required: 'Authorization: Bearer <token>'",
+                            headers={"WWW-Authenticate": "Bearer"})
+    with state.db.session() as session:
+        who = user_for_token(session, token.strip())
+    if who is None:
+        raise HTTPException(401, "unknown API token",
+                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return who
+
+
+def acting_api_user(who: Annotated[Principal, Depends(api_user)]) -> Principal:
+    if not who.can_act:
+        raise HTTPException(403, f"role {who.role} may not capture or verify")
+    return who
+
+
+class LoginRequired(Exception):
+    """A page asked for without a live session: the handler sends the browser to the login page."""
+
+
+def web_session(request: Request, state: State) -> tuple[Principal, str]:
+    """The user and the session's CSRF token."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise LoginRequired
+    with state.db.session() as session:
+        found = session_user(session, cookie)
+    if found is None:
+        raise LoginRequired
+    return found
+
+
+def check_csrf(sent: str | None, expected: str) -> None:
+    if not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise HTTPException(403, "the form's CSRF token is missing or wrong; reload the page and try again")

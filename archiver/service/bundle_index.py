@@ -1,0 +1,137 @@
+"""The bundles of the store as the service lists them: one row per sealed bundle, read once from its
+manifest, so listing and access checks never re-read thousands of manifests."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from archiver.bundle import MANIFEST
+from archiver.ids import bundle_id_time_ms, is_bundle_id
+from archiver.manifest import Manifest, ManifestError
+from archiver.service.database import Database
+from archiver.service.tables import BundleRow
+from archiver.service.users import ALL_CASES, Principal
+from archiver.storage.base import Store, StoreError, StoreUsageError
+
+MAX_MANIFEST = 64 * 1024 * 1024
+# A listing looks for bundles written by others (the CLI, another instance) at most this often.
+RESCAN_SECONDS = 10.0
+
+
+class BundleIndex:
+    def __init__(self, db: Database, store: Store) -> None:
+        self.db = db
+        self.store = store
+        self._scanned_at = 0.0
+
+    def rescan(self, force: bool = False) -> int:
+        """Add the store's sealed bundles not indexed yet; how many were added."""
+        if not force and time.monotonic() - self._scanned_at < RESCAN_SECONDS:
+            return 0
+        self._scanned_at = time.monotonic()
+        with self.db.session() as session:
+            known = set(session.scalars(select(BundleRow.bundle_id)))
+        try:
+            found = list(self.store.bundle_ids())
+        except StoreUsageError:  # a new local store: its folder comes with its first bundle
+            return 0
+        return sum(self.add(bundle_id) for bundle_id in found if bundle_id not in known)
+
+    def add(self, bundle_id: str) -> bool:
+        """Index one bundle; False when it is not sealed (no readable manifest)."""
+        manifest = self.manifest(bundle_id)
+        if manifest is None:
+            return False
+        post = manifest.post or {}
+        author = post.get("author") or {}
+        with self.db.session() as session:
+            session.merge(BundleRow(
+                bundle_id=bundle_id, case_id=manifest.case_id, platform=manifest.platform,
+                status=manifest.status, operator=manifest.operator,
+                author=author.get("handle") or author.get("display_name"),
+                url=manifest.canonical_url or manifest.final_url or manifest.requested_url,
+                captured_at=manifest.started_at, text=str(post.get("text") or "")[:2000]))
+        return True
+
+    def manifest(self, bundle_id: str) -> Manifest | None:
+        try:
+            reader = self.store.reader(bundle_id)
+            if MANIFEST not in reader.list_files():
+                return None
+            with reader.open(MANIFEST) as stream:
+                return Manifest.from_bytes(stream.read(MAX_MANIFEST))
+        except (StoreError, ManifestError, OSError):
+            return None
+
+    def row(self, who: Principal, bundle_id: str) -> BundleRow | None:
+        """The bundle, when it exists and ``who`` may see its case (else None: the same answer for both)."""
+        if not is_bundle_id(bundle_id):
+            return None
+        with self.db.session() as session:
+            row = session.get(BundleRow, bundle_id)
+        if row is None and self.add(bundle_id):  # sealed since the last scan
+            with self.db.session() as session:
+                row = session.get(BundleRow, bundle_id)
+        return row if row is not None and who.can_see(row.case_id) else None
+
+    def case_of(self, bundle_id: str) -> str | None:
+        with self.db.session() as session:
+            row = session.get(BundleRow, bundle_id)
+        return row.case_id if row else None
+
+    def search(self, who: Principal, *, case: str | None = None, platform: str | None = None,
+               status: str | None = None, author: str | None = None, q: str | None = None,
+               since: str | None = None, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+        self.rescan()
+        query = select(BundleRow)
+        if not (who.role == "admin" or ALL_CASES in who.cases):
+            query = query.where(BundleRow.case_id.in_(sorted(who.cases)))
+        for column, value in ((BundleRow.case_id, case), (BundleRow.platform, platform),
+                              (BundleRow.status, status)):
+            if value:
+                query = query.where(column == value)
+        if author:
+            query = query.where(BundleRow.author == author.removeprefix("@"))
+        if since:
+            query = query.where(BundleRow.captured_at >= since)
+        if q:
+            pattern = f"%{q.replace('%', '').replace('_', '')}%"
+            query = query.where(or_(BundleRow.text.ilike(pattern), BundleRow.url.ilike(pattern),
+                                    BundleRow.author.ilike(pattern)))
+        with self.db.session() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(query.order_by(BundleRow.bundle_id.desc())
+                                   .offset((page - 1) * per_page).limit(per_page))
+            items = [summary(row) for row in rows]
+        return {"total": total, "page": page, "per_page": per_page, "items": items}
+
+    def record_verification(self, bundle_id: str, result: str) -> None:
+        with self.db.session() as session:
+            row = session.get(BundleRow, bundle_id)
+            if row is not None:
+                row.verify_result, row.verified_at = result, time.time()
+
+    def find_capture(self, url: str, case: str | None, operator: str, since: float) -> BundleRow | None:
+        """A bundle sealed for this request after ``since``: what an interrupted job had already made."""
+        self.rescan(force=True)
+        with self.db.session() as session:
+            rows = session.scalars(select(BundleRow).where(BundleRow.case_id == case,
+                                                           BundleRow.operator == operator))
+            for row in rows:
+                manifest = self.manifest(row.bundle_id)
+                if (manifest is not None and manifest.requested_url == url
+                        and bundle_id_time_ms(row.bundle_id) >= since * 1000):
+                    return row
+        return None
+
+
+def summary(row: BundleRow) -> dict[str, Any]:
+    return {"bundle_id": row.bundle_id, "case": row.case_id, "platform": row.platform, "status": row.status,
+            "author": row.author, "url": row.url, "operator": row.operator, "captured_at": row.captured_at,
+            "text": row.text[:200] or None, "verify_result": row.verify_result,
+            "verified_at": (datetime.fromtimestamp(row.verified_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                            if row.verified_at else None)}

@@ -1,0 +1,104 @@
+"""The service's database tables: users, their API tokens and web sessions, jobs, and the bundle index.
+
+Secrets are stored only as digests (tokens, sessions) or scrypt hashes (passwords). Times are
+POSIX seconds (floats), which sort and compare the same way in SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    # Case ids the user may see, one a line; "*" for every case.
+    cases: Mapped[str] = mapped_column(Text, default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class Token(Base):
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class WebSession(Base):
+    __tablename__ = "web_sessions"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[float] = mapped_column(Float)
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (Index("jobs_by_state", "state", "created_at"), Index("jobs_by_case", "case_id"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # capture | verify
+    state: Mapped[str] = mapped_column(String(20))  # pending | in_progress | completed | failed
+    case_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Capture options (never login material) or the bundles a verify job checks, as JSON.
+    request: Mapped[str] = mapped_column(Text, default="{}")
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    operator: Mapped[str] = mapped_column(String(100))
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    step: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    started_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Renewed while a worker runs the job; a job whose heartbeat is older than the lease is taken over.
+    heartbeat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    bundle_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    capture_status: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON: what the job found
+
+
+class Submission(Base):
+    """A POST answered under an ``Idempotency-Key``: the same key gets the same answer again."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    job_ids: Mapped[str] = mapped_column(Text)  # JSON list
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class BundleRow(Base):
+    """What listing and access checks need of a bundle, read once from its manifest."""
+
+    __tablename__ = "bundles"
+    __table_args__ = (Index("bundles_by_case", "case_id", "bundle_id"),)
+
+    bundle_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    platform: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    status: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    author: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    url: Mapped[str] = mapped_column(Text, default="")
+    operator: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    captured_at: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text, default="")  # the post's text, for ?q=
+    verify_result: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    verified_at: Mapped[float | None] = mapped_column(Float, nullable=True)
