@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
+from archiver.phash import phash
+
 if TYPE_CHECKING:
     from PIL import Image
 
@@ -108,7 +110,7 @@ def hash_image_bytes(data: bytes) -> ImageHashes | None:
         height=height,
         pdq=pdq_hex,
         pdq_quality=quality,
-        phash=str(imagehash.phash(small)),
+        phash=phash(small),
         dhash=str(imagehash.dhash(small)),
     )
 
@@ -118,7 +120,8 @@ def warm_up() -> None:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.new("RGB", (64, 64), (200, 40, 40)).save(buffer, "PNG")
+    # Not a plain colour: that is a tie for pHash, which would import SciPy (see archiver.phash).
+    Image.frombytes("L", (64, 64), bytes(i * 37 % 251 for i in range(4096))).save(buffer, "PNG")
     hash_image_bytes(buffer.getvalue())
 
 
