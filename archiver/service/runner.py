@@ -13,8 +13,9 @@ from typing import Any
 
 import pluggy
 
+from archiver.errors import ArchiverError
 from archiver.keys import Signer
-from archiver.pipeline import CaptureEngine, CaptureRequest
+from archiver.pipeline import CaptureEngine, CaptureRequest, CaptureResult
 from archiver.problem import OK
 from archiver.service.bundle_index import BundleIndex
 from archiver.service.capture_options import CaptureOptions
@@ -133,8 +134,21 @@ class JobRunner:
                                     reason=result.reason)
             return
         await asyncio.to_thread(self.index.add, result.bundle_id)
+        await asyncio.to_thread(self.queue.progress, job.id, "matching")
+        matches = await asyncio.to_thread(self._matches, result, job.operator)
         await asyncio.to_thread(self.queue.finish, job.id, COMPLETED, bundle_id=result.bundle_id,
-                                capture_status=result.status, reason=result.reason)
+                                capture_status=result.status, reason=result.reason, result=matches)
+
+    def _matches(self, result: CaptureResult, operator: str) -> dict[str, Any]:
+        """Matched and indexed as ``archiver capture`` does; the bundle is sealed whatever happens here."""
+        from archiver.capture_matches import match_captures  # numpy, image signals: only once captured
+
+        try:
+            found = match_captures(self.config.store, [result], self.config.signer, operator)
+        except (ArchiverError, OSError) as exc:
+            log.warning("bundle %s was not matched or indexed: %s", result.bundle_id, exc)
+            return {"matches": None, "match_error": str(exc)}
+        return {"matches": [m.to_json() for m in found.get(result.bundle_id or "", [])]}
 
     def _verify(self, job: Job) -> dict[str, Any]:
         request = json.loads(job.request)
