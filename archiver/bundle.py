@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +50,8 @@ class BundleWriter:
 
     async def add_image(self, relpath: str, data: bytes, media_type: str, **extra: Any) -> dict[str, Any]:
         """Like add_bytes, with the image decoded and hashed off the event loop."""
+        import asyncio  # here: reading a bundle (verify, show) needs none of asyncio
+
         hashes = await asyncio.to_thread(hash_image_bytes, data)
         return self.add_bytes(relpath, data, media_type, image_hashes=hashes, **extra)
 
