@@ -157,6 +157,8 @@ async def extract_post(ctx: PageContext) -> Post | None:
     root = await message_root(page, ctx)
     message = await find_message(root, match.post_id) if match.kind == "post" else None
     if message is not None:
+        from playwright.async_api import Frame  # a capture has Playwright loaded; loading the plugin need not
+
         if isinstance(root, Frame):
             notes.append(f"post read from the embed widget frame {root.url}")
         elif root is not page:

@@ -65,6 +65,10 @@ UNRELATED: dict[str, Callable[[], bytes]] = {
 }
 
 
+def archiver(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ARCHIVER, *args], capture_output=True, text=True, timeout=600)
+
+
 @cache
 def picture(kind: str, name: str) -> bytes:
     return {"original": ORIGINALS, "copy": COPIES, "unrelated": UNRELATED}[kind][name]()
@@ -171,6 +175,16 @@ def test_a_bank_match_counts_for_the_candidate_and_names_the_bank_version() -> N
     assert hit["distance"] <= 31
 
 
+def test_an_account_without_bundles_or_a_target_that_is_neither_url_nor_bundle_is_bad_input(
+        tmp_path: Path) -> None:
+    (tmp_path / "evidence").mkdir()
+    for target, said in [("https://x.com/nobody", "no bundle of the x account at https://x.com/nobody"),
+                         (str(tmp_path / "nothing"), "is neither a bundle folder nor an account's URL")]:
+        found = archiver("mirrors", target, "--store", str(tmp_path / "evidence"))
+        assert found.returncode == 2 and said in found.stderr, found.stderr
+        assert len(found.stderr.splitlines()) == 1
+
+
 # ---------------------------------------------------------------- the scenario, in real Chromium
 
 BANNED = "qalam_media"
@@ -235,10 +249,6 @@ def mirror_sites(https_server: Any) -> dict[str, list[str]]:
     urls[UNRELATED_HANDLE] += [f"https://x.com/{UNRELATED_HANDLE}",
                                f"https://x.com/{UNRELATED_HANDLE}/status/1900000000000000001"]
     return urls
-
-
-def archiver(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ARCHIVER, *args], capture_output=True, text=True, timeout=600)
 
 
 @pytest.mark.browser
