@@ -73,6 +73,9 @@ class PdqIndex:
     def __init__(self) -> None:
         self._parts: list[_Part] = []
         self._count = 0
+        # Room for the tail to grow in place: adding a few hashes at a time copies only them.
+        # Rows past the tail's end are unused, so an earlier view of the tail never changes.
+        self._room: npt.NDArray[np.uint64] | None = None
 
     def __len__(self) -> int:
         return self._count
@@ -84,12 +87,21 @@ class PdqIndex:
         added = range(self._count, self._count + len(words))
         if not len(words):
             return added
-        first_id = added.start
-        if self._parts and not self._parts[-1].segment.widths:
-            tail = self._parts[-1]
-            words, first_id = np.concatenate([tail.segment.words, words]), tail.first_id
-        part = _Part(Segment.scanned(words) if len(words) < SEAL_AT else Segment.build(words), first_id)
-        if first_id < added.start:
+        tail = self._parts[-1] if self._parts and not self._parts[-1].segment.widths else None
+        held = tail.segment.words if tail else words[:0]
+        if len(held) + len(words) < SEAL_AT:
+            room = self._room if self._room is not None and held.base is self._room else None
+            if room is None:
+                room = np.empty((SEAL_AT, 4), np.uint64)
+                room[:len(held)] = held
+                self._room = room
+            room[len(held):len(held) + len(words)] = words
+            part = _Part(Segment.scanned(room[:len(held) + len(words)]), added.start - len(held))
+        else:
+            words = np.concatenate([held, words]) if len(held) else words
+            part = _Part(Segment.build(words), added.start - len(held))
+            self._room = None
+        if tail:
             self._parts.pop()
         self._parts.append(part)
         self._count = added.stop

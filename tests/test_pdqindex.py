@@ -45,11 +45,13 @@ def stored() -> Words:
 
 @pytest.fixture(scope="module")
 def index(stored: Words) -> PdqIndex:
-    """Added in uneven batches, so that queries cross merged segments, small ones and the scanned tail."""
+    """Added in uneven batches, so that queries cross merged segments, small ones and the scanned
+    tail; the last ones a few at a time, as an index of captures grows."""
     index = PdqIndex()
-    for start, stop in [(0, 150_000), (150_000, 151_000), (151_000, 190_000), (190_000, 199_000),
-                        (199_000, 200_000)]:
+    for start, stop in [(0, 150_000), (150_000, 151_000), (151_000, 190_000), (190_000, 195_000),
+                        *((first, first + 50) for first in range(195_000, 200_000, 50))]:
         assert index.add(stored[start:stop]) == range(start, stop)
+    assert [part.segment.rows for part in index._parts] == [150_000, 40_000, 10_000]
     return index
 
 
@@ -131,7 +133,9 @@ def test_saved_and_loaded_it_answers_the_same_and_takes_more(tmp_path: Path, sto
     assert isinstance(loaded._parts[0].segment.words, np.memmap)
 
     more = random_words(30_000, seed=4)
-    assert loaded.add(more) == range(200_000, 230_000)
+    assert loaded.add(more[:5]) == range(200_000, 200_005)  # onto the loaded tail, which is read-only
+    assert loaded.query(to_hex(more[4:5])[0]) == [(200_004, 0)]
+    assert loaded.add(more[5:]) == range(200_005, 230_000)
     loaded.save(tmp_path)
     again = PdqIndex.load(tmp_path)
     assert again.query(to_hex(more[-1:])[0]) == [(229_999, 0)]
