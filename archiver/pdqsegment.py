@@ -93,16 +93,6 @@ def table_widths(rows: int) -> tuple[int, ...]:
                + CANDIDATE_COST * expected_rows_found(widths, PLANNED_RADIUS, sized))
 
 
-def substring(words: Words, start: int, width: int) -> npt.NDArray[np.uint64]:
-    """Bits ``start`` to ``start + width`` (at most 64) of each row, as a number."""
-    word, offset = divmod(start, 64)
-    mask = np.uint64((1 << width) - 1)
-    if offset + width <= 64:
-        return (words[:, word] >> np.uint64(64 - offset - width)) & mask
-    spill = offset + width - 64
-    return ((words[:, word] << np.uint64(spill)) | (words[:, word + 1] >> np.uint64(64 - spill))) & mask
-
-
 @lru_cache(maxsize=64)
 def flips(width: int, radius: int) -> npt.NDArray[np.int64]:
     """Every value with at most ``radius`` of ``width`` bits set: XORed with a substring, every
@@ -142,12 +132,12 @@ class Cuts:
         return cls(first, np.minimum(first + 1, 3), (starts % 64).astype(np.uint64),
                    (64 - np.array(widths, np.int64)).astype(np.uint64))
 
-    def keys(self, words: Words) -> Int64s:
-        """(rows, tables): each row's substring in each table."""
-        high = words[:, self.first_word] << self.offset
+    def keys(self, words: Words, table: int | slice = slice(None)) -> npt.NDArray[np.uint64]:
+        """Each row's substring in ``table``, or (rows, tables) in every table."""
+        high = words[:, self.first_word[table]] << self.offset[table]
         # Shifting a uint64 by 64 is undefined: two shifts bring 0 down when the offset is 0.
-        low = (words[:, self.next_word] >> (np.uint64(63) - self.offset)) >> np.uint64(1)
-        return ((high | low) >> self.drop).astype(np.int64)
+        low = (words[:, self.next_word[table]] >> (np.uint64(63) - self.offset[table])) >> np.uint64(1)
+        return (high | low) >> self.drop[table]
 
 
 class Segment:
@@ -189,10 +179,11 @@ class Segment:
         # Substring value in the high half, row in the low: one sort of plain integers (SIMD in
         # numpy) orders the rows of a table, several times faster than an argsort.
         packed = np.empty(rows, np.uint64)
+        cuts = Cuts.of(widths)
         slot = 0
-        for table, (start, width) in enumerate(zip(bit_starts(widths), widths, strict=True)):
+        for table, width in enumerate(widths):
             for first in range(0, rows, BUILD_CHUNK):
-                part = substring(words[first:first + BUILD_CHUNK], start, width) << np.uint64(32)
+                part = cuts.keys(words[first:first + BUILD_CHUNK], table) << np.uint64(32)
                 part |= np.arange(first, first + len(part), dtype=np.uint64)
                 packed[first:first + len(part)] = part
             packed.sort()
@@ -266,13 +257,13 @@ class Segment:
                       expected_rows_found(self.widths, radius, self.rows))
 
     def _lookup(self, queries: Words, probes: Probes, radius: int) -> Found:
-        slots = (self._cuts.keys(queries)[:, probes.table] ^ probes.flip) + probes.slot_base
+        slots = (self._cuts.keys(queries).astype(np.int64)[:, probes.table] ^ probes.flip) + probes.slot_base
         first = self.offsets[slots].astype(np.int64)
         count = (self.offsets[slots + 1] - first).ravel()
         start = (first + probes.id_base).ravel()
         # The ids of every slot probed, end to end: position i of slot k is start[k] + (i - ends[k-1]).
         ends = np.cumsum(count)
-        position = np.arange(ends[-1] if len(ends) else 0) + np.repeat(start - (ends - count), count)
+        position = np.arange(ends[-1]) + np.repeat(start - (ends - count), count)
         row = (self._id_reader[position] & self._id_mask).astype(np.int64)
         query = np.repeat(np.arange(len(queries)), count.reshape(len(queries), -1).sum(axis=1))
         distance = distances(np.take(self.words, row, axis=0), queries[query])
