@@ -7,11 +7,13 @@ import importlib
 import logging
 import os
 import sys
+from pathlib import Path
 
 import click
 
-from archiver.errors import EXIT_CODES
-from archiver.plugin_manager import get_plugin_manager
+from archiver.config import CONFIG_ENV, FILE_NAME, load_config
+from archiver.errors import EXIT_CODES, ArchiverError
+from archiver.plugin_manager import PROJECT, get_plugin_manager
 
 # Built-in commands by name, imported only when used: `archiver verify` need not load
 # Playwright, mitmproxy or the PDF code.
@@ -22,19 +24,27 @@ BUILTIN_COMMANDS = {
     "bank": "bank_cmd", "index": "index_cmd", "match": "match_cmd", "mirrors": "mirrors_cmd",
     "worker": "worker_cmd",
     "serve": "serve_cmd", "users": "users_cmd", "tokens": "tokens_cmd",
+    "config": "config_cmd", "install-browser": "install_browser_cmd",
 }
+DISABLE_OPTION = "--disable-plugin"
+DISABLED = "archiver.disabled_plugins"
 
 
 class ArchiverGroup(click.Group):
     """Built-in commands load on first use; plugin commands are added when asked for,
     honouring --disable-plugin."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # --disable-plugin belongs to the tool, so it may come after the command as well.
+        disabled, rest = split_disabled(args)
+        ctx.meta[DISABLED] = [value for _option, value in disabled]
+        return super().parse_args(ctx, [*(arg for pair in disabled for arg in pair), *rest])
+
     def _load_plugin_commands(self, ctx: click.Context) -> None:
         if getattr(self, "_plugins_loaded", False):
             return
         self._plugins_loaded = True
-        disabled = _disabled_from_argv(sys.argv[1:])
-        get_plugin_manager(disabled).hook.register_commands(cli=self)
+        get_plugin_manager(ctx.meta.get(DISABLED, ())).hook.register_commands(cli=self)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands(ctx)
@@ -43,31 +53,67 @@ class ArchiverGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module = BUILTIN_COMMANDS.get(cmd_name)
         if module is not None:
-            command = getattr(importlib.import_module(f"archiver.commands.{module}"), cmd_name)
+            loaded = importlib.import_module(f"archiver.commands.{module}")
+            command = getattr(loaded, cmd_name.replace("-", "_"))
             return command if isinstance(command, click.Command) else None
         self._load_plugin_commands(ctx)
         return super().get_command(ctx, cmd_name)
 
 
-def _disabled_from_argv(argv: list[str]) -> list[str]:
-    names = []
-    for index, arg in enumerate(argv):
-        if arg == "--disable-plugin" and index + 1 < len(argv):
-            names.append(argv[index + 1])
-        elif arg.startswith("--disable-plugin="):
-            names.append(arg.split("=", 1)[1])
-    return names
+def split_disabled(args: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """``--disable-plugin NAME`` pairs anywhere before ``--``, and the other arguments in order."""
+    pairs: list[tuple[str, str]] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest += args[index:]
+            break
+        if arg == DISABLE_OPTION and index + 1 < len(args):
+            pairs.append((arg, args[index + 1]))
+            index += 2
+            continue
+        if arg.startswith(f"{DISABLE_OPTION}="):
+            pairs.append((DISABLE_OPTION, arg.split("=", 1)[1]))
+        else:
+            rest.append(arg)
+        index += 1
+    return pairs, rest
 
 
 @click.group(cls=ArchiverGroup, epilog="\b\nExit codes (every command):\n" + "\n".join(
     f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items()))
 @click.version_option(package_name="evidence-archiver")
-@click.option("--disable-plugin", "disabled_plugins", multiple=True, metavar="NAME",
-              help="Turn off a plugin (repeatable; also $ARCHIVER_DISABLE_PLUGINS).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help=f"Settings file (default: {FILE_NAME} beside the signing keys, "
+                   "~/.config/evidence-archiver/; also $ARCHIVER_CONFIG). See 'archiver config show'.")
+@click.option("-v", "--verbose", count=True, help="Say more on stderr (-vv: debugging detail).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr: no progress, notes or warnings.")
+@click.option(DISABLE_OPTION, "disabled_plugins", multiple=True, metavar="NAME",
+              help="Turn off a plugin, before or after the command (repeatable; also "
+                   "$ARCHIVER_DISABLE_PLUGINS).")
 @click.pass_context
-def cli(ctx: click.Context, disabled_plugins: tuple[str, ...]) -> None:
+def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool,
+        disabled_plugins: tuple[str, ...]) -> None:
     """Capture web posts as verifiable evidence bundles, and verify them."""
-    ctx.obj = {"disabled_plugins": disabled_plugins}
+    if verbose and quiet:
+        raise ArchiverError("-v and -q contradict each other")
+    if config_path is not None:
+        os.environ[CONFIG_ENV] = str(config_path)  # read again wherever a setting is needed
+    config = load_config()
+    ctx.default_map = config.default_map()
+    ctx.obj = {"disabled_plugins": disabled_plugins, "verbosity": -1 if quiet else verbose}
+    set_log_level(verbose, quiet)
+
+
+def set_log_level(verbose: int, quiet: bool) -> None:
+    if quiet:
+        logging.getLogger(PROJECT).setLevel(logging.ERROR)
+    elif verbose:
+        level = logging.INFO if verbose == 1 else logging.DEBUG
+        logging.basicConfig(format="archiver: %(name)s: %(message)s")
+        logging.getLogger(PROJECT).setLevel(level)
 
 
 def main() -> None:

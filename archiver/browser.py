@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from playwright.async_api import Browser, Playwright
 
+from archiver.config import load_config
 from archiver.errors import ArchiverError
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
@@ -36,26 +36,44 @@ class BrowserNotFoundError(ArchiverError):
     """No Chromium to drive; the message says how to get one."""
 
 
+NO_CHROMIUM = ("no Chromium found: run 'archiver install-browser' (downloads Playwright's Chromium; "
+               "needs internet), or 'sudo apt-get install chromium-headless-shell chromium', "
+               "or pass --browser-path")
+
+
 def find_browser(playwright: Playwright, override: Path | None = None) -> Path:
-    """The Chromium to drive: --browser-path, else Playwright's own download, else Debian's
-    headless shell, else Debian's full browser."""
-    if override is not None:
-        if not override.exists():
-            raise BrowserNotFoundError(f"--browser-path {override} does not exist")
-        return override
-    env = os.environ.get("ARCHIVER_BROWSER")
-    if env:
-        return find_browser(playwright, Path(env))
+    """The Chromium to drive: --browser-path, else $ARCHIVER_BROWSER or the config file's
+    ``browser``, else Playwright's own download, else Debian's headless shell, else Debian's
+    full browser."""
+    chosen = chosen_browser(override)
+    if chosen is not None:
+        return chosen
     bundled = Path(playwright.chromium.executable_path)
     if bundled.exists():
         return bundled
     for debian in (DEBIAN_HEADLESS_SHELL, DEBIAN_CHROMIUM):
         if debian.exists():
             return debian
-    raise BrowserNotFoundError(
-        "no Chromium found: run 'playwright install chromium' (needs internet), "
-        "or 'apt-get install chromium-headless-shell chromium', or pass --browser-path"
-    )
+    raise BrowserNotFoundError(NO_CHROMIUM)
+
+
+def chosen_browser(override: Path | None = None) -> Path | None:
+    """The Chromium the user named (--browser-path, $ARCHIVER_BROWSER, the config file), if any;
+    an error names where a missing one was named."""
+    if override is not None:
+        return existing(override, "--browser-path")
+    chosen = load_config().values["browser"]
+    if chosen.value is None:
+        return None
+    origin = chosen.origin if chosen.origin.startswith("$") else f"browser in {chosen.origin}:"
+    return existing(Path(chosen.value), origin)
+
+
+def existing(path: Path, origin: str) -> Path:
+    """``path``, which the user named through ``origin`` (a flag, a variable, the config file)."""
+    if not path.exists():
+        raise BrowserNotFoundError(f"{origin} {path} does not exist")
+    return path
 
 
 async def launch(playwright: Playwright, executable: Path) -> Browser:

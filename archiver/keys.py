@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +90,8 @@ def load_key(name: str = DEFAULT_NAME) -> Signer:
     try:
         pem = private_path.read_bytes()
     except FileNotFoundError:
-        raise KeyFileError(f"no signing key {name!r}: run 'archiver keys init'") from None
+        named = "" if name == DEFAULT_NAME else f" --name {shlex.quote(name)}"
+        raise KeyFileError(f"no signing key {name!r}: run 'archiver keys init{named}'") from None
     passphrase = os.environ.get(PASSPHRASE_ENV)
     try:
         key = serialization.load_pem_private_key(pem, passphrase.encode() if passphrase else None)

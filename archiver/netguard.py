@@ -24,7 +24,10 @@ class BadURLError(ArchiverError):
 def validate_url(url: str) -> str:
     """Return ``url`` if it is a fetchable http(s) URL, else raise with a one-line reason."""
     text = url.strip()
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # an unclosed [IPv6 address]
+        raise BadURLError(f"not a URL ({exc}): {url!r}") from None
     scheme = parts.scheme.lower()
     if not scheme:
         raise BadURLError(f"not a URL (no scheme): {url!r}; use https://...")

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from archiver.page_context import PageContext
 
 FALLBACK = "generic"
+# Other names users type for a platform (yt-dlp and gallery-dl users say twitter).
+ALIASES = {"twitter": "x", "fb": "facebook", "ig": "instagram", "tg": "telegram", "wa": "whatsapp"}
 
 # The steps a platform may implement, with the argument names docs/plugins.md documents.
 class MatchUrl(Protocol):
@@ -91,6 +93,15 @@ class Platforms:
         registered: list[Platform] = []
         pm.hook.register_platforms(register=registered.append)
         return cls(registered)
+
+    def name_of(self, typed: str) -> str:
+        """The registered platform a user means by ``typed``: its name in any case, or an alias."""
+        name = ALIASES.get(typed.lower(), typed.lower())
+        if name not in self.by_name:
+            aliases = {target: alias for alias, target in ALIASES.items()}
+            known = [f"{n} ({aliases[n]})" if n in aliases else n for n in sorted(self.by_name)]
+            raise PlatformError(f"unknown platform {typed!r}; known: {', '.join(known)}")
+        return name
 
     def claim(self, url: str) -> Claim:
         for platform in self.ordered:

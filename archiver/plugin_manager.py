@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from importlib import import_module
+from importlib.metadata import entry_points
 
 import pluggy
 
 from archiver import hookspecs
+from archiver.errors import ArchiverError
 
 PROJECT = "archiver"
 DISABLE_ENV = "ARCHIVER_DISABLE_PLUGINS"
@@ -24,6 +26,11 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "archiver.storage.s3",
     "archiver.storage.local",
 )
+
+
+class UnknownPluginError(ArchiverError):
+    """A plugin to disable that is not installed: a typo would otherwise leave it running."""
+
 
 def disabled_from_env() -> set[str]:
     raw = os.environ.get(DISABLE_ENV, "")
@@ -41,6 +48,7 @@ def get_plugin_manager(
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(hookspecs)
     to_disable = set(disable) | disabled_from_env()
+    check_installed(to_disable)
     for name in to_disable:
         pm.set_blocked(name)
     if load_entrypoints:
@@ -55,3 +63,14 @@ def get_plugin_manager(
 
 def builtin_name(import_path: str) -> str:
     return import_path.rsplit(".", 1)[-1]
+
+
+def installed_names() -> set[str]:
+    return {builtin_name(path) for path in BUILTIN_PLUGINS} | {ep.name for ep in entry_points(group=PROJECT)}
+
+
+def check_installed(names: set[str]) -> None:
+    unknown = sorted(names - installed_names())
+    if unknown:
+        raise UnknownPluginError(f"no plugin named {unknown[0]!r} to disable (--disable-plugin, "
+                                 f"${DISABLE_ENV}); installed: {', '.join(sorted(installed_names()))}")

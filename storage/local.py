@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -112,10 +113,21 @@ def local_bundle(folder: Path) -> LocalBundle:
     return LocalBundle(folder)
 
 
+# A scheme, a colon and fewer than two slashes: s3:/bucket, s3:bucket, file:/x. One letter and a
+# colon is a Windows drive.
+MISTYPED_URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):(?!//)")
+
+
 @hookimpl(trylast=True)
 def open_store(location: str) -> Store | None:
     if "://" in location and not location.startswith("file://"):
         return None
+    mistyped = MISTYPED_URI.match(location)
+    if mistyped:
+        scheme, rest = mistyped.group(1), location[mistyped.end():].lstrip("/")
+        meant = f"/{rest}" if scheme.lower() == "file" else f"{scheme}://{rest}"
+        raise StoreUsageError(f"store {location!r} looks like a mistyped URI: did you mean {meant}? "
+                              f"(a folder of that name: ./{location})")
     return LocalStore(Path(location.removeprefix("file://")))
 
 

@@ -6,6 +6,7 @@ come back to this backend's ``open_store`` (see ``archiver/commands/store_comman
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ import click
 
 from archiver.storage.base import StoreUsageError
 from archiver.storage.lock import MODES, LockPolicy
-from archiver.storage.s3_bucket import init_bucket
+from archiver.storage.s3_bucket import init_bucket, object_lock_enabled, versioning_enabled
 
 # Commands that write bundles into a store, so may lock what they write.
 WRITERS = ("capture", "push")
@@ -73,7 +74,10 @@ def store() -> None:
 @click.option("--object-lock", is_flag=True,
               help="Create the bucket with S3 Object Lock (needed for --retain-days / --legal-hold). "
                    "It cannot be turned off again.")
-def init(location: str, object_lock: bool, endpoint_url: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: bucket, versioning, object_lock (null: the server does not say), "
+                   "message.")
+def init(location: str, object_lock: bool, endpoint_url: str | None, as_json: bool) -> None:
     """Create the bucket of LOCATION, versioned (and with Object Lock when asked).
 
     An existing bucket is never changed: a bucket that already has what was asked for is
@@ -82,4 +86,10 @@ def init(location: str, object_lock: bool, endpoint_url: str | None) -> None:
     """
     from archiver.storage.s3 import S3Store  # s3 imports this module for its hooks
 
-    click.echo(init_bucket(S3Store(location, endpoint_url=endpoint_url), object_lock))
+    store = S3Store(location, endpoint_url=endpoint_url)
+    message = init_bucket(store, object_lock)
+    if as_json:
+        click.echo(json.dumps({"bucket": f"s3://{store.bucket}", "versioning": versioning_enabled(store),
+                               "object_lock": object_lock_enabled(store), "message": message}))
+    else:
+        click.echo(message)

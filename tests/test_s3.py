@@ -317,8 +317,11 @@ def test_store_init_creates_a_locked_bucket_and_changes_no_existing_one(seaweed:
     assert client.get_object_lock_configuration(Bucket="evidence-init")["ObjectLockConfiguration"][
         "ObjectLockEnabled"] == "Enabled"
     assert client.get_bucket_versioning(Bucket="evidence-init")["Status"] == "Enabled"
-    again = run(seaweed, "store", "init", "s3://evidence-init", "--object-lock")
-    assert again.returncode == 0 and "already exists (versioning on, Object Lock enabled)" in again.stdout
+    again = run(seaweed, "store", "init", "s3://evidence-init", "--object-lock", "--json")
+    assert again.returncode == 0, again.stderr
+    answer = json.loads(again.stdout)
+    assert (answer["bucket"], answer["versioning"], answer["object_lock"]) == ("s3://evidence-init", True, True)
+    assert "already exists (versioning on, Object Lock enabled)" in answer["message"]
     refused = run(seaweed, "store", "init", f"s3://{bucket}", "--object-lock")
     assert "already exists without Object Lock; nothing was changed" in one_line_error(refused)
     with pytest.raises(ClientError):

@@ -54,9 +54,11 @@ def read_input(path: Path) -> bytes:
 @click.option("--replace", is_flag=True, help="The new version holds this file's entries only (default: "
                                               "the latest version's, added to and updated by the file).")
 @store_option
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: bank, entries, added, updated, removed, bad_rows (where, reason).")
 @click.pass_context
 def import_(ctx: click.Context, file: Path, name: str, fmt: str, source: str | None, replace: bool,
-            store: str) -> None:
+            store: str, as_json: bool) -> None:
     """Import FILE into bank --name as its next version; rows that cannot be read are reported
     (exit 1) and the rest imported."""
     backend = the_store(ctx, store)
@@ -80,8 +82,13 @@ def import_(ctx: click.Context, file: Path, name: str, fmt: str, source: str | N
     origin = {"file": file.name, "sha256": hashlib.sha256(data).hexdigest(), "format": fmt,
               "replace": replace, **counts, "bad_rows": len(parsed.bad)}
     saved = save_version(backend, name, (latest.version if latest else 0) + 1, entries, origin)
-    click.echo(f"{saved.ref}: {len(saved.entries)} entries ({counts['added']} added, {counts['updated']} "
-               f"updated, {counts['removed']} removed); {len(parsed.bad)} bad rows")
+    if as_json:
+        bad_rows = [{"where": bad.where, "reason": bad.reason} for bad in parsed.bad]
+        click.echo(json.dumps({"bank": saved.ref, "entries": len(saved.entries), **counts,
+                               "bad_rows": bad_rows}, ensure_ascii=False))
+    else:
+        click.echo(f"{saved.ref}: {len(saved.entries)} entries ({counts['added']} added, "
+                   f"{counts['updated']} updated, {counts['removed']} removed); {len(parsed.bad)} bad rows")
     if parsed.bad:
         ctx.exit(EXIT_PROBLEM)
 

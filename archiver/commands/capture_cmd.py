@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +12,10 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from archiver.browser import chosen_browser
 from archiver.cluster import CLUSTER_ENV, ClusterOptions, check_capture_batch
+from archiver.commands.byte_size import ByteSize
+from archiver.commands.capture_inputs import check_case_operator, parse_logins
 from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.outputs import signer as load_signer
 from archiver.commands.progress import progress_bar
@@ -24,14 +26,12 @@ from archiver.keys import Signer
 from archiver.models import Status
 from archiver.netguard import validate_url
 from archiver.pipeline import CaptureRequest, CaptureResult, capture_all
+from archiver.platforms import Platforms
 from archiver.settings import CaptureSettings, ResolveRule
 
 if TYPE_CHECKING:
     from archiver.matcher import Match
     from archiver.storage.base import Store
-
-PLATFORM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-
 
 def read_url_file(path: Path) -> list[str]:
     try:
@@ -39,27 +39,6 @@ def read_url_file(path: Path) -> list[str]:
     except OSError as exc:
         raise ArchiverError(f"cannot read --from file {path}: {exc.strerror}") from None
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-
-
-def parse_logins(cookies: tuple[str, ...], states: tuple[str, ...]
-                 ) -> tuple[Path | None, Path | None, tuple[tuple[str, str, Path], ...]]:
-    """Split ``[PLATFORM=]FILE`` options into the default files and per-platform ones."""
-    defaults: dict[str, Path | None] = {"cookies": None, "storage_state": None}
-    per_platform: list[tuple[str, str, Path]] = []
-    for kind, values in (("cookies", cookies), ("storage_state", states)):
-        for value in values:
-            platform, sep, rest = value.partition("=")
-            scoped = bool(sep) and PLATFORM_NAME.match(platform) is not None and not Path(value).exists()
-            path = Path(rest if scoped else value)
-            if not path.is_file():
-                raise ArchiverError(f"no such file: {path}")
-            if scoped:
-                per_platform.append((platform.lower(), kind, path))
-            elif defaults[kind] is not None:
-                raise ArchiverError(f"--{kind.replace('_', '-')} given twice without a PLATFORM= prefix")
-            else:
-                defaults[kind] = path
-    return defaults["cookies"], defaults["storage_state"], tuple(per_platform)
 
 
 def parse_viewport(text: str) -> tuple[int, int]:
@@ -73,9 +52,10 @@ def parse_viewport(text: str) -> tuple[int, int]:
 @click.argument("urls", nargs=-1)
 @click.option("--from", "from_file", type=click.Path(path_type=Path),
               help="File with one URL a line (# comments).")
-@click.option("--case", "case_id", help="Case identifier recorded in the manifest.")
-@click.option("--operator", help="Person running the capture, recorded in the manifest.")
-@click.option("--store", default="./evidence", show_default=True, help="Where bundles go.")
+@click.option("--case", "case_id", help="Case identifier recorded in the manifest ($ARCHIVER_CASE).")
+@click.option("--operator", help="Person running the capture, recorded in the manifest ($ARCHIVER_OPERATOR).")
+@click.option("--store", default="./evidence", show_default=True,
+              help="Where bundles go: a folder or s3://bucket/prefix ($ARCHIVER_STORE).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
               help="Captures in parallel (browser contexts on one browser).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per URL.")
@@ -88,7 +68,8 @@ def parse_viewport(text: str) -> tuple[int, int]:
               help="Turn off the SSRF guard (loopback/private/link-local fetches). Recorded.")
 @click.option("--cookies", multiple=True, metavar="[PLATFORM=]FILE",
               help="Netscape cookies.txt of a logged-in session; PLATFORM= limits it to one "
-                   "platform (e.g. x=cookies-x.txt). Repeatable. Never written anywhere.")
+                   "platform (e.g. x=cookies-x.txt; twitter, fb, ig, tg, wa also work). Repeatable. "
+                   "UTF-8 or UTF-16. Never written anywhere.")
 @click.option("--storage-state", multiple=True, metavar="[PLATFORM=]FILE",
               help="Playwright storage-state JSON, optionally per platform. Repeatable.")
 @click.option("--browser-path", type=click.Path(path_type=Path), help="Chromium executable to use.")
@@ -96,8 +77,9 @@ def parse_viewport(text: str) -> tuple[int, int]:
 @click.option("--settle-timeout", default=15.0, show_default=True, type=float, help="Seconds.")
 @click.option("--timeout", "capture_timeout", default=120.0, show_default=True, type=float,
               help="Seconds for one whole capture.")
-@click.option("--max-bytes", default=512 * 1024 * 1024, show_default=True, type=int,
-              help="Size cap of the network traffic recorded per capture.")
+@click.option("--max-bytes", default="512M", show_default=True, type=ByteSize(),
+              help="Size cap of the network traffic recorded per capture: bytes, or K, M, G "
+                   "(powers of 1024).")
 @click.option("--screenshot-max-height", default=16384, show_default=True, type=int, help="Pixels.")
 @click.option("--viewport", default="1280x900", show_default=True, help="WIDTHxHEIGHT.")
 @click.option("--locale", default="en-US", show_default=True)
@@ -134,13 +116,16 @@ def capture(ctx: click.Context, /, urls: tuple[str, ...], from_file: Path | None
                             "'archiver worker' has its own --captures and --browser-path")
     for url in targets:
         validate_url(url)
-    default_cookies, default_state, platform_logins = parse_logins(cookies, storage_state)
+    if not cluster:
+        chosen_browser(browser_path)
+    pm = plugin_manager(ctx)
+    default_cookies, default_state, platform_logins = parse_logins(cookies, storage_state,
+                                                                   Platforms.from_plugins(pm))
     on_cluster = ClusterOptions(cluster, shared_store, allow_plaintext_cluster) if cluster else None
     if on_cluster:  # before the store is opened or checked: nothing here depends on it
         check_capture_batch(on_cluster, store, bool(cookies or storage_state))
     width, height = parse_viewport(viewport)
     tsa = tsa_urls_option(tsa_urls)
-    pm = plugin_manager(ctx)
     backend = open_store(pm, store, store_options)
     settings = CaptureSettings(
         viewport_width=width, viewport_height=height, user_agent=user_agent, locale=locale,
@@ -153,6 +138,7 @@ def capture(ctx: click.Context, /, urls: tuple[str, ...], from_file: Path | None
         tsa_urls=tsa, object_lock=backend.lock.for_manifest() if backend.lock else None,
     )
     backend.check()  # before the browser starts, and before any spool folder is made
+    check_case_operator(case_id, operator)
     requests = [CaptureRequest(url=u, case_id=case_id, operator=operator) for u in targets]
     console = Console(stderr=True)
     signer = load_signer(key_name)

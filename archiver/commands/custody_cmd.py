@@ -70,11 +70,15 @@ def summary(details: dict[str, Any]) -> str:
 @click.option("--to", "recipient", help="For 'transferred': to whom.")
 @click.option("--note", help="Why, or any other detail.")
 @click.option("--key", "key_name", default=DEFAULT_NAME, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: bundle, event, custody_event.")
 def add(bundle: Path, event: str, operator: str | None, recipient: str | None, note: str | None,
-        key_name: str) -> None:
+        key_name: str, as_json: bool) -> None:
     """Append a signed event (never rewriting an existing one)."""
     folder = bundle_folder(bundle)
     signer = load_key(key_name)
     details = {k: v for k, v in {"to": recipient, "note": note}.items() if v}
     relpath = append_event(folder, event=event, actor=operator, details=details, signer=signer)
-    click.echo(f"added {relpath}")
+    if as_json:
+        click.echo(json.dumps({"bundle": str(folder), "event": event, "custody_event": relpath}))
+    else:
+        click.echo(f"added {relpath}")

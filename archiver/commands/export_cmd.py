@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from archiver.commands.custody_cmd import bundle_folder
+from archiver.commands.notices import warn
 from archiver.commands.outputs import check_output, signer
 from archiver.custody import append_event
 from archiver.errors import ArchiverError, EvidenceError
@@ -24,7 +26,10 @@ from archiver.verify import verify_bundle
 @click.option("--operator", help="Who exports (recorded in the custody event).")
 @click.option("--key", "key_name", default=DEFAULT_NAME, show_default=True,
               help="Signing key for the WACZ and the 'exported' custody event.")
-def export(bundle: Path, output: Path, operator: str | None, key_name: str) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: bundle_id, wacz, wacz_version, sha256, size, verification, "
+                   "custody_event.")
+def export(bundle: Path, output: Path, operator: str | None, key_name: str, as_json: bool) -> None:
     """Export one local bundle as a WACZ 1.1.1 file; a bundle that fails verification is not exported."""
     # cdxj-indexer takes a second to import (surt loads the public-suffix list): only when exporting.
     from archiver.wacz_export import WACZ_VERSION, export_wacz
@@ -38,11 +43,10 @@ def export(bundle: Path, output: Path, operator: str | None, key_name: str) -> N
     if checked.result == TAMPERED:
         raise EvidenceError(f"not exported: {checked.line()}")
     if checked.result != OK:
-        click.echo(f"archiver: warning: exporting anyway: {checked.line()}", err=True)
+        warn(f"exporting anyway: {checked.line()}")
     if checked.signer and checked.signer != recorder.fingerprint:
-        click.echo(f"archiver: warning: the WACZ is signed with key {key_name!r} ({recorder.fingerprint}), "
-                   f"not the bundle's signer ({checked.signer}, {PUBLIC_KEY}): 'archiver verify' will "
-                   "report that", err=True)
+        warn(f"the WACZ is signed with key {key_name!r} ({recorder.fingerprint}), not the bundle's "
+             f"signer ({checked.signer}, {PUBLIC_KEY}): 'archiver verify' will report that")
     try:
         result = export_wacz(folder, output, recorder)
     except FileExistsError:
@@ -53,5 +57,10 @@ def export(bundle: Path, output: Path, operator: str | None, key_name: str) -> N
         "format": "wacz", "wacz_version": WACZ_VERSION, "file": output.name, "sha256": result.sha256,
         "size": result.size, "datapackage_sha256": result.datapackage_sha256, "wacz_signer": result.signer,
         "verification": checked.result})
-    click.echo(f"exported {checked.bundle_id} to {output} (WACZ {WACZ_VERSION}, {result.size} bytes, "
-               f"{result.sha256}); custody event {event}")
+    if as_json:
+        click.echo(json.dumps({"bundle_id": checked.bundle_id, "wacz": str(output),
+                               "wacz_version": WACZ_VERSION, "sha256": result.sha256, "size": result.size,
+                               "verification": checked.result, "custody_event": event}))
+    else:
+        click.echo(f"exported {checked.bundle_id} to {output} (WACZ {WACZ_VERSION}, {result.size} bytes, "
+                   f"{result.sha256}); custody event {event}")

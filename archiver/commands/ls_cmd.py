@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -12,9 +13,10 @@ from archiver.bundle import MANIFEST
 from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.store_command import StoreCommand
 from archiver.ids import bundle_id_time_ms
+from archiver.ledger import LEDGER_DIR, LEDGER_FILE, ledger_of_store
 from archiver.manifest import Manifest, ManifestError
 from archiver.problem import OK, TAMPERED, UNPROTECTED
-from archiver.storage.base import BundleReader
+from archiver.storage.base import BundleReader, StoreUsageError
 from archiver.verify import verify_bundle
 
 MAX_MANIFEST = 64 * 1024 * 1024
@@ -61,7 +63,9 @@ def describe(reader: BundleReader) -> dict[str, Any]:
 def ls(ctx: click.Context, /, location: str, as_json: bool, **store_options: Any) -> None:
     """List the bundles in STORE (a folder or s3://bucket/prefix), oldest first."""
     store = open_store(plugin_manager(ctx), location, store_options)
+    listed = 0
     for bundle_id in store.bundle_ids():
+        listed += 1
         row = describe(store.reader(bundle_id))
         if as_json:
             click.echo(json.dumps(row))
@@ -69,3 +73,6 @@ def ls(ctx: click.Context, /, location: str, as_json: bool, **store_options: Any
             why = f"  ({row['reason']})" if row["reason"] else ""
             click.echo(f"{row['bundle_id']}  {row['time']}  {row['platform'] or '-':<10} "
                        f"{row['status'] or '-':<15} {row['state']}{why}")
+    # A store keeps a ledger from its first capture on: a folder with neither is a mistyped path.
+    if not listed and store.capabilities.ledger and not ledger_of_store(Path(store.location)).is_file():
+        raise StoreUsageError(f"{location} is not a store: no bundles and no {LEDGER_DIR}/{LEDGER_FILE}")

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
+from archiver.commands.notices import note
 from archiver.errors import ArchiverError
 from archiver.keys import Signer, key_paths, load_or_create
 
@@ -27,8 +26,8 @@ def check_output(output: Path, bundle: Path) -> Path:
 def signer(key_name: str) -> Signer:
     found, created = load_or_create(key_name)
     if created:
-        click.echo(f"archiver: created signing key {key_name!r} ({found.fingerprint}) in "
-                   f"{key_paths(key_name)[0].parent}; back it up", err=True)
+        note(f"created signing key {key_name!r} ({found.fingerprint}) in {key_paths(key_name)[0].parent}; "
+             "back it up")
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import click
 
 from archiver.bundle import MANIFEST
 from archiver.commands.common import open_store, plugin_manager
+from archiver.commands.notices import note
 from archiver.commands.store_command import StoreCommand
 from archiver.custody import CUSTODY_DIR
 from archiver.errors import ArchiverError, EvidenceError
@@ -26,9 +28,11 @@ from archiver.storage.lock import LockPolicy, lock_of_manifest
 @click.option("--operator", help="Who is pushing, recorded in the 'stored' custody event.")
 @click.option("--key", "key_name", default=DEFAULT_NAME, show_default=True,
               help="Signing key for the 'stored' custody event.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: bundle_id, location, uploaded, skipped, object_lock, custody_event.")
 @click.pass_context
 def push(ctx: click.Context, /, bundle: Path, location: str, operator: str | None, key_name: str,
-         **store_options: Any) -> None:
+         as_json: bool, **store_options: Any) -> None:
     """Upload a local BUNDLE folder to a store, or finish an interrupted upload (manifest last).
 
     Object Lock options apply to a bundle whose manifest records none; they are then recorded
@@ -48,13 +52,22 @@ def push(ctx: click.Context, /, bundle: Path, location: str, operator: str | Non
     upload = store.last_upload
     counts = f" ({upload.uploaded} uploaded, {upload.skipped} already there)" if upload else ""
     locked = f"; {lock.describe()}" if lock else ""
-    click.echo(f"pushed {bundle_id} -> {where}{counts}{locked}")
+    if not as_json:
+        click.echo(f"pushed {bundle_id} -> {where}{counts}{locked}")
+    relpath = None
     # Only a store that copied the bundle out of the folder has a new place to record.
     if signer is not None and store.capabilities.resumable_upload:
         details = {"location": where, "object_lock": lock.for_manifest() if lock else None,
                    **(asdict(upload) if upload else {})}
         relpath = record_stored(store, bundle_id, bundle, signer, operator, details, lock)
-        click.echo(f"recorded custody event {relpath}")
+        if not as_json:
+            click.echo(f"recorded custody event {relpath}")
+    if as_json:
+        click.echo(json.dumps({"bundle_id": bundle_id, "location": where,
+                               "uploaded": upload.uploaded if upload else None,
+                               "skipped": upload.skipped if upload else None,
+                               "object_lock": lock.for_manifest() if lock else None,
+                               "custody_event": relpath}))
 
 
 def signer_for_event(key_name: str, needed: bool) -> Signer | None:
@@ -64,7 +77,7 @@ def signer_for_event(key_name: str, needed: bool) -> Signer | None:
         if needed:
             raise KeyFileError(f"{exc}; a lock applied by push is recorded in a signed 'stored' custody "
                                "event") from None
-        click.echo(f"archiver: note: {exc}; no 'stored' custody event recorded", err=True)
+        note(f"{exc.format_message()}; no 'stored' custody event recorded")
         return None
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from archiver.bundle import MANIFEST
 from archiver.errors import ArchiverError
+from archiver.ids import is_bundle_id
 from archiver.manifest import Manifest
 from archiver.report_sections import media_rows, navigations
 
@@ -39,8 +40,13 @@ def post_card(post: dict[str, Any]) -> list[tuple[str, str]]:
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 def show(bundle: Path, as_json: bool) -> None:
     """Summarise one bundle."""
+    if not bundle.is_dir():
+        raise ArchiverError(f"no such bundle folder: {bundle}")
+    if any(is_bundle_id(child.name) for child in bundle.iterdir()):
+        raise ArchiverError(f"{bundle} is a store, not a bundle: pass one of its folders (see 'archiver ls "
+                            f"{bundle}')")
     if not (bundle / MANIFEST).exists():
-        raise ArchiverError(f"{bundle} has no manifest.json (not a bundle, or an incomplete one)")
+        raise ArchiverError(f"{bundle} has no manifest.json (not a bundle, or an interrupted capture)")
     manifest = Manifest.load(bundle / MANIFEST)
     if as_json:
         click.echo(json.dumps(manifest.raw, indent=2, ensure_ascii=False))
