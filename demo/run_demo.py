@@ -53,6 +53,55 @@ def any_image(handler: BaseHTTPRequestHandler) -> None:
     handler.wfile.write(body)
 
 
+BANNED_PHOTO = FIXTURES / "images" / "rocket.jpg"  # a real photograph (SOURCES.txt there)
+REUPLOAD_URL = "https://example.org/reupload"
+
+
+def reupload_page() -> tuple[bytes, bytes]:
+    """A page re-posting the banned photo as a mirror account would: flipped and re-encoded."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    copy = io.BytesIO()
+    ImageOps.mirror(Image.open(BANNED_PHOTO).convert("RGB")).save(copy, "JPEG", quality=60)
+    html = (b'<!doctype html><html><head><title>Re-upload</title>'
+            b'<meta property="og:title" content="A re-upload"><meta property="og:image" '
+            b'content="https://example.org/reupload.jpg"></head><body><h1>A re-upload</h1>'
+            b'<img src="/reupload.jpg" width="480"></body></html>')
+    return html, copy.getvalue()
+
+
+def show_a_match(resolve: list[str], ca_cert: Path, tsa_url: str, work: Path) -> bool:
+    """Bank the photo's PDQ, index the store, capture the re-upload: the capture names the match."""
+    from archiver.image_signals import image_signals
+
+    signals = image_signals(BANNED_PHOTO.read_bytes())
+    assert signals is not None
+    bank = work / "banned.csv"
+    bank.write_text(f"signal_type,signal,labels,source\npdq,{signals.pdq.hex},demo-group,make demo\n")
+    print("\nmirror matching: a bank of known content, then a flipped, re-encoded re-upload ...", flush=True)
+    for args in (["bank", "import", str(bank), "--name", "DEMO_BANNED", "--format", "csv", "--store", str(OUTPUT)],
+                 ["index", str(OUTPUT)]):
+        done = subprocess.run([BIN / "archiver", *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"demo: archiver {args[0]} failed: {done.stderr.strip()}", file=sys.stderr)
+            return False
+    captured = subprocess.run(
+        [BIN / "archiver", "capture", REUPLOAD_URL, "--store", str(OUTPUT), "--json", "--case", "DEMO-1",
+         "--operator", "make demo", "--ca-bundle", str(ca_cert), "--settle-timeout", "8", "--tsa", tsa_url,
+         *resolve], capture_output=True, text=True)
+    lines = [json.loads(line) for line in captured.stdout.splitlines() if line.startswith("{")]
+    matches = [m for line in lines for m in line.get("matches") or [] if m.get("source") == "bank"]
+    for match in matches:
+        print(f"  {REUPLOAD_URL}: {match['bank']} {', '.join(match['labels'])} by {match['how']} "
+              f"at PDQ distance {match['distance']}")
+    if not matches:
+        print(f"demo: the re-upload matched nothing: {captured.stdout.strip()} {captured.stderr.strip()}",
+              file=sys.stderr)
+    return bool(matches)
+
+
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="archiver-demo-"))
     pages = [(url, fixture) for url, fixture in DEMO_PAGES if fixture is None or (FIXTURES / fixture).exists()]
@@ -66,6 +115,9 @@ def main() -> int:
         site.routes[path] = lambda h, body=body: h.send(200, body if isinstance(body, bytes) else body.encode(),
                                                         "text/html; charset=utf-8")
     server.site("example.org").add("/api/data.json", '{"message": "loaded by fetch"}', "application/json")
+    reupload_html, reupload_jpeg = reupload_page()
+    server.site("example.org").routes["/reupload"] = lambda h: h.send(200, reupload_html, "text/html")
+    server.site("example.org").routes["/reupload.jpg"] = lambda h: h.send(200, reupload_jpeg, "image/jpeg")
     for host in MEDIA_HOSTS:
         server.site(host).routes["*"] = any_image
     tsa = start_tsa(work / "tsa", "demo loopback TSA")
@@ -106,6 +158,8 @@ def main() -> int:
             if made.returncode != 0:
                 print(f"demo: archiver {args[0]} failed: {made.stderr.strip()}", file=sys.stderr)
                 return 1
+        if not show_a_match(resolve, pki.ca_cert, tsa.url, work):
+            return 1
         print(f"\nall {len(results)} bundles verify (signed, timestamped by a loopback TSA).")
         print(f"court report: {report}\nWACZ package: {wacz}")
         print(f"look at one bundle: {BIN / 'archiver'} show {first}")
