@@ -12,7 +12,7 @@ callables that the core awaits directly, and one package may ship several platfo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from archiver.page_context import PageContext
 
 FALLBACK = "generic"
+# The same marker as archiver.hookimpl, which this module cannot import (archiver/__init__ imports it).
+HOOKIMPL = pluggy.HookimplMarker("archiver")
 # Other names users type for a platform (yt-dlp and gallery-dl users say twitter).
 ALIASES = {"twitter": "x", "fb": "facebook", "ig": "instagram", "tg": "telegram", "wa": "whatsapp"}
 
@@ -61,6 +63,18 @@ class Platform:
     classify_page: ClassifyPage | None = None
     extract_post: ExtractPost | None = None
     post_element: PostElement | None = None
+
+
+def platform_hook(*platforms: Platform) -> Callable[[Callable[[Platform], None]], None]:
+    """A ``register_platforms`` hook implementation registering ``platforms``; a plugin that only
+    brings platforms needs nothing else: ``register_platforms = platform_hook(Platform(...))``."""
+
+    @HOOKIMPL
+    def register_platforms(register: Callable[[Platform], None]) -> None:
+        for platform in platforms:
+            register(platform)
+
+    return register_platforms
 
 
 class PlatformError(ArchiverError):

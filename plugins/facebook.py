@@ -14,7 +14,6 @@ content as Relay JSON in ``<script>`` payloads and builds the DOM from it with J
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,7 +22,7 @@ from playwright._impl._errors import Error as PlaywrightError  # see pagetools
 from archiver import PlatformMatch, hookimpl
 from archiver.models import Classification, FeedEntry, Post, Status
 from archiver.page_context import PageContext
-from archiver.platforms import Platform
+from archiver.platforms import Platform, platform_hook
 from archiver.plugins import pagetools
 
 from . import facebook_account as account
@@ -299,16 +298,5 @@ def plugin_info() -> dict[str, str]:
                            "(mobile HTML and Comet Relay JSON)"}
 
 
-PLATFORM = Platform(
-    name=NAME,
-    match_url=match_url,
-    settle_page=settle_page,
-    classify_page=classify_page,
-    extract_post=extract_post,
-    post_element=post_element,
-)
-
-
-@hookimpl
-def register_platforms(register: Callable[[Platform], None]) -> None:
-    register(PLATFORM)
+register_platforms = platform_hook(
+    Platform(NAME, match_url, settle_page, classify_page, extract_post, post_element))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from archiver import __version__, hookimpl
 from archiver.models import Author, Classification, Media, PlatformMatch, Post, Status
 from archiver.page_context import PageContext
-from archiver.platforms import Platform
+from archiver.platforms import Platform, platform_hook
 from archiver.plugins.pagetools import first_attribute, meta_tags, settle_generic
 
 if TYPE_CHECKING:
@@ -127,15 +126,4 @@ def plugin_info() -> dict[str, str]:
     return {"name": NAME, "kind": "platform", "description": "any web page (fallback)"}
 
 
-PLATFORM = Platform(
-    name=NAME,
-    match_url=match_url,
-    settle_page=settle_page,
-    classify_page=classify_page,
-    extract_post=extract_post,
-)
-
-
-@hookimpl
-def register_platforms(register: Callable[[Platform], None]) -> None:
-    register(PLATFORM)
+register_platforms = platform_hook(Platform(NAME, match_url, settle_page, classify_page, extract_post))

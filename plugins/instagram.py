@@ -14,7 +14,6 @@ Profiles and stories are read by ``instagram_account``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -24,7 +23,7 @@ from playwright._impl._errors import Error as PlaywrightError  # see pagetools
 from archiver import PlatformMatch, hookimpl
 from archiver.models import Author, Classification, Counts, Media, Post, Status
 from archiver.page_context import PageContext
-from archiver.platforms import Platform
+from archiver.platforms import Platform, platform_hook
 from archiver.plugins import pagetools
 
 from . import instagram_account, instagram_article, instagram_shared_data
@@ -277,16 +276,5 @@ def plugin_info() -> dict[str, str]:
                            "(meta tags, the page's post data, the rendered article or header)"}
 
 
-PLATFORM = Platform(
-    name=NAME,
-    match_url=match_url,
-    settle_page=settle_page,
-    classify_page=classify_page,
-    extract_post=extract_post,
-    post_element=post_element,
-)
-
-
-@hookimpl
-def register_platforms(register: Callable[[Platform], None]) -> None:
-    register(PLATFORM)
+register_platforms = platform_hook(
+    Platform(NAME, match_url, settle_page, classify_page, extract_post, post_element))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,7 +18,7 @@ from playwright._impl._errors import Error as PlaywrightError  # see pagetools
 from archiver import hookimpl
 from archiver.models import Classification, PlatformMatch, Post, Status
 from archiver.page_context import PageContext
-from archiver.platforms import Platform
+from archiver.platforms import Platform, platform_hook
 
 from .pagetools import meta_tags, new_post, settle_generic
 from .telegram_channel import BASE, CHANNEL_JS, feed_of, fill_from_channel
@@ -256,16 +255,5 @@ def plugin_info() -> dict[str, str]:
             "description": "public Telegram channels and posts (t.me, t.me/s, embeds)"}
 
 
-PLATFORM = Platform(
-    name=NAME,
-    match_url=match_url,
-    settle_page=settle_page,
-    classify_page=classify_page,
-    extract_post=extract_post,
-    post_element=post_element,
-)
-
-
-@hookimpl
-def register_platforms(register: Callable[[Platform], None]) -> None:
-    register(PLATFORM)
+register_platforms = platform_hook(
+    Platform(NAME, match_url, settle_page, classify_page, extract_post, post_element))

@@ -9,14 +9,13 @@ a click-to-chat link's phone number. That is what this plugin records.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from archiver import PlatformMatch, hookimpl
 from archiver.models import Author, Classification, Counts, Media, Post, Status
 from archiver.page_context import PageContext
-from archiver.platforms import Platform
+from archiver.platforms import Platform, platform_hook
 from archiver.plugins import pagetools
 from archiver.plugins.counts import parse_count
 
@@ -189,16 +188,5 @@ def plugin_info() -> dict[str, str]:
                            "click-to-chat and catalog links (no messages: end-to-end encrypted)"}
 
 
-PLATFORM = Platform(
-    name=NAME,
-    match_url=match_url,
-    settle_page=settle_page,
-    classify_page=classify_page,
-    extract_post=extract_post,
-    post_element=post_element,
-)
-
-
-@hookimpl
-def register_platforms(register: Callable[[Platform], None]) -> None:
-    register(PLATFORM)
+register_platforms = platform_hook(
+    Platform(NAME, match_url, settle_page, classify_page, extract_post, post_element))

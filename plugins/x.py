@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -21,7 +20,7 @@ from playwright._impl._errors import Error as PlaywrightError  # see pagetools
 from archiver import hookimpl
 from archiver.models import Classification, Counts, Media, PlatformMatch, Post, Status
 from archiver.page_context import PageContext
-from archiver.platforms import Platform
+from archiver.platforms import Platform, platform_hook
 
 from . import pagetools, x_article, x_microdata
 from .pagetools import meta_tags, new_post, settle_generic
@@ -488,16 +487,5 @@ def plugin_info() -> dict[str, str]:
             "description": "X / Twitter posts and profiles (x.com, twitter.com)"}
 
 
-PLATFORM = Platform(
-    name=NAME,
-    match_url=match_url,
-    settle_page=settle_page,
-    classify_page=classify_page,
-    extract_post=extract_post,
-    post_element=post_element,
-)
-
-
-@hookimpl
-def register_platforms(register: Callable[[Platform], None]) -> None:
-    register(PLATFORM)
+register_platforms = platform_hook(
+    Platform(NAME, match_url, settle_page, classify_page, extract_post, post_element))
