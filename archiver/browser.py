@@ -77,8 +77,10 @@ def existing(path: Path, origin: str) -> Path:
 
 
 async def launch(playwright: Playwright, executable: Path) -> Browser:
+    # Ctrl-C in a terminal reaches Playwright's driver too (same process group): left to it, the
+    # driver would close the browser under the captures a stopping batch still finishes.
     return await playwright.chromium.launch(
-        executable_path=str(executable), headless=True, args=list(LAUNCH_ARGS)
+        executable_path=str(executable), headless=True, args=list(LAUNCH_ARGS), handle_sigint=False
     )
 
 

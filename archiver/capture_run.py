@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from playwright.async_api import Error as PlaywrightError
@@ -37,23 +38,48 @@ GRACE_SECONDS = 10.0
 
 
 async def capture_one(request: CaptureRequest, env: Environment,
-                      browser_slot: asyncio.Semaphore | None = None,
-                      sealing_slot: asyncio.Semaphore | None = None) -> CaptureResult:
+                      browser_slot: contextlib.AbstractAsyncContextManager[object] | None = None,
+                      sealing_slot: asyncio.Semaphore | None = None,
+                      on_start: Callable[[str, Path], None] | None = None) -> CaptureResult:
     """Capture one URL into a sealed bundle.
 
     Workers share ``browser_slot`` for the part that uses the browser and ``sealing_slot``
     for the rest, so hashing and sealing one bundle overlaps with loading the next page.
+    ``on_start(bundle_id, folder)`` is called once the bundle folder exists.
+
+    Cancelled while the page loads, the capture stops and leaves its bundle unsealed (``ls``
+    says interrupted); cancelled once the page is recorded, it is sealed first (see ``to_the_end``).
     """
     async with browser_slot or contextlib.nullcontext():
-        browsed = await open_and_browse(request, env)
+        browsed = await open_and_browse(request, env, on_start)
     if not isinstance(browsed, Browsed):
         return browsed
-    async with sealing_slot or contextlib.nullcontext():
-        return await seal(browsed)
+
+    async def sealed() -> CaptureResult:
+        async with sealing_slot or contextlib.nullcontext():
+            return await seal(browsed)
+
+    return await to_the_end(sealed())
+
+
+async def to_the_end(work: Awaitable[T]) -> T:
+    """Await ``work`` to its end even when the caller is cancelled meanwhile.
+
+    A recorded page takes seconds to seal; stopping in the middle would leave a bundle sealed
+    but unsigned. The caller sees the cancellation as ``current_task().cancelling()``.
+    """
+    task = asyncio.ensure_future(work)
+    while True:
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.cancelled():
+                raise
 
 
 
-async def open_and_browse(request: CaptureRequest, env: Environment) -> Browsed | CaptureResult:
+async def open_and_browse(request: CaptureRequest, env: Environment,
+                          on_start: Callable[[str, Path], None] | None = None) -> Browsed | CaptureResult:
     """Start the bundle and its WARC, and record the page in a fresh context."""
     try:
         url = validate_url(request.url)
@@ -63,6 +89,8 @@ async def open_and_browse(request: CaptureRequest, env: Environment) -> Browsed 
     match = claim.match
     bundle_id = new_bundle_id()
     folder = env.store.prepare(bundle_id)
+    if on_start:
+        on_start(bundle_id, folder)
     writer = BundleWriter(folder, bundle_id)
     warc = WarcFile(folder / names.WARC)
     started_at = utc_time()

@@ -15,6 +15,7 @@ EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a process stopped by Ctrl-C
 
 # The one table of exit codes; README's "Exit codes" table says the same (a test keeps them in step).
 EXIT_CODES = {
@@ -22,6 +23,7 @@ EXIT_CODES = {
     EXIT_PROBLEM: "an evidence problem",
     EXIT_USAGE: "bad input; retrying the same command cannot help",
     EXIT_ENVIRONMENT: "the environment: unreachable or refusing; retrying later may help",
+    EXIT_INTERRUPTED: "stopped by Ctrl-C (SIGINT); what finished is kept and reported",
 }
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 from playwright.async_api import Browser, Playwright, async_playwright
 
+from archiver.batch import ONE_TRY, BatchPolicy, BatchWatcher, HostPacer, capture_with_retries
 from archiver.browser import desktop_user_agent, find_browser, launch
 from archiver.capture_types import CaptureRequest, CaptureResult, Environment
 from archiver.contexts import ContextPool
@@ -134,31 +136,34 @@ class CaptureEngine:
         return await capture_one(request, self.environment(settings, store, logins))
 
     async def capture_many(self, requests: Sequence[CaptureRequest], workers: int = 1,
-                           on_done: Callable[[CaptureResult], None] | None = None) -> list[CaptureResult]:
+                           watcher: BatchWatcher | None = None, policy: BatchPolicy = ONE_TRY
+                           ) -> list[CaptureResult]:
         # At most ``workers`` contexts at once; a capture leaves its slot when the browser is done
         # with it, before hashing and sealing its bundle. ``sealing`` bounds the captures past it.
         browser_slots = asyncio.Semaphore(max(1, workers))
         sealing = asyncio.Semaphore(max(1, workers))
+        pacer = HostPacer(policy.delay)
         env = self.environment()
         env.contexts.expect(len(requests))
 
         async def run(request: CaptureRequest) -> CaptureResult:
             from archiver.capture_run import capture_one
 
-            result = await capture_one(request, replace(env), browser_slots, sealing)
-            if on_done:
-                on_done(result)
-            return result
+            def attempt(slot: AbstractAsyncContextManager[object], on_start: Callable[[str, Path], None]
+                        ) -> Awaitable[CaptureResult]:
+                return capture_one(request, replace(env), slot, sealing, on_start)
+
+            return await capture_with_retries(request, attempt, browser_slots, pacer, policy, watcher)
 
         return list(await asyncio.gather(*(run(r) for r in requests)))
 
 
 async def capture_all(requests: Sequence[CaptureRequest], *, pm: pluggy.PluginManager, store: Store,
                       settings: CaptureSettings, browser_path: Path | None = None, workers: int = 1,
-                      on_done: Callable[[CaptureResult], None] | None = None,
+                      watcher: BatchWatcher | None = None, policy: BatchPolicy = ONE_TRY,
                       signer: Signer | None = None) -> list[CaptureResult]:
     async with CaptureEngine(pm, store, settings, browser_path, signer) as engine:
-        return await engine.capture_many(requests, workers, on_done)
+        return await engine.capture_many(requests, workers, watcher, policy)
 
 
 def load_logins(settings: CaptureSettings) -> dict[str, LoginMaterial]:

@@ -3,43 +3,38 @@
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from archiver.batch import BatchPolicy
 from archiver.browser import chosen_browser
+from archiver.captured_before import DownloadArchive, Earlier, complete_in_store
 from archiver.cluster import CLUSTER_ENV, ClusterOptions, check_capture_batch
+from archiver.commands.batch_progress import batch_progress
+from archiver.commands.batch_report import BatchReport
 from archiver.commands.byte_size import ByteSize
 from archiver.commands.capture_inputs import check_case_operator, parse_logins
 from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.outputs import signer as load_signer
-from archiver.commands.progress import progress_bar
 from archiver.commands.store_command import StoreCommand
-from archiver.commands.tsa_options import timestamp_note, tsa_urls_option
-from archiver.errors import EXIT_PROBLEM, ArchiverError
+from archiver.commands.tsa_options import tsa_urls_option
+from archiver.errors import EXIT_OK, ArchiverError
 from archiver.keys import Signer
-from archiver.models import Status
 from archiver.netguard import validate_url
 from archiver.pipeline import CaptureRequest, CaptureResult, capture_all
 from archiver.platforms import Platforms
 from archiver.settings import CaptureSettings, ResolveRule
+from archiver.url_list import UrlList, read_url_file
 
 if TYPE_CHECKING:
+    import pluggy
+
     from archiver.matcher import Match
     from archiver.storage.base import Store
-
-def read_url_file(path: Path) -> list[str]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ArchiverError(f"cannot read --from file {path}: {exc.strerror}") from None
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-
 
 def parse_viewport(text: str) -> tuple[int, int]:
     width, _, height = text.lower().partition("x")
@@ -58,7 +53,17 @@ def parse_viewport(text: str) -> tuple[int, int]:
               help="Where bundles go: a folder or s3://bucket/prefix ($ARCHIVER_STORE).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
               help="Captures in parallel (browser contexts on one browser).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per URL.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per URL, as each is done.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr: result lines and errors only.")
+@click.option("--skip-captured", is_flag=True,
+              help="Skip URLs whose canonical URL has a complete bundle in --store (resume a batch).")
+@click.option("--download-archive", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Skip the canonical URLs listed in FILE; add each URL captured complete (as yt-dlp's).")
+@click.option("--retries", default=0, show_default=True, type=click.IntRange(0, 10),
+              help="More tries of a URL that failed transiently (unreachable, reset, timed out, HTTP 5xx "
+                   "or 429), after 2, 4, 8... s. Every try is a bundle of its own.")
+@click.option("--delay", default=0.0, show_default=True, type=click.FloatRange(0), metavar="SECONDS",
+              help="At least this long between the starts of two captures of one host.")
 @click.option("--resolve", multiple=True, metavar="HOST:PORT:ADDR",
               help="Connect to ADDR for HOST:PORT (curl's meaning). Recorded.")
 @click.option("--insecure", "-k", is_flag=True, help="Accept invalid server certificates. Recorded.")
@@ -100,22 +105,32 @@ def parse_viewport(text: str) -> tuple[int, int]:
                    "nor on this machine. Recorded.")
 @click.pass_context
 def capture(ctx: click.Context, /, urls: tuple[str, ...], from_file: Path | None, case_id: str | None,
-            operator: str | None, store: str, workers: int, as_json: bool, resolve: tuple[str, ...],
+            operator: str | None, store: str, workers: int, as_json: bool, quiet: bool, skip_captured: bool,
+            download_archive: Path | None, retries: int, delay: float, resolve: tuple[str, ...],
             insecure: bool, ca_bundle: Path | None, allow_private_networks: bool, cookies: tuple[str, ...],
             storage_state: tuple[str, ...], browser_path: Path | None, navigation_timeout: float,
             settle_timeout: float, capture_timeout: float, max_bytes: int, screenshot_max_height: int,
             viewport: str, locale: str, timezone: str, user_agent: str | None, key_name: str,
             tsa_urls: tuple[str, ...], cluster: str | None, shared_store: bool, allow_plaintext_cluster: bool,
             **store_options: Any) -> None:
-    """Capture URLS into evidence bundles. Exit 0 when every capture is complete, 1 otherwise."""
-    targets = list(urls) + (read_url_file(from_file) if from_file else [])
-    if not targets:
+    """Capture URLS into evidence bundles, printing each result as it is done.
+
+    \b
+    Statuses: complete, partial, login_required, challenge, not_found, blocked, failed;
+    refused (a bad --from line), skipped (--skip-captured, --download-archive),
+    interrupted and not_started (Ctrl-C).
+    Exit 0 when every capture is complete, 1 when one is not, else 2 when a --from line was
+    refused; 130 after Ctrl-C (it prints the command that goes on).
+    """
+    listed = read_url_file(from_file) if from_file else UrlList([], [])
+    targets = [validate_url(url) for url in urls] + listed.urls
+    if not targets and not listed.refused:
         raise ArchiverError("no URL given (pass URLs or --from FILE)")
     if cluster and (workers != 1 or browser_path):
         raise ArchiverError("--workers and --browser-path are for this machine; with --cluster each "
                             "'archiver worker' has its own --captures and --browser-path")
-    for url in targets:
-        validate_url(url)
+    if cluster and (retries or delay):
+        raise ArchiverError("--retries and --delay are for captures on this machine, not with --cluster")
     if not cluster:
         chosen_browser(browser_path)
     pm = plugin_manager(ctx)
@@ -139,67 +154,80 @@ def capture(ctx: click.Context, /, urls: tuple[str, ...], from_file: Path | None
     )
     backend.check()  # before the browser starts, and before any spool folder is made
     check_case_operator(case_id, operator)
-    requests = [CaptureRequest(url=u, case_id=case_id, operator=operator) for u in targets]
-    console = Console(stderr=True)
     signer = load_signer(key_name)
-    if on_cluster:
-        results = run_on_cluster(ctx, on_cluster, requests, settings, store, store_options, key_name, as_json)
-    else:
-        results = run_with_progress(requests, pm, backend, settings, browser_path, workers, as_json, console,
-                                    signer)
-    found = matches_of(backend, results, signer, operator)
-    for result in results:
-        matches = found.get(result.bundle_id or "", [])
-        if as_json:
-            click.echo(json.dumps({**result.summary(), "matches": [m.to_json() for m in matches]},
-                                  ensure_ascii=False))
-        else:
-            reason = f" ({result.reason})" if result.reason else ""
-            click.echo(f"{result.status:<15} {result.bundle_id or '-'}  {result.url}{reason}")
-            if result.hint:
-                click.echo(f"{'':<15} hint: {result.hint}")
-            if result.timestamp:
-                click.echo(f"{'':<15} {timestamp_note(result.timestamp, result.location)}")
-            for match in matches:
-                click.echo(f"{'':<15} matched: {match.line()}")
-    if any(r.status != Status.COMPLETE for r in results):
-        raise SystemExit(EXIT_PROBLEM)
+    archive = DownloadArchive(download_archive) if download_archive else None
+    earlier = captured_before(targets, pm, backend if skip_captured else None, archive)
+    requests = [CaptureRequest(url=url, case_id=case_id, operator=operator)
+                for url in targets if url not in earlier]
+    stopped = False
+    with batch_progress(len(requests), quiet) as progress, archive or contextlib.nullcontext():
+        report = BatchReport(requests, progress, as_json,
+                             lambda result: matches_of(backend, result, signer, operator), archive)
+        for line in listed.refused:
+            report.refused(line)
+        for url, (canonical_url, why) in earlier.items():
+            report.skipped(url, canonical_url, why)
+        try:
+            if requests and on_cluster:
+                run_on_cluster(ctx, on_cluster, requests, settings, store, store_options, key_name, report)
+            elif requests:
+                policy = BatchPolicy(retries, delay=delay)
+                run_here(requests, pm, backend, settings, browser_path, workers, policy, signer, report)
+        except KeyboardInterrupt:
+            stopped = True
+        report.close()
+    if stopped:
+        raise SystemExit(report.stopped(sys.argv[1:]))
+    if not quiet and len(targets) + len(listed.refused) > 1:
+        click.echo(f"archiver: {report.summary()}", err=True)
+    if report.exit_code() != EXIT_OK:
+        raise SystemExit(report.exit_code())
 
 
-def matches_of(backend: Store, results: list[CaptureResult], signer: Signer,
-               operator: str | None) -> dict[str, list[Match]]:
-    """The captures are sealed and stored whatever happens here: a failure is only reported."""
+def captured_before(urls: list[str], pm: pluggy.PluginManager, store: Store | None,
+                    archive: DownloadArchive | None) -> dict[str, tuple[str, Earlier]]:
+    """The URLs to skip: URL -> (its canonical URL, the complete bundle or archive that has it)."""
+    if store is None and archive is None:
+        return {}
+    platforms = Platforms.from_plugins(pm)
+    canonical = {url: platforms.claim(url).match.canonical_url for url in urls}
+    wanted = set(canonical.values())
+    found = {**(archive.listed(wanted) if archive else {}),
+             **(complete_in_store(store, wanted) if store else {})}
+    return {url: (url_of, found[url_of]) for url, url_of in canonical.items() if url_of in found}
+
+
+def matches_of(backend: Store, result: CaptureResult, signer: Signer, operator: str | None) -> list[Match]:
+    """The capture is sealed and stored whatever happens here: a failure is only reported."""
     from archiver.capture_matches import match_captures  # numpy, image signals: not before the browser
 
     try:
-        return match_captures(backend, results, signer, operator)
+        return match_captures(backend, [result], signer, operator).get(result.bundle_id or "", [])
     except (ArchiverError, OSError) as exc:
         why = exc.format_message() if isinstance(exc, ArchiverError) else str(exc)
-        click.echo(f"archiver: warning: the new bundles were not matched or indexed: {why}", err=True)
-        return {}
+        click.echo(f"archiver: warning: bundle {result.bundle_id} was not matched or indexed: {why}",
+                   err=True)
+        return []
 
 
-def run_with_progress(requests: list[CaptureRequest], pm, backend, settings, browser_path,  # type: ignore[no-untyped-def]
-                      workers: int, as_json: bool, console: Console, signer: Signer) -> list[CaptureResult]:
-    show = sys.stderr.isatty() and not as_json
-    progress = Progress(TextColumn("[bold]capturing"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=console, disable=not show)
-    with progress:
-        task = progress.add_task("capture", total=len(requests))
-        return asyncio.run(capture_all(
-            requests, pm=pm, store=backend, settings=settings, browser_path=browser_path,
-            workers=workers, on_done=lambda _r: progress.advance(task), signer=signer,
-        ))
+def run_here(requests: list[CaptureRequest], pm: pluggy.PluginManager, backend: Store,
+             settings: CaptureSettings, browser_path: Path | None, workers: int, policy: BatchPolicy,
+             signer: Signer, report: BatchReport) -> None:
+    """The batch on this machine; Ctrl-C cancels it (the captures loading stop, those sealing
+    finish), then raises KeyboardInterrupt here."""
+    asyncio.run(capture_all(requests, pm=pm, store=backend, settings=settings, browser_path=browser_path,
+                            workers=workers, watcher=report, policy=policy, signer=signer))
 
 
 def run_on_cluster(ctx: click.Context, cluster: ClusterOptions, requests: list[CaptureRequest],
                    settings: CaptureSettings, store: str, store_options: dict[str, Any], key_name: str,
-                   as_json: bool) -> list[CaptureResult]:
+                   report: BatchReport) -> None:
     from archiver.cluster_capture import capture_on_cluster  # Dask: only for --cluster
 
     disabled = tuple((ctx.find_root().obj or {}).get("disabled_plugins", ()))
-    show = sys.stderr.isatty() and not as_json
-    with progress_bar("capturing", len(requests), show) as progress:
-        return capture_on_cluster(cluster, requests, settings=settings, store=store,
-                                  store_options=store_options, key_name=key_name, disabled_plugins=disabled,
-                                  on_done=lambda _r: progress.advance())
+    waiting: dict[str, list[CaptureRequest]] = {}  # a result names its URL, not its request
+    for request in requests:
+        waiting.setdefault(request.url, []).append(request)
+    capture_on_cluster(cluster, requests, settings=settings, store=store, store_options=store_options,
+                       key_name=key_name, disabled_plugins=disabled,
+                       on_done=lambda result: report.finished(waiting[result.url].pop(0), result))
