@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from archiver.config import CONFIG_ENV, FILE_NAME, load_config
-from archiver.errors import EXIT_CODES, ArchiverError
+from archiver.errors import EXIT_CODES, EXIT_INTERRUPTED, ArchiverError
 from archiver.plugin_manager import PROJECT, get_plugin_manager
 
 # Built-in commands by name, imported only when used: `archiver verify` need not load
@@ -49,6 +49,15 @@ class ArchiverGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands(ctx)
         return sorted({*BUILTIN_COMMANDS, *super().list_commands(ctx)})
+
+    def invoke(self, ctx: click.Context) -> object:
+        # Ctrl-C is no failure of the command ("Aborted!", exit 1, as click says): it exits 130,
+        # as a shell reports it. ``capture`` reports what its batch finished before this.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("archiver: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module = BUILTIN_COMMANDS.get(cmd_name)
@@ -122,7 +131,7 @@ def main() -> None:
         code: int = 0
     except KeyboardInterrupt:
         click.echo("archiver: interrupted", err=True)
-        code = 130
+        code = EXIT_INTERRUPTED
     except SystemExit as exc:
         code = exit_status(exc.code)
     # Every file is written and closed by now (the commands close what they open). Skip the

@@ -92,3 +92,18 @@ def test_resume_command_skips_what_is_complete_and_hides_passwords() -> None:
     assert resume_command(argv) == ("archiver capture --from 'my urls.txt' --tsa 'https://***@tsa.example/' "
                                     "--skip-captured")
     assert resume_command(["capture", "x", "--download-archive=a.txt"]).endswith("--download-archive=a.txt")
+
+
+def test_ctrl_c_in_any_command_is_one_line_and_exit_130(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from archiver.cli import cli
+    from archiver.commands import ls_cmd
+
+    def interrupted(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ls_cmd, "open_store", interrupted)
+    done = CliRunner().invoke(cli, ["ls", str(tmp_path)])
+    assert done.exit_code == 130
+    assert done.output == "archiver: interrupted\n"  # not click's "Aborted!"
