@@ -2,7 +2,7 @@
 
 pipx makes a fresh venv, installs the wheel into it and puts only ``archiver`` on the PATH. The
 dependencies here come from this test run's environment (symlinked, without the editable install
-of the tool itself or the example plugin), so the test needs no network and runs in seconds;
+of the tool itself or the example plugin), so the test needs no network;
 what it checks is the wheel: its entry point, its modules and its package data.
 """
 
