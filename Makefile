@@ -5,7 +5,7 @@ BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: test demo bench bench-capture bench-verify bench-match lint chromium clean
+.PHONY: test demo bench bench-capture bench-verify bench-match bench-scale lint chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,7 @@ test: $(STAMP) chromium $(REPLAYWEB)/node_modules/.installed
 demo: $(STAMP) chromium
 	$(BIN)/python demo/run_demo.py
 
-bench: bench-capture bench-verify bench-match
+bench: bench-capture bench-verify bench-match bench-scale
 
 bench-capture: $(STAMP) chromium
 	$(BIN)/python bench/capture.py
@@ -61,6 +61,11 @@ bench-verify: $(STAMP)
 bench-match: $(STAMP)
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -u bench/match.py
+
+# A Dask scheduler and two workers on loopback against this machine alone (docs/scale.md).
+# Needs about BENCH_BUNDLES x BENCH_BUNDLE_BYTES (default 1500 x 1 MiB) free on disk.
+bench-scale: $(STAMP) chromium
+	$(BIN)/python -u bench/scale.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check archiver plugins storage cli.py tests bench demo

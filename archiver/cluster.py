@@ -8,6 +8,7 @@ in the store and the ``--report`` file that ``--resume`` reads.
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Iterator
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
@@ -79,6 +80,10 @@ def connect(address: str) -> Client:
     from distributed import Client
 
     scheduler_host(address)
+    # Dask's client logs its reconnection attempts with tracebacks when the scheduler goes away;
+    # scheduler_watch says that in one line instead.
+    for name in ("distributed", "distributed.client"):  # Dask's configuration sets both
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError) as exc:

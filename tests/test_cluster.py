@@ -128,6 +128,40 @@ def test_workers_killed_mid_batch_leave_one_complete_bundle_per_url(tls_args: li
     assert Counter(row["state"] for row in listed) == {"complete": 6, "interrupted": 1}
 
 
+def test_a_lost_scheduler_stops_the_batch_in_one_line_and_resume_finishes_it(
+        cluster: LocalCluster, signer: Signer, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    for _ in range(120):
+        make_bundle(store, signer)
+    report = tmp_path / "nightly.jsonl"
+    first = LocalCluster(tmp_path / "first").start()
+    try:
+        first.add_worker(nthreads=1)
+        first.wait_for_capture_workers(1)
+        batch = subprocess.Popen([ARCHIVER, "verify", str(store), "--cluster", first.address, "--chunk-size", "2",
+                                  "--report", str(report)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                 text=True)
+        while len(report.read_text().splitlines() if report.exists() else []) < 4:
+            assert batch.poll() is None, batch.stderr.read() if batch.stderr else ""
+        assert first.scheduler is not None
+        first.scheduler.kill()
+        _, errors = batch.communicate(timeout=120)
+    finally:
+        first.stop()
+    assert batch.returncode == 3
+    assert errors.splitlines()[0].startswith(f"archiver: cluster {first.address} (1 workers)")
+    assert errors.splitlines()[1:] == [f"archiver: error: lost the cluster scheduler {first.address} "
+                                       "(FutureCancelledError); run the same command again; with --report FILE, "
+                                       "--resume skips what it already holds"]
+    done = {json.loads(line)["bundle_id"] for line in report.read_text().splitlines()}
+    assert 4 <= len(done) < 120
+    resumed = archiver("verify", str(store), "--cluster", cluster.address, "--report", str(report), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    entries = [json.loads(line) for line in report.read_text().splitlines()]
+    assert sorted(e["bundle_id"] for e in entries if "bundle_id" in e) == sorted(p.name for p in store.iterdir())
+    assert entries[-1]["summary"]["skipped_already_reported"] == len(done)
+
+
 def test_login_material_is_not_sent_to_a_remote_scheduler_in_plaintext(tmp_path: Path) -> None:
     cookies = tmp_path / "cookies.txt"
     cookies.write_text("example.org\tFALSE\t/\tTRUE\t0\tsession\tsecret-value-123\n")
