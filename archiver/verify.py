@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.atomic import is_temp
 from archiver.bundle import MANIFEST, WARC
@@ -251,6 +249,9 @@ def drain(stream: Any) -> None:
 
 def check_warc(bundle: BundleFiles, manifest: Manifest, listed: dict[str, Artifact],
                report: BundleReport) -> None:
+    from warcio.archiveiterator import ArchiveIterator  # only bundles re-read in depth need it
+    from warcio.exceptions import ArchiveLoadFailed
+
     bundle_id = manifest.bundle_id
     resource_digests: dict[str, str] = {}
     payload_digests: dict[str, str] = {}
