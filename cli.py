@@ -114,6 +114,8 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool,
     ctx.default_map = config.default_map()
     ctx.obj = {"disabled_plugins": disabled_plugins, "verbosity": -1 if quiet else verbose}
     set_log_level(verbose, quiet)
+    logging.getLogger(f"{PROJECT}.config").info("settings file %s%s", config.path,
+                                                "" if config.found else " (none there)")
 
 
 def set_log_level(verbose: int, quiet: bool) -> None:

@@ -239,6 +239,8 @@ def test_quiet_silences_notes_and_verbose_contradicts_it(tmp_path: Path) -> None
     quiet = run("-q", "report", str(bundle), "-o", str(tmp_path / "b.html"), home=tmp_path / "b")
     assert quiet.returncode == EXIT_OK and quiet.stderr == ""
     assert "-v and -q contradict" in one_line_error(run("-v", "-q", "plugins", home=tmp_path))
+    verbose = run("-v", "plugins", home=tmp_path)
+    assert f"archiver: archiver.config: settings file {tmp_path / 'config.toml'} (none there)" in verbose.stderr
 
 
 def test_version_and_shell_completion(tmp_path: Path) -> None:
