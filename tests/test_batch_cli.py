@@ -119,8 +119,9 @@ def test_bad_lines_are_reported_by_file_and_line_and_the_rest_captured(tmp_path:
 
 def test_text_output_says_where_each_bundle_landed(tmp_path: Path, tls_args: list[str]) -> None:
     store = tmp_path / "ev"
-    done = run("capture", f"{SITE}/article", "--store", str(store), *tls_args)
+    done = run("-q", "capture", f"{SITE}/article", "--store", str(store), *tls_args)
     assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # -q: no progress
     status, bundle = done.stdout.splitlines()[:2]
     bundle_id = status.split()[1]
     assert status.startswith("complete") and bundle.split() == ["bundle:", str(store / bundle_id)]

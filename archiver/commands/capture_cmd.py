@@ -19,6 +19,7 @@ from archiver.commands.batch_report import BatchReport
 from archiver.commands.byte_size import ByteSize
 from archiver.commands.capture_inputs import check_case_operator, parse_logins
 from archiver.commands.common import open_store, plugin_manager
+from archiver.commands.notices import quiet as quiet_tool
 from archiver.commands.outputs import signer as load_signer
 from archiver.commands.store_command import StoreCommand
 from archiver.commands.tsa_options import tsa_urls_option
@@ -159,6 +160,7 @@ def capture(ctx: click.Context, /, urls: tuple[str, ...], from_file: Path | None
     earlier = captured_before(targets, pm, backend if skip_captured else None, archive)
     requests = [CaptureRequest(url=url, case_id=case_id, operator=operator)
                 for url in targets if url not in earlier]
+    quiet = quiet or quiet_tool()  # `archiver -q capture` as well as `archiver capture -q`
     stopped = False
     with batch_progress(len(requests), quiet) as progress, archive or contextlib.nullcontext():
         report = BatchReport(requests, progress, as_json,
