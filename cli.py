@@ -129,9 +129,17 @@ def set_log_level(verbose: int, quiet: bool) -> None:
 
 def main() -> None:
     try:
-        cli.main(prog_name="archiver", standalone_mode=True)
-        code: int = 0
-    except KeyboardInterrupt:
+        returned = cli.main(prog_name="archiver", standalone_mode=False)
+        code: int = returned if isinstance(returned, int) else 0
+    except click.UsageError as exc:
+        # click's own form is three lines (usage, hint, error); every error here is one.
+        where = f" (see: {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
+        click.echo(f"archiver: error: {exc.format_message()}{where}", err=True)
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except (KeyboardInterrupt, click.Abort):
         click.echo("archiver: interrupted", err=True)
         code = EXIT_INTERRUPTED
     except SystemExit as exc:
