@@ -22,6 +22,7 @@ from archiver.manifest import Manifest, ManifestError
 from archiver.problem import Problem
 from archiver.report_images import ShownImage, show_image
 from archiver.report_sections import hex_of, rows, text
+from archiver.shell_lines import continued, quoted
 from archiver.signing import key_fingerprint_of
 from archiver.storage.base import BundleReader
 from archiver.verify import BundleReport, read_small, verify_bundle
@@ -92,6 +93,7 @@ def gather(bundle: BundleReader, **verify_options: Any) -> dict[str, Any]:
     events, _problems = check_custody_chain(custody, bundle.open, raw)  # verification has the problems
     post = manifest.post or {}
     stamp = timestamp_facts(verification)
+    warnings = sections.setting_warnings(manifest)
     signed_at = (verification.timestamp or {}).get("gen_time")  # only a token that verifies has one
     return {
         "bundle_id": manifest.bundle_id,
@@ -108,6 +110,8 @@ def gather(bundle: BundleReader, **verify_options: Any) -> dict[str, Any]:
                      ("Trusted timestamp (TSA)", signed_at or "no trusted timestamp")),
         "tool": sections.tool(manifest),
         "settings": sections.settings(manifest),
+        "setting_warnings": warnings,
+        "warned_settings": {sections.setting_label(w.setting) for w in warnings},
         "network": sections.network(manifest),
         "tls": sections.tls(manifest),
         "notes": [text(n) for n in manifest.notes],
@@ -119,7 +123,8 @@ def gather(bundle: BundleReader, **verify_options: Any) -> dict[str, Any]:
                              ("Custody events", verification.custody_events)) + check_rows(verification),
         "timestamp": stamp,
         "custody": custody_rows(events),
-        "sha256sums": [f"{hex_of(e.sha256)}  {e.path}" for e in manifest.artifacts],
+        # The tagged form (sha256sum --tag) has no run of spaces, which copying from a PDF can change.
+        "sha256sums": [f"SHA256 ({e.path}) = {hex_of(e.sha256)}" for e in manifest.artifacts],
         "has_timestamp": TIMESTAMP_FILE in stored,
         "warc": WARC,
     }
@@ -129,4 +134,5 @@ def render_html(facts: dict[str, Any], template: str = "report.html") -> str:
     """``template`` of archiver/templates filled with ``facts``: the court report, or the mirror referral."""
     env = Environment(loader=PackageLoader("archiver", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(continued=continued, shell=quoted)
     return env.get_template(template).render(**facts)

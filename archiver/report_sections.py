@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from archiver.manifest import Manifest
@@ -98,13 +99,61 @@ def tool(m: Manifest) -> list[tuple[str, str]]:
                 ("Browser executable", browser.executable), ("User agent", browser.user_agent))
 
 
+def setting_label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
 def settings(m: Manifest) -> list[tuple[str, str]]:
     def unit(key: str, value: Any) -> Any:
         return f"{value} s" if key.endswith("timeout") and isinstance(value, int | float) else value
 
     # In the manifest's own (alphabetical) order.
-    return rows(*((key.replace("_", " ").capitalize(), unit(key, value))
+    return rows(*((setting_label(key), unit(key, value))
                   for key, value in sorted(m.settings.to_dict().items())))
+
+
+@dataclass(frozen=True)
+class SettingWarning:
+    """A recorded capture setting that weakens what the bundle shows (opposing counsel will ask)."""
+
+    setting: str  # the manifest's key under settings
+    option: str  # the capture option that sets it
+    values: tuple[str, ...]  # none for a flag
+    meaning: str
+
+    def brief(self, most: int = 3) -> str:
+        """The values, the first ``most`` of them named."""
+        more = len(self.values) - most
+        return ", ".join(self.values[:most]) + (f" and {more} more" if more > 0 else "")
+
+    def line(self, most: int = 3) -> str:
+        given = f" {self.brief(most)}" if self.values else ""
+        return f"{self.option}{given}: {self.meaning}"
+
+
+# In the order a reader should weigh them: the first leaves the server's identity unchecked.
+WEAKENING_SETTINGS = (
+    ("insecure", "--insecure", "server certificates were not checked: an invalid or forged certificate was "
+     "accepted, so nothing shows the pages came from the site the URL names."),
+    ("ca_bundle", "--ca-bundle", "server certificates were checked against the CA certificates in this file "
+     "instead of the system's: a certificate that CA issued was accepted as the site's."),
+    ("resolve", "--resolve", "these host names were connected to the addresses given instead of those DNS "
+     "gives: the pages came from those addresses."),
+    ("allow_private_networks", "--allow-private-networks", "the guard against loopback, private and "
+     "link-local addresses was off: the page or its resources may have come from the capturing network."),
+)
+
+
+def setting_warnings(m: Manifest) -> list[SettingWarning]:
+    recorded = m.settings.to_dict()
+
+    def values(value: Any) -> tuple[str, ...]:
+        if value is True:
+            return ()
+        return tuple(text(v) for v in value) if isinstance(value, list) else (text(value),)
+
+    return [SettingWarning(key, option, values(recorded[key]), meaning)
+            for key, option, meaning in WEAKENING_SETTINGS if recorded.get(key)]
 
 
 def network(m: Manifest) -> list[tuple[str, str]]:

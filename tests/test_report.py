@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +15,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from archiver.report import timestamp_facts
+from archiver.manifest import Manifest
+from archiver.report import gather, render_html, timestamp_facts
+from archiver.report_pdf import html_to_pdf
+from archiver.report_sections import setting_warnings
+from archiver.storage.local import local_bundle
 from archiver.verify import BundleReport
 
 from conftest import copy_bundle
@@ -40,6 +46,17 @@ def original(engine, base_settings, https_server, tmp_path_factory) -> Path:  # 
     https_server.site("example.org").add("/hostile", HOSTILE_PAGE)
     return capture_into(engine, base_settings, tmp_path_factory.mktemp("report-store"),
                         "https://example.org/hostile", "CASE-R7", "R. Op")
+
+
+@pytest.fixture(scope="module")
+def weakened(https_server, tls_args, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    """A capture made with every setting that weakens what a bundle shows."""
+    https_server.site("example.org").add("/hostile", HOSTILE_PAGE)
+    done = run("capture", "https://example.org/hostile", "--store", str(tmp_path_factory.mktemp("weakened")),
+               "--case", "CASE-W", "--operator", "W. Op", "--insecure", "--allow-private-networks", *tls_args,
+               "--json")
+    assert done.returncode == 0, done.stderr
+    return Path(json.loads(done.stdout.splitlines()[-1])["bundle"])
 
 
 @pytest.fixture
@@ -78,6 +95,9 @@ def test_html_report_holds_the_facts_and_escapes_page_text(bundle: Path, tmp_pat
     for needle in ("902(13)", "902(14)", "Signature", "openssl pkeyutl -verify", "warcio check",
                    "openssl ts -verify", "sha256sum -c"):
         assert needle in html
+    # the test server is reached through --resolve and --ca-bundle: warned before the summary
+    assert html.index('<div class="warnings">') < html.index("1. Summary")
+    assert html.count("(WARNING: see the top of this report)") == 2
     if not (bundle / "manifest.tsr").exists():
         assert "no trusted timestamp" in html
     # the report is recorded in the custody log, and the chain still holds
@@ -182,3 +202,134 @@ def test_timestamp_facts_are_labelled_and_absent_without_a_token() -> None:
                                       "Authority (TSA)": "CN=Test TSA", "Serial number": "1f"}
     plain.timestamp = {"status": "none", "detail": "requested; no TSA answered: refused"}
     assert timestamp_facts(plain) is None
+
+
+def pdf_pages(pdf: Path, *options: str) -> list[str]:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
+    return [subprocess.run(["pdftotext", *options, "-f", str(n), "-l", str(n), str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout for n in range(1, pages + 1)]
+
+
+WEAKENING_OPTIONS = ("--insecure", "--ca-bundle", "--resolve", "--allow-private-networks")
+
+
+def test_weakening_settings_are_warned_on_page_one_and_by_show(weakened: Path, tmp_path: Path) -> None:
+    bundle = copy_bundle(str(weakened), tmp_path / "store")
+    out = tmp_path / "w.pdf"
+    done = run("report", str(bundle), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    first = pdf_pages(out, "-layout")[0]
+    assert "WARNING: captured with settings that weaken what this bundle shows" in first
+    for option in WEAKENING_OPTIONS:
+        assert re.search(rf"^\s*{option}\s", first, re.M), option
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(out), str(tmp_path / "page")],
+                   check=True)
+    page = Image.open(next(tmp_path.glob("page*.png")))
+    assert colour_pixels(page, (166, 99, 0), tolerance=30) > 50  # the amber warning box is on page 1
+
+    shown = run("show", str(bundle))
+    assert shown.returncode == 0, shown.stderr
+    for option in WEAKENING_OPTIONS:
+        assert f"WARNING {option}" in shown.stdout
+    as_json = json.loads(run("show", str(bundle), "--json").stdout)
+    warnings = as_json.pop("setting_warnings")
+    assert as_json == manifest_of(bundle)  # the manifest as it is, and the warnings beside it
+    assert [(w["setting"], w["option"]) for w in warnings] == [
+        ("insecure", "--insecure"), ("ca_bundle", "--ca-bundle"), ("resolve", "--resolve"),
+        ("allow_private_networks", "--allow-private-networks")]
+    assert warnings[2]["values"] == manifest_of(bundle)["settings"]["resolve"]
+
+
+def test_only_weakening_settings_are_warned(original: Path) -> None:
+    data = manifest_of(original)
+    data["settings"].update(insecure=False, allow_private_networks=False, resolve=[], ca_bundle=None)
+    assert setting_warnings(Manifest.from_bytes(json.dumps(data).encode())) == []
+    data["settings"]["resolve"] = [f"h{n}.example:443:127.0.0.1" for n in range(5)]
+    warning, = setting_warnings(Manifest.from_bytes(json.dumps(data).encode()))
+    assert warning.brief() == "h0.example:443:127.0.0.1, h1.example:443:127.0.0.1, h2.example:443:127.0.0.1 " \
+                              "and 2 more"
+    assert warning.line(most=5).startswith("--resolve h0.example:443:127.0.0.1, ")
+
+
+def starts(label: str) -> re.Pattern[str]:
+    """A table row's label at the start of a line of the page (its first two words: long labels wrap)."""
+    return re.compile(r"^\s*" + re.escape(" ".join(label.split()[:2])), re.M)
+
+
+def test_tables_are_kept_together_and_long_ones_repeat_their_header(original: Path, tmp_path: Path) -> None:
+    facts = gather(local_bundle(original))
+    facts["artifacts"] = facts["artifacts"] * 25  # a hash table longer than a page
+    tables = {name: facts[name] for name in ("summary", "when", "tool", "settings", "network", "tls")}
+    # Lines of post text before the tables move every page end: each table meets one somewhere.
+    for padding in (0, 9, 18, 27):
+        facts["post_text"] = "\n".join(f"line {n}" for n in range(padding))
+        out = tmp_path / f"p{padding}.pdf"
+        out.write_bytes(html_to_pdf(render_html(facts), "tables"))
+        pages = pdf_pages(out, "-layout")
+        for name, rows in tables.items():
+            first, last = starts(rows[0][0]), starts(rows[-1][0])
+            assert any(first.search(page) and last.search(page) for page in pages), (padding, name)
+        table = next(n for n, page in enumerate(pages) if "6. Artifacts and their hashes" in page)
+        verification = next(n for n, page in enumerate(pages) if "7. Verification" in page)
+        hashed = [page for page in pages[table:verification + 1] if re.search(r"SHA-256 [0-9a-f]{64}", page)]
+        assert len(hashed) >= 2
+        assert all(re.search(r"^\s*File\s+Hashes\s*$", page, re.M) for page in hashed)
+
+
+def printed_command(text: str, start: str) -> str:
+    """The command whose first line begins with ``start``, as a shell reads it when pasted."""
+    lines = [line.strip() for line in text.splitlines()]
+    at = next(n for n, line in enumerate(lines) if line.startswith(start))
+    end = at
+    while lines[end].endswith("\\"):
+        end += 1
+    return "\n".join(lines[at:end + 1]).replace("\\\n", "")
+
+
+CANONICAL_CHECK = "import json,sys,rfc8785;sys.stdout.buffer.write(rfc8785.dumps(json.load(sys.stdin.buffer)))"
+
+
+def test_printed_commands_paste_as_one_command_each_and_work(bundle: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.pdf"
+    assert run("report", str(bundle), "-o", str(out)).returncode == 0
+    text = "".join(pdf_pages(out))
+    text = text[text.index("9. Re-verifying with stock tools"):text.index("Certification of authenticity")]
+    expected = {
+        "sha256sum -c": ["sha256sum", "-c", "~/SHA256SUMS"],
+        "sha256sum manifest.json": ["sha256sum", "manifest.json"],
+        "warcio check": ["warcio", "check", "-v", "capture.warc.gz"],
+        "openssl pkeyutl": ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", "signer.pub.pem", "-rawin", "-in",
+                            "manifest.jcs", "-sigfile", "manifest.sig"],
+        "python3 -c": ["python3", "-c", CANONICAL_CHECK, "<", "manifest.json", "|", "cmp", "-", "manifest.jcs"],
+        "openssl pkey ": ["openssl", "pkey", "-pubin", "-in", "signer.pub.pem", "-outform", "DER", "|", "sha256sum"],
+        "openssl ts -verify": ["openssl", "ts", "-verify", "-data", "manifest.jcs", "-in", "manifest.tsr",
+                               "-CAfile", "tsa-ca.pem"],
+        "openssl ts -reply": ["openssl", "ts", "-reply", "-in", "manifest.tsr", "-text"],
+        "wb-manager": ["wb-manager", "init", "c", "&&", "wb-manager", "add", "c", "capture.warc.gz", "&&", "wayback"],
+        "archiver verify": ["archiver", "verify", bundle.name],
+    }
+    commands = {start: printed_command(text, start) for start in expected}
+    assert {start: shlex.split(command) for start, command in commands.items()} == expected
+    assert "\\\n" in "\n".join(text.splitlines())  # at least one command goes on over a line end
+
+    # pasted into a shell, in the bundle folder, they verify the bundle
+    sums = re.findall(r"^SHA256 \(.+\) = [0-9a-f]{64}$", text, re.M)
+    assert len(sums) == len(manifest_of(bundle)["artifacts"])
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    env = {**os.environ, "HOME": str(home), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for start in ("sha256sum -c", "sha256sum manifest.json", "warcio check", "openssl pkeyutl", "python3 -c"):
+        done = subprocess.run(["bash", "-c", commands[start]], cwd=bundle, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, (start, done.stdout, done.stderr)
+        if start == "sha256sum manifest.json":
+            assert done.stdout.split()[0] in text.replace("\n", "")  # the hash the report printed
+    verified = subprocess.run(["bash", "-c", commands["archiver verify"]], cwd=bundle.parent, env=env)
+    assert verified.returncode == 0
+
+
+def test_a_hostile_bundle_id_is_one_word_in_the_printed_command(original: Path) -> None:
+    facts = gather(local_bundle(original))
+    facts["bundle_id"] = "x; touch pwned"
+    assert "archiver verify &#39;x; touch pwned&#39;</pre>" in render_html(facts)

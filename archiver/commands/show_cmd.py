@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from archiver.bundle import MANIFEST
 from archiver.errors import ArchiverError
 from archiver.ids import is_bundle_id
 from archiver.manifest import Manifest
-from archiver.report_sections import media_rows, navigations
+from archiver.report_sections import media_rows, navigations, setting_warnings
 
 
 def post_card(post: dict[str, Any]) -> list[tuple[str, str]]:
@@ -37,7 +38,10 @@ def post_card(post: dict[str, Any]) -> list[tuple[str, str]]:
 
 @click.command()
 @click.argument("bundle", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the manifest as JSON, with setting_warnings added: the recorded capture settings "
+                   "that weaken what the bundle shows (--insecure, --ca-bundle, --resolve, "
+                   "--allow-private-networks).")
 def show(bundle: Path, as_json: bool) -> None:
     """Summarise one bundle."""
     if not bundle.is_dir():
@@ -48,10 +52,14 @@ def show(bundle: Path, as_json: bool) -> None:
     if not (bundle / MANIFEST).exists():
         raise ArchiverError(f"{bundle} has no manifest.json (not a bundle, or an interrupted capture)")
     manifest = Manifest.load(bundle / MANIFEST)
+    warnings = setting_warnings(manifest)
     if as_json:
-        click.echo(json.dumps(manifest.raw, indent=2, ensure_ascii=False))
+        shown = {**manifest.raw, "setting_warnings": [asdict(warning) for warning in warnings]}
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
         return
     console = Console()
+    for warning in warnings:  # first: a reader who stops after one screen still sees them
+        console.print(f"[bold yellow]WARNING[/] {escape(warning.line())}")
     table = Table(show_header=False, box=None)
     for key, value in (
         ("Bundle", manifest.bundle_id),
