@@ -5,7 +5,7 @@ BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: test demo bench bench-capture bench-verify bench-match bench-scale lint chromium clean
+.PHONY: test demo bench bench-capture bench-verify bench-match bench-scale bench-service lint chromium postgresql clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,16 @@ $(REPLAYWEB)/node_modules/.installed: $(REPLAYWEB)/package-lock.json
 	cd $(REPLAYWEB) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(STAMP) chromium $(REPLAYWEB)/node_modules/.installed
+# PostgreSQL for tests/test_service_postgres.py (the service on a shared database): the server
+# binaries only; the test starts its own throwaway server.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+		echo "installing Debian packages: postgresql"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	}
+
+test: $(STAMP) chromium postgresql $(REPLAYWEB)/node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 demo: $(STAMP) chromium
@@ -66,6 +75,10 @@ bench-match: $(STAMP)
 # Needs about BENCH_BUNDLES x BENCH_BUNDLE_BYTES (default 1500 x 1 MiB) free on disk.
 bench-scale: $(STAMP) chromium
 	$(BIN)/python -u bench/scale.py
+
+# archiver serve under load: BENCH_BUNDLES (10000) bundles, BENCH_JOBS (200) captures, BENCH_CLIENTS (50) pollers.
+bench-service: $(STAMP) chromium
+	$(BIN)/python -u bench/service.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check archiver plugins storage cli.py tests bench demo

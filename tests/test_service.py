@@ -6,15 +6,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,81 +18,16 @@ import pytest
 
 from archiver.browser import LAUNCH_ARGS
 
-ARCHIVER = str(Path(sys.executable).parent / "archiver")
-PASSWORD = "correct horse battery staple"
-ARTICLE = "https://example.org/article"
-SCREENSHOTS = Path(os.environ.get("ARCHIVER_SERVICE_SCREENSHOTS", "/tmp/archiver-service-screenshots"))
-
-
-def archiver(*args: str, stdin: str | None = None) -> str:
-    done = subprocess.run([ARCHIVER, *args], input=stdin, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Service:
-    url: str
-    store: Path
-    tokens: dict[str, str]
-    args: list[str]
-    process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with (self.store.parent / "serve.log").open("ab") as log:
-            self.process = subprocess.Popen([ARCHIVER, "serve", *self.args], stdout=log, stderr=log,
-                                            start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.2)
-        raise AssertionError((self.store.parent / "serve.log").read_text())
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        assert self.process is not None
-        os.killpg(self.process.pid, sig)  # the server and the browser it started
-        self.process.wait(30)
-
-    def client(self, user: str | None = "alice") -> httpx.Client:
-        headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
-        return httpx.Client(base_url=f"{self.url}/api/v1", headers=headers, timeout=120)
+from support.service import ARTICLE, PASSWORD, SCREENSHOTS, Service, archiver, new_service, wait_for
 
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory, tls_args: list[str]) -> Iterator[Service]:
-    root = tmp_path_factory.mktemp("service")
-    store = root / "evidence"
-    tokens = {}
-    for name, role, case in (("alice", "analyst", "CASE-42"), ("bob", "viewer", "CASE-7")):
-        archiver("users", "add", name, "--role", role, "--case", case, "--password-stdin", "--store", str(store),
-                 stdin=PASSWORD + "\n")
-        tokens[name] = archiver("tokens", "create", name, "--store", str(store))
-    port = free_port()
-    running = Service(f"http://127.0.0.1:{port}", store, tokens,
-                      ["--store", str(store), "--port", str(port), "--workers", "1", "--job-lease", "3",
-                       "--max-upload", "65536", *tls_args])
+    running = new_service(tmp_path_factory.mktemp("service"), [("alice", "analyst", "CASE-42"), ("bob", "viewer", "CASE-7")],
+                          ["--workers", "1", "--job-lease", "3", "--max-upload", "65536", *tls_args])
     running.start()
     yield running
     running.stop()
-
-
-def wait_for(client: httpx.Client, job_id: str, timeout: float = 120) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job: dict[str, Any] = client.get(f"/jobs/{job_id}").raise_for_status().json()
-        if job["state"] in ("completed", "failed"):
-            return job
-        time.sleep(0.3)
-    raise AssertionError(f"job {job_id} did not end: {job}")
 
 
 @pytest.fixture(scope="module")

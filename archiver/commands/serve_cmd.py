@@ -39,19 +39,25 @@ from archiver.settings import CaptureSettings, ResolveRule
               help="Seconds after which a job whose worker stopped (a killed instance) is taken over.")
 @click.option("--max-upload", default=16 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
               help="Largest request body in bytes (413 beyond).")
+@click.option("--rate-limit", default=600, show_default=True, type=click.IntRange(0),
+              help="API requests a minute per token, in bursts of as many (429 beyond); 0: no limit.")
 @click.pass_context
 def serve(ctx: click.Context, /, store: str, db_url: str | None, host: str, port: int, workers: int,
           resolve: tuple[str, ...], insecure: bool, ca_bundle: Path | None, allow_private_networks: bool,
           browser_path: Path | None, key_name: str, tsa_urls: tuple[str, ...], job_lease: float,
-          max_upload: int, **store_options: Any) -> None:
+          max_upload: int, rate_limit: int, **store_options: Any) -> None:
     """Serve the HTTP API (/api/v1, docs at /api/docs) and the web pages for STORE's evidence."""
     import uvicorn
 
     from archiver.service.app import create_app
     from archiver.service.bundle_index import BundleIndex
     from archiver.service.jobs import JobQueue
+    from archiver.service.match_lookup import MatchLookup
+    from archiver.service.rate_limits import RateLimiter
     from archiver.service.runner import JobRunner, RunnerConfig
     from archiver.service.state import ServiceState
+    from archiver.service.webhook_sender import WebhookSender
+    from archiver.service.webhooks import Deliveries, on_job_end
 
     pm = plugin_manager(ctx)
     backend = open_store(pm, store, store_options)
@@ -64,10 +70,13 @@ def serve(ctx: click.Context, /, store: str, db_url: str | None, host: str, port
     db = open_database(store, db_url)
     index = BundleIndex(db, backend)
     index.rescan(force=True)
-    queue = JobQueue(db)
+    queue = JobQueue(db, on_end=on_job_end)
     config = RunnerConfig(pm=pm, store=backend, settings=settings, signer=load_signer(key_name),
                           browser_path=browser_path, workers=workers, lease=job_lease)
     runner = JobRunner(config, queue, index)
-    state = ServiceState(db=db, queue=queue, index=index, runner=runner, config=config)
+    deliveries = Deliveries(db)
+    state = ServiceState(db=db, queue=queue, index=index, runner=runner, config=config,
+                         limits=RateLimiter(rate_limit), deliveries=deliveries,
+                         sender=WebhookSender(deliveries, settings), matching=MatchLookup(backend))
     click.echo(f"archiver: serving {store} on http://{host}:{port} (API docs at /api/docs)", err=True)
     uvicorn.run(create_app(state, max_upload), host=host, port=port, log_level="info", server_header=False)

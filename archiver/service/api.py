@@ -15,10 +15,12 @@ from archiver.service import downloads
 from archiver.service.access import verifiable_bundles, visible_bundle
 from archiver.service.auth import acting_api_user, api_user
 from archiver.service.bundle_view import detail
+from archiver.service.bundle_zip import zip_chunks
 from archiver.service.capture_options import CaptureBody, VerifyBody
 from archiver.service.jobs import STATES, IdempotencyConflict
 from archiver.service.state import ServiceState, state_of
 from archiver.service.users import Principal
+from archiver.storage.base import StoreError
 
 PREFIX = "/api/v1"
 router = APIRouter(prefix=PREFIX)
@@ -77,6 +79,11 @@ def list_bundles(state: State, who: Reader, case: str | None = None, platform: s
                               since=since, page=page, per_page=per_page)
 
 
+@router.get("/bundles/{bundle_id}.zip", summary="The bundle's files in one ZIP (recorded in the custody log)")
+def get_zip(bundle_id: str, state: State, who: Reader) -> StreamingResponse:
+    return zip_response(state, who, bundle_id)
+
+
 @router.get("/bundles/{bundle_id}", summary="One bundle: manifest summary, post, verification, custody")
 def get_bundle(bundle_id: str, state: State, who: Reader) -> dict[str, Any]:
     reader = visible_bundle(state, who, bundle_id)
@@ -120,6 +127,18 @@ def file_response(state: ServiceState, who: Principal, bundle_id: str, path: str
         # Captured pages are hostile: never rendered as this site's own documents.
         "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
         "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'"})
+
+
+def zip_response(state: ServiceState, who: Principal, bundle_id: str) -> StreamingResponse:
+    reader = visible_bundle(state, who, bundle_id)
+    try:
+        # Recorded first, so the ZIP holds the event that says who took it.
+        reader.append_event(event="exported", actor=who.name, signer=state.config.signer,
+                            details={"format": "zip", "file": f"{bundle_id}.zip", "via": "archiver serve"})
+    except StoreError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return StreamingResponse(zip_chunks(reader, list(reader.list_files())), media_type="application/zip",
+                             headers={"Content-Disposition": f'attachment; filename="{bundle_id}.zip"'})
 
 
 def report_response(state: ServiceState, who: Principal, bundle_id: str) -> Response:

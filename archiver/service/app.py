@@ -12,7 +12,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from archiver.service import api, metrics, web
+from archiver.service import admin_pages, api, match_api, match_page, metrics, web, webhooks_api
 from archiver.service.auth import LoginRequired, api_user, web_session
 from archiver.service.guards import Guards
 from archiver.service.state import ServiceState, state_of
@@ -26,16 +26,22 @@ def create_app(state: ServiceState, max_body: int = MAX_BODY) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await state.runner.start()
+        await state.sender.start()
         try:
             yield
         finally:
+            await state.sender.stop()
             await state.runner.stop()
 
     app = FastAPI(title="evidence-archiver service", version=tool_info()["version"], lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.service = state
     app.include_router(api.router)
+    app.include_router(match_api.router)
+    app.include_router(webhooks_api.router)
     app.include_router(web.router)
+    app.include_router(match_page.router)
+    app.include_router(admin_pages.router)
     app.mount("/static", StaticFiles(directory=str(files("archiver.service") / "static")), name="static")
 
     @app.exception_handler(LoginRequired)

@@ -29,12 +29,22 @@ def api_user(request: Request, state: State) -> Principal:
     if who is None:
         raise HTTPException(401, "unknown API token",
                             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    wait = state.limits.wait(who.token_id)
+    if wait:
+        raise HTTPException(429, f"too many requests with this token; try again in {wait} s",
+                            headers={"Retry-After": str(wait)})
     return who
 
 
 def acting_api_user(who: Annotated[Principal, Depends(api_user)]) -> Principal:
     if not who.can_act:
         raise HTTPException(403, f"role {who.role} may not capture or verify")
+    return who
+
+
+def admin_api_user(who: Annotated[Principal, Depends(api_user)]) -> Principal:
+    if not who.is_admin:
+        raise HTTPException(403, "only an admin may do this")
     return who
 
 

@@ -78,6 +78,15 @@ class BundleIndex:
                 row = session.get(BundleRow, bundle_id)
         return row if row is not None and who.can_see(row.case_id) else None
 
+    def visible_ids(self, who: Principal) -> list[str]:
+        """Every indexed bundle ``who`` may see, oldest first."""
+        self.rescan()
+        query = select(BundleRow.bundle_id).order_by(BundleRow.bundle_id)
+        if not (who.role == "admin" or ALL_CASES in who.cases):
+            query = query.where(BundleRow.case_id.in_(sorted(who.cases)))
+        with self.db.session() as session:
+            return list(session.scalars(query))
+
     def case_of(self, bundle_id: str) -> str | None:
         with self.db.session() as session:
             row = session.get(BundleRow, bundle_id)

@@ -30,8 +30,12 @@ def default_url(store: str) -> str:
 class Database:
     def __init__(self, url: str) -> None:
         try:
-            _private_sqlite_file(make_url(url))
-            self.engine: Engine = create_engine(url, pool_pre_ping=True)
+            parsed = make_url(url)
+            if parsed.drivername == "postgresql":
+                # SQLAlchemy's default driver for the plain scheme is psycopg2; we depend on psycopg 3.
+                parsed = parsed.set(drivername="postgresql+psycopg")
+            _private_sqlite_file(parsed)
+            self.engine: Engine = create_engine(parsed, pool_pre_ping=True)
         except (ArgumentError, ImportError, ValueError) as exc:
             raise ArchiverError(f"--db {url.split('@')[-1]}: {exc}") from None
         if self.engine.dialect.name == "sqlite":

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import time
 from collections.abc import Callable
 from typing import Any, cast
@@ -18,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from archiver.ids import new_bundle_id
 from archiver.service.capture_options import CaptureBody
@@ -40,9 +43,16 @@ class IdempotencyConflict(Exception):
     """An Idempotency-Key used before with another request body."""
 
 
+# Called in the transaction that ends a job, so what it writes (webhook deliveries) exists
+# exactly when the job ended, once.
+OnEnd = Callable[[Session, Job, dict[str, Any]], None]
+
+
 class JobQueue:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, on_end: OnEnd | None = None) -> None:
         self.db = db
+        self.on_end = on_end
+        self.instance = f"{socket.gethostname()}:{os.getpid()}"
 
     def submit_captures(self, who: Principal, body: CaptureBody,
                         key: str | None) -> tuple[list[str], bool]:
@@ -53,7 +63,8 @@ class JobQueue:
         now = time.time()
         options = body.options.model_dump(exclude_none=True)
         jobs = [Job(id=new_bundle_id(), kind=CAPTURE, state=PENDING, case_id=body.case, url=url,
-                    request=json.dumps(options), user_id=who.id, operator=who.name, created_at=now)
+                    request=json.dumps(options), user_id=who.id, token_id=who.token_id, operator=who.name,
+                    created_at=now)
                 for url in body.urls]
         try:
             with self.db.session() as session:
@@ -81,7 +92,7 @@ class JobQueue:
     def submit_verify(self, who: Principal, bundle_ids: list[str], case: str | None, record: bool) -> str:
         job = Job(id=new_bundle_id(), kind=VERIFY, state=PENDING, case_id=case,
                   request=json.dumps({"bundles": bundle_ids, "record": record}), user_id=who.id,
-                  operator=who.name, created_at=time.time())
+                  token_id=who.token_id, operator=who.name, created_at=time.time())
         with self.db.session() as session:
             session.add(job)
         return job.id
@@ -98,7 +109,8 @@ class JobQueue:
                 claimed = rows_changed(session.execute(
                     update(Job).where(Job.id == job.id, Job.state == PENDING)
                     .values(state=IN_PROGRESS, attempt=Job.attempt + 1, started_at=now, heartbeat=now,
-                            step="starting").execution_options(synchronize_session=False)))
+                            step="starting", runner=self.instance)
+                    .execution_options(synchronize_session=False)))
                 if claimed:
                     session.refresh(job)
                     return job
@@ -118,6 +130,10 @@ class JobQueue:
             ended = rows_changed(session.execute(
                 update(Job).where(Job.id == job_id, Job.state == IN_PROGRESS)
                 .values(state=state, finished_at=time.time(), step=None, **fields)))
+            if ended and self.on_end is not None:
+                job = session.get(Job, job_id, populate_existing=True)
+                assert job is not None
+                self.on_end(session, job, self.describe(session, job))
         return bool(ended)
 
     def take_over(self, lease: float, sealed: Callable[[Job], tuple[str, str] | None]) -> list[str]:
@@ -179,6 +195,7 @@ class JobQueue:
         return {
             "id": job.id, "kind": job.kind, "state": job.state, "case": job.case_id, "url": job.url,
             "operator": job.operator, "attempt": job.attempt, "step": job.step, "queue_position": position,
+            "runner": job.runner,
             "created_at": job.created_at, "started_at": job.started_at, "finished_at": job.finished_at,
             "bundle_id": job.bundle_id, "capture_status": job.capture_status, "reason": job.reason,
             "result": json.loads(job.result) if job.result else None,

@@ -1,4 +1,5 @@
-"""What every request handler reaches: the database, the job queue, the bundle index, the runner."""
+"""What every request handler reaches: the database, the job queue, the bundle index, the runner,
+the rate limits, webhook deliveries and the match sources."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from fastapi import Request
 from archiver.service.bundle_index import BundleIndex
 from archiver.service.database import Database
 from archiver.service.jobs import JobQueue
+from archiver.service.match_lookup import MatchLookup
+from archiver.service.rate_limits import RateLimiter
 from archiver.service.runner import JobRunner, RunnerConfig
+from archiver.service.webhook_sender import WebhookSender
+from archiver.service.webhooks import Deliveries
 
 
 @dataclass
@@ -19,6 +24,10 @@ class ServiceState:
     index: BundleIndex
     runner: JobRunner
     config: RunnerConfig
+    limits: RateLimiter
+    deliveries: Deliveries
+    sender: WebhookSender
+    matching: MatchLookup
 
 
 def state_of(request: Request) -> ServiceState:

@@ -57,6 +57,8 @@ class Job(Base):
     # Capture options (never login material) or the bundles a verify job checks, as JSON.
     request: Mapped[str] = mapped_column(Text, default="{}")
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The API token it was submitted with (None: a web page): what a per-token webhook follows.
+    token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     operator: Mapped[str] = mapped_column(String(100))
     attempt: Mapped[int] = mapped_column(Integer, default=0)
     step: Mapped[str | None] = mapped_column(String(50), nullable=True)
@@ -65,6 +67,7 @@ class Job(Base):
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     # Renewed while a worker runs the job; a job whose heartbeat is older than the lease is taken over.
     heartbeat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    runner: Mapped[str | None] = mapped_column(String(200), nullable=True)  # the instance that ran it last
     bundle_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     capture_status: Mapped[str | None] = mapped_column(String(30), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -102,3 +105,37 @@ class BundleRow(Base):
     text: Mapped[str] = mapped_column(Text, default="")  # the post's text, for ?q=
     verify_result: Mapped[str | None] = mapped_column(String(20), nullable=True)
     verified_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Webhook(Base):
+    """Where events of one case, or of the jobs one token submitted, are POSTed."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id", ondelete="CASCADE"), nullable=True)
+    events: Mapped[str] = mapped_column(Text)  # one a line
+    # Kept as given: each delivery is signed with it (HMAC), so a digest would not do.
+    secret: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class Delivery(Base):
+    """One event for one webhook: its body, fixed when the event happened, and every attempt."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("deliveries_due", "state", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(50))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20))  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # in the current series (5 at most)
+    next_attempt_at: Mapped[float] = mapped_column(Float)
+    log: Mapped[str] = mapped_column(Text, default="[]")  # JSON: every attempt's time, status, error
+    created_at: Mapped[float] = mapped_column(Float)
+    delivered_at: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -7,8 +7,9 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from archiver.errors import ArchiverError
@@ -29,10 +30,15 @@ class Principal:
     name: str
     role: str
     cases: frozenset[str]
+    token_id: int | None = None  # the API token it came with; None for a web session
 
     @classmethod
-    def of(cls, user: User) -> Principal:
-        return cls(user.id, user.name, user.role, frozenset(filter(None, user.cases.splitlines())))
+    def of(cls, user: User, token_id: int | None = None) -> Principal:
+        return cls(user.id, user.name, user.role, frozenset(filter(None, user.cases.splitlines())), token_id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
     def can_see(self, case_id: str | None) -> bool:
         if self.role == "admin" or ALL_CASES in self.cases:
@@ -79,10 +85,25 @@ def create_token(session: Session, user: User, label: str = "") -> str:
     return token
 
 
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.name)))
+
+
+def list_tokens(session: Session) -> list[dict[str, Any]]:
+    """Every token's id, user, label and age: never the token, which is not kept."""
+    rows = session.execute(select(Token, User.name).join(User, User.id == Token.user_id).order_by(Token.id))
+    return [{"id": token.id, "user": name, "label": token.label, "created_at": token.created_at}
+            for token, name in rows]
+
+
+def revoke_token(session: Session, token_id: int) -> bool:
+    return bool(session.execute(delete(Token).where(Token.id == token_id)).rowcount)  # type: ignore[attr-defined]
+
+
 def user_for_token(session: Session, token: str) -> Principal | None:
-    user = session.scalar(select(User).join(Token, Token.user_id == User.id)
-                          .where(Token.digest == digest(token)))
-    return Principal.of(user) if user else None
+    row = session.execute(select(User, Token.id).join(Token, Token.user_id == User.id)
+                          .where(Token.digest == digest(token))).first()
+    return Principal.of(row[0], row[1]) if row else None
 
 
 def user_for_password(session: Session, name: str, password: str) -> Principal | None:

@@ -155,6 +155,12 @@ def bundle_report(bundle_id: str, state: State, session: Session, csrf: CsrfFiel
     return api.report_response(state, session[0], bundle_id)
 
 
+@router.post("/bundles/{bundle_id}.zip")
+def bundle_zip(bundle_id: str, state: State, session: Session, csrf: CsrfField = None) -> Response:
+    check_csrf(csrf, session[1])
+    return api.zip_response(state, session[0], bundle_id)
+
+
 @router.post("/bundles/{bundle_id}/capture.wacz")
 def bundle_wacz(bundle_id: str, state: State, session: Session, csrf: CsrfField = None) -> Response:
     check_csrf(csrf, session[1])
