@@ -82,7 +82,11 @@ async def poll(base: str, token: str, job_ids: list[str], stop: asyncio.Event,
             for path in (f"/jobs/{random.choice(job_ids)}",
                          f"/bundles?page={random.randint(1, max(1, BUNDLES // 50))}&per_page=50"):
                 start = time.perf_counter()
-                response = await client.get(path)
+                try:
+                    response = await client.get(path)
+                except httpx.TransportError as exc:  # counted, not fatal: the figures say how many
+                    errors.append(f"{path}: {type(exc).__name__}")
+                    continue
                 (status if path.startswith("/jobs") else listing).append(time.perf_counter() - start)
                 if response.status_code != 200:
                     errors.append(f"{path}: {response.status_code}")
@@ -101,13 +105,26 @@ async def drive(base: str, token: str, urls: list[str]) -> dict[str, object]:
         pollers = [asyncio.create_task(poll(base, token, job_ids, stop, status, listing, errors))
                    for _ in range(CLIENTS)]
         while True:
-            jobs = (await api.get("/jobs", params={"case": "BENCH-JOBS", "limit": 1000})).json()["jobs"]
+            await asyncio.sleep(2)
+            try:
+                jobs = (await api.get("/jobs", params={"case": "BENCH-JOBS", "limit": 1000})).json()["jobs"]
+            except httpx.TransportError:
+                continue
             if all(job["state"] in ("completed", "failed") for job in jobs) and len(jobs) == len(job_ids):
                 break
-            await asyncio.sleep(2)
         stop.set()
         await asyncio.gather(*pollers)
     return {"jobs": jobs, "status": status, "listing": listing, "errors": errors}
+
+
+def stop_service(process: subprocess.Popen[bytes]) -> None:
+    """The server and the browser it started; killed when it does not stop within a minute."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -155,8 +172,7 @@ def main() -> None:
         bundles = {job["bundle_id"] for job in jobs if job["bundle_id"]}
         lost = len(urls) - sum(job["state"] == "completed" for job in jobs)
 
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(60)
+        stop_service(process)
         process = None
         listed = work / "urls.txt"
         listed.write_text("\n".join(urls) + "\n")
@@ -181,8 +197,7 @@ def main() -> None:
               f"{len(errors)} failed status/list calls{': ' + errors[0] if errors else ''}")
     finally:
         if process is not None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(60)
+            stop_service(process)
         server.stop()
         for folder in work.rglob("*"):  # bundles are read-only once sealed
             if folder.is_dir():
