@@ -156,7 +156,9 @@ def test_restart_after_kill_ends_each_job_once(service: Service) -> None:
         service.stop(signal.SIGKILL)
         service.start()
         job = wait_for(api, job_id)
-    assert job["state"] == "completed" and job["attempt"] == 2 and job["capture_status"] == "partial"
+    # At least the killed attempt and one more; a loaded machine may let a lease lapse once more.
+    # What must hold whatever the count: one end, one sealed bundle.
+    assert job["state"] == "completed" and job["attempt"] >= 2 and job["capture_status"] == "partial"
     sealed = [p for p in service.store.iterdir()
               if (p / "manifest.json").is_file()
               and json.loads((p / "manifest.json").read_text())["requested_url"].endswith("/hang")]
