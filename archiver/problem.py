@@ -36,3 +36,18 @@ class Problem:
 def worse(result: str, verdict: str) -> str:
     """The more severe of a report's result so far and a new problem's verdict."""
     return max(result, verdict, key=SEVERITY.index)
+
+
+class Findings:
+    """What a report of checks keeps: its problems, and the most severe verdict among them."""
+
+    problems: list[Problem]
+    result: str
+
+    def problem(self, kind: str, path: str, detail: str, verdict: str = TAMPERED) -> None:
+        self.add(Problem(kind, path, detail, verdict))
+
+    def add(self, *problems: Problem) -> None:
+        for problem in problems:
+            self.problems.append(problem)
+            self.result = worse(self.result, problem.verdict)

@@ -17,7 +17,7 @@ from archiver.custody import CUSTODY_DIR, Link, read_chain
 from archiver.hashing import hash_stream
 from archiver.manifest import Manifest, ManifestError, UnknownSchemaVersion, artifact_uri, capture_record_uri
 from archiver.manifest_parts import Artifact
-from archiver.problem import INCOMPLETE, OK, TAMPERED, Problem, worse
+from archiver.problem import INCOMPLETE, OK, Findings, Problem
 from archiver.signing import (
     JCS,
     PUBLIC_KEY,
@@ -45,7 +45,7 @@ CHECKS = {"hashes": ("missing", "size", "sha256", "unlisted", "manifest"),
 
 
 @dataclass
-class BundleReport:
+class BundleReport(Findings):
     bundle_id: str
     location: str
     result: str = OK
@@ -60,14 +60,6 @@ class BundleReport:
     # Every WARC record re-read; otherwise the WARC's SHA-256 in the signed manifest pins them all.
     warc_records_read: bool = False
     storage: dict[str, Any] | None = None  # stored checksums and Object Lock (S3 bundles)
-
-    def problem(self, kind: str, path: str, detail: str, verdict: str = TAMPERED) -> None:
-        self.add(Problem(kind, path, detail, verdict))
-
-    def add(self, *problems: Problem) -> None:
-        for problem in problems:
-            self.problems.append(problem)
-            self.result = worse(self.result, problem.verdict)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -20,7 +20,7 @@ from cryptography import x509
 from archiver.bundle import MANIFEST, WARC
 from archiver.hashing import hash_bytes, hash_stream
 from archiver.manifest import Manifest, ManifestError, UnknownSchemaVersion
-from archiver.problem import OK, TAMPERED, Problem, worse
+from archiver.problem import OK, Findings, Problem
 from archiver.signing import PUBLIC_KEY, key_fingerprint_of
 from archiver.timestamp import check_bundle_timestamp
 from archiver.verify import BundleReport, check_signed, check_warc
@@ -33,7 +33,7 @@ UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedE
 
 
 @dataclass
-class WaczReport:
+class WaczReport(Findings):
     location: str
     result: str = OK
     bundle_id: str | None = None
@@ -43,14 +43,6 @@ class WaczReport:
     package_signer: str | None = None  # the key whose signature over datapackage.json holds
     bundle_signer: str | None = None  # the key in evidence/signer.pub.pem
     evidence: dict[str, str] = field(default_factory=dict)  # verify's checks of the evidence inside
-
-    def problem(self, kind: str, path: str, detail: str, verdict: str = TAMPERED) -> None:
-        self.add(Problem(kind, path, detail, verdict))
-
-    def add(self, *problems: Problem) -> None:
-        for problem in problems:
-            self.problems.append(problem)
-            self.result = worse(self.result, problem.verdict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"location": self.location, "result": self.result, "bundle_id": self.bundle_id,
