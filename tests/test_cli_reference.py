@@ -39,7 +39,8 @@ def section(heading: str) -> str:
     return parts[1].split("\n### ", 1)[0]
 
 
-@pytest.mark.parametrize(("path", "command", "ctx"), list(commands()), ids=lambda value: str(value))
+@pytest.mark.parametrize(("path", "command", "ctx"), list(commands()),
+                         ids=[path for path, _, _ in commands()])
 def test_every_command_and_option_is_documented(path: str, command: click.Command, ctx: click.Context) -> None:
     body = section(path)
     options = {opt for param in command.get_params(ctx) if isinstance(param, click.Option)
