@@ -240,22 +240,10 @@ async def read_group(ctx: PageContext, scripts: list[str], meta: dict[str, str],
     node = group.group_node(scripts, segments[1] if len(segments) > 1 else None)
     if node:
         group.fill_from_node(post, f"json:{node[0]}", node[1], sources, notes)
-    group.fill_from_text(post, await ctx.page.evaluate(GROUP_HEADER_JS),
-                         "dom:text before the group's stories", sources, notes)
-    group.fill_from_meta(post, meta, sources)
+    group.fill_from_header(post, await group.read_header(ctx.page), sources, notes)
+    group.fill_from_meta(post, meta, sources, notes)
     if not post.author.id and len(segments) > 1 and segments[1].isdigit():
         post.author.id, sources["author.id"] = segments[1], "url"
-
-
-# The header of a mobile group page: its text up to the first story, so that a story's own
-# words ("... 30 members joined") are never read as the group's count.
-GROUP_HEADER_JS = """() => {
-  const first = document.querySelector('#m_group_stories_container, article, [role="feed"]');
-  const range = document.createRange();
-  range.setStart(document.body, 0);
-  if (first) range.setEndBefore(first); else range.setEndAfter(document.body.lastChild);
-  return range.toString().slice(0, 5000);
-}"""
 
 
 async def extract_post(ctx: PageContext) -> Post | None:

@@ -4,23 +4,50 @@ A group page's post is the group (kind "group"): its name, id, address, member c
 cover photo; the stories of its feed go to ``post.feed`` and never stand in for the group.
 Comet pages hold the group as a Relay ``Group`` node (``name``, ``id``, ``url``,
 ``group_member_profiles.formatted_count_text`` such as "12K members", ``privacy_info.title``);
-the mobile site writes the member count into the header ("1.2K members"); both carry the
-name in ``og:title``, the description in ``og:description``, the cover in ``og:image`` and
-the numeric id in ``al:android:url`` (``fb://group/<id>``).
+the mobile site writes the name as the main column's ``h1``, the cover as the header's
+background image and the member count either into the header ("1.2K members") or, logged
+out in 2020, only into ``<meta name="description">`` ("<name> has 1,631 members. <about>").
+Pages that have them carry the name in ``og:title``, the description in ``og:description``,
+the cover in ``og:image`` and the numeric id in ``al:android:url`` (``fb://group/<id>``).
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from archiver.models import Media, Post
 
 from . import facebook_relay as relay
 from .counts import parse_count
 
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
 MEMBERS = re.compile(r"(\d[\d.,\u00a0\u202f ]*[KkMm]?)\s+members\b")
 FB_GROUP = re.compile(r"^fb://group/\??(?:id=)?(\d+)")
 FACEBOOK_SUFFIX = " | Facebook"
+PRIVACY = re.compile(r"\b(?:Public|Private|Secret) group\b")
+
+# The header of a mobile group page is the text before its first story, so that a story's own
+# words ("... 30 members joined") are never read as the group's; scripts in the body are no
+# text. Its name is the main column's h1: the page's first h1 is a hidden "Facebook".
+HEADER_JS = """() => {
+  const first = document.querySelector('#m_group_stories_container, article, [role="feed"]');
+  const before = (e) => !first
+    || Boolean(e.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const words = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n && before(n); n = walker.nextNode())
+    if (!n.parentElement.closest('script, style, noscript')) words.push(n.data.trim());
+  const name = Array.from(document.querySelectorAll('[role="main"] h1')).find(before);
+  const cover = Array.from(document.querySelectorAll('[role="main"] i.img[style*="url("]'))
+    .find(before);
+  const url = cover ? (cover.style.backgroundImage.match(/url\\(["']?([^"')]+)/) || [])[1] : null;
+  return {text: words.filter(Boolean).join(' ').slice(0, 5000),
+          name: name ? name.innerText.trim() : null,
+          cover: url ? new URL(url, location.href).href : null};
+}"""
 
 
 def group_node(scripts: list[str], wanted: str | None) -> tuple[str, relay.Node] | None:
@@ -57,30 +84,65 @@ def fill_from_node(post: Post, where: str, node: relay.Node, sources: dict[str, 
         notes.append(f"the group says it is: {privacy}")
 
 
-def fill_from_text(post: Post, header: str, source: str, sources: dict[str, str],
-                   notes: list[str]) -> None:
-    """The member count a rendered header shows, when the page's data gave none."""
-    members = members_shown(header)
+async def read_header(page: Page) -> dict[str, Any]:
+    """The mobile header: its text up to the first story, the group's name and cover."""
+    found: dict[str, Any] = await page.evaluate(HEADER_JS)
+    return found
+
+
+def fill_from_header(post: Post, header: dict[str, Any], sources: dict[str, str],
+                     notes: list[str]) -> None:
+    """What a rendered mobile header shows, when the page's data gave none."""
+    author = post.author
+    if header.get("name") and not author.display_name:
+        author.display_name = header["name"]
+        sources["author.display_name"] = 'dom:[role="main"] h1 before the first story'
+    members = members_shown(header["text"])
     if members and post.counts.members is None:
-        post.counts.members, sources["counts.members"] = members[1], source
+        post.counts.members = members[1]
+        sources["counts.members"] = "dom:text before the group's stories"
         notes.append(f"members shown as {members[0]!r}, stored as {members[1]}")
+    privacy = PRIVACY.search(header["text"])
+    if privacy and not any(n.startswith("the group says it is") for n in notes):
+        notes.append(f"the group says it is: {privacy.group(0)}")
+    if header.get("cover"):
+        post.media.append(Media(kind="image", url=header["cover"], note="cover photo"))
+        sources["media"] = 'dom:[role="main"] i.img background before the first story'
 
 
-def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str]) -> None:
+def about_after_members(post: Post, description: str, sources: dict[str, str],
+                        notes: list[str]) -> str:
+    """The count in "<name> has 1,631 members. <about>", and the about text after it."""
+    members = members_shown(description)
+    if not members:
+        return description
+    if post.counts.members is None:
+        post.counts.members, sources["counts.members"] = members[1], "meta:description"
+        notes.append(f"members shown as {members[0]!r}, stored as {members[1]}")
+    lead = f"{post.author.display_name} has {members[0]}"
+    return description.removeprefix(lead).lstrip(". ") if description.startswith(lead) \
+        else description
+
+
+def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
+                   notes: list[str]) -> None:
     """What the meta tags add to what the page's data said (they never override it)."""
     author = post.author
     title = (meta.get("og:title") or "").strip().removesuffix(FACEBOOK_SUFFIX)
     if title and not author.display_name:
         author.display_name, sources["author.display_name"] = title, "meta:og:title"
-    description = (meta.get("og:description") or "").strip()
+    key = "og:description" if meta.get("og:description") else "description"
+    description = (meta.get(key) or "").strip()
+    if key == "description":
+        description = about_after_members(post, description, sources, notes)
     if description:
-        author.bio, sources["author.bio"] = description, "meta:og:description"
-        post.text, sources["text"] = description, "meta:og:description"
+        author.bio, sources["author.bio"] = description, f"meta:{key}"
+        post.text, sources["text"] = description, f"meta:{key}"
     app = FB_GROUP.match(meta.get("al:android:url") or meta.get("al:ios:url") or "")
     if app and not author.id:
         author.id, sources["author.id"] = app.group(1), "meta:al:android:url"
     if meta.get("og:url") and not author.url:
         author.url, sources["author.url"] = meta["og:url"], "meta:og:url"
-    if meta.get("og:image"):
+    if meta.get("og:image") and not post.media:
         post.media.append(Media(kind="image", url=meta["og:image"], note="cover photo"))
         sources["media"] = "meta:og:image"

@@ -95,16 +95,25 @@ FEED_JS = r"""() => {
   const all = Array.from(document.querySelectorAll(sel));
   const outer = all.filter(e => !all.some(o => o !== e && o.contains(e)));
   const text = (e) => e ? (e.innerText || e.textContent || '').trim() : null;
+  // In order of preference, not of place: "shared a link" in the header names the shared
+  // story, while the time shown under the author links to this one.
+  const first = (e, sels) => sels.map(s => e.querySelector(s)).find(Boolean) || null;
+  // A long text is cut with "… More" (.text_exposed_hide) and goes on in .text_exposed_show;
+  // Facebook's stylesheet hides one of them, so without it both show.
+  const shown = (e) => {
+    let t = text(e);
+    for (const cut of e.querySelectorAll('.text_exposed_hide')) t = t.replace(text(cut), '');
+    return t || null;
+  };
   return outer.map(e => {
     const author = e.querySelector('header h3 strong a, h3 strong a, header h3 a, h3 a');
-    // The time shown under the author links to the story itself.
-    const link = e.querySelector('[data-sigil~="m-feed-voice-subtitle"] a, a[href*="story.php"], '
-      + 'a[href*="/permalink/"], a[href*="/posts/"], a[href*="permalink.php"]');
+    const link = first(e, ['[data-sigil~="m-feed-voice-subtitle"] a', 'a[href*="story.php"]',
+      'a[href*="/permalink/"]', 'a[href*="/posts/"]', 'a[href*="permalink.php"]']);
     const body = e.querySelector('.story_body_container > div:first-of-type, '
       + '[data-ft*="\\"tn\\":\\"*s\\""]');
     return {ft: e.getAttribute('data-ft'), author: text(author),
             href: link ? link.getAttribute('href') : null,
-            text: body && !body.querySelector('img, i.img') ? text(body) : null,
+            text: body && !body.querySelector('img, i.img') ? shown(body) : null,
             shown_time: text(e.querySelector('abbr'))};
   });
 }"""
@@ -124,7 +133,10 @@ def ft_json(data_ft: str | None) -> Any:
 
 
 def publish_time(data_ft: str | None) -> int | None:
-    for _path, node in walk(ft_json(data_ft)):
+    """The story's own time; a shared story's (``attached_story``) is the original's."""
+    for path, node in walk(ft_json(data_ft)):
+        if "attached_story" in path:
+            continue
         if isinstance(node, dict) and isinstance(node.get("publish_time"), int):
             return int(node["publish_time"])
     return None
@@ -143,6 +155,11 @@ def absolute(href: str | None) -> str | None:
     parts = urlsplit(href)
     if not (href.startswith("/") or (parts.hostname or "").endswith("facebook.com")):
         return href
+    query = dict(parse_qsl(parts.query))
+    group = re.fullmatch(r"/groups/([^/]+)/?", parts.path)
+    if group and query.get("view") == "permalink" and query.get("id"):
+        # The mobile site's "/groups/<id>?view=permalink&id=<post>" is this post on www.
+        return f"{WWW}/groups/{group.group(1)}/permalink/{query['id']}/"
     kept = [(k, v) for k, v in parse_qsl(parts.query) if k in STORY_PARAMETERS]
     return WWW + parts.path + (f"?{urlencode(kept)}" if kept else "")
 

@@ -25,9 +25,9 @@ COVER_URL = "https://m.facebook.com/Nintendo/posts/4194934713924283"
 COMET_PROFILE = "/people/P%C3%B3%C5%82-%C5%BBartem-P%C3%B3%C5%82-Serio/100028295814975/"
 COMET_STORY_FBID = "pfbid0NPAVi78AX53SAGKhpdixFZH9GJ7Y54JaqUxr9hR5TNXaYDW29fKcUKHMM5bLPniXl"
 COMET_PERMALINK = f"/permalink.php?story_fbid={COMET_STORY_FBID}&id=100028295814975"
-# Synthetic pages (see SOURCES.txt): no real group or video page could be copied here.
+MOBILE_GROUP = "facebook-scraper__TestGetGroupPosts.test_get_group_posts__01.html"
+# Synthetic pages (see SOURCES.txt): no real Comet group or video page could be copied here.
 COMET_GROUP = "synthetic__comet-group.html"
-MOBILE_GROUP = "synthetic__mobile-group.html"
 COMET_VIDEO = "synthetic__comet-video.html"
 OG_VIDEO = "synthetic__og-video.html"
 VIDEO_CDN = "https://video.xx.fbcdn.net/v/"
@@ -69,7 +69,9 @@ def serve(body: bytes | str, content_type: str = "text/html; charset=utf-8") -> 
 
 def serve_images_of(https_server: Any, html: str) -> None:
     """Answer every fbcdn image the page names with a generated JPEG."""
-    urls = set(re.findall(r'https://scontent[^"\'\s&<>]*fbcdn\.net/[^"\'\s<>]+', html))
+    # Mobile pages write background images with CSS escapes: url('https\3a //scontent...').
+    unescaped = re.sub(r"\\([0-9a-fA-F]{1,6}) ?", lambda m: chr(int(m.group(1), 16)), html)
+    urls = set(re.findall(r'https://scontent[^"\'\s&<>]*fbcdn\.net/[^"\'\s<>&]+', unescaped))
     urls |= {u.replace("\\/", "/") for u in re.findall(r'https:\\/\\/scontent[^"]+', html)}
     for index, url in enumerate(sorted(urls)):
         host, _, rest = url.split("://", 1)[1].partition("/")
@@ -84,20 +86,21 @@ def facebook_site(https_server: Any) -> None:
     album = (FIXTURES / ALBUM).read_text()
     cover = (FIXTURES / COVER).read_text()
     comet = (FIXTURES / COMET).read_text()
+    mobile_group = (FIXTURES / MOBILE_GROUP).read_text()
     mobile.routes["/story.php?story_fbid=3065154550235644&id=119240841493711"] = serve(album)
     mobile.routes["/Nintendo/posts/4194934713924283"] = serve(cover)
     www.routes[COMET_PROFILE] = serve(comet)
     www.routes[COMET_PERMALINK] = serve(comet)
+    mobile.routes["/groups/117507531664134/"] = serve(mobile_group)
     www.routes["/groups/1234567/posts/987654321/"] = serve(LOGIN_WALL)
     www.routes["/SomePage/posts/555"] = serve(NOT_AVAILABLE)
     synthetic = {name: (FIXTURES / name).read_text()
-                 for name in (COMET_GROUP, MOBILE_GROUP, COMET_VIDEO, OG_VIDEO)}
+                 for name in (COMET_GROUP, COMET_VIDEO, OG_VIDEO)}
     www.routes["/groups/klawiatury/"] = serve(synthetic[COMET_GROUP])
-    mobile.routes["/groups/117507531664134/"] = serve(synthetic[MOBILE_GROUP])
     www.routes["/Nintendo/videos/1234567890/"] = serve(synthetic[COMET_VIDEO])
     www.routes["/watch/?v=987"] = serve(synthetic[OG_VIDEO])
     videos = https_server.site("video.xx.fbcdn.net")
-    for html in (album, cover, comet, *synthetic.values()):
+    for html in (album, cover, comet, mobile_group, *synthetic.values()):
         serve_images_of(https_server, html)
         for url in re.findall(r'https://video\.xx\.fbcdn\.net(/[^"?]+)', html):
             videos.routes[url] = serve(b"\x00\x00\x00\x18ftypmp42" + url.encode(), "video/mp4")
@@ -263,21 +266,41 @@ def test_comet_group_is_the_group_not_its_first_post(capture: Any, facebook_site
 
 
 def test_mobile_group_lists_its_stories(capture: Any, facebook_site: None) -> None:
+    """The real logged-out m.facebook.com group page of 2020: no og: tags, a hidden h1."""
     result = capture("https://m.facebook.com/groups/117507531664134/", **ROOMY)
     assert result.status == "complete", result.reason
     post = result.post
     assert post["kind"] == "group"
-    assert post["author"]["display_name"] == "Mechanical Keyboards Warsaw"
+    assert post["author"]["display_name"] == "South Americans in Computing"
     assert post["author"]["id"] == "117507531664134"
-    assert post["counts"]["members"] == 1200  # the header's, not "30 members joined" in a story
-    assert post["text"] == "Buy, sell and talk about mechanical keyboards in Warsaw."
-    assert [(e["post_id"], e["author"], e["published_at"]) for e in post["feed"]] == [
-        ("3065000000000001", "Anna Kowalska", "2021-06-05T00:33:32Z"),
-        ("3065000000000002", "Jan Nowak", "2021-06-04T00:33:32Z")]
-    assert post["feed"][1]["url"] == (
-        "https://www.facebook.com/groups/117507531664134/permalink/3065000000000002/")
-    assert post["feed"][1]["text"] == "Group buy for keycaps opens on Monday."
+    assert post["counts"]["members"] == 1631  # only in <meta name="description">
+    assert post["author"]["bio"] == post["text"]
+    assert post["text"].startswith("Hola!, This group is aimed to create opportunities for South "
+                                   "American students in Computer Science and related fields.")
+    assert post["text"].endswith("3. Political and religious advertisement are not allowed.")
+    assert [(m["kind"], m["note"]) for m in post["media"]] == [("image", "cover photo")]
+    assert "/50673330_10158586398537228_6032769720329961472_o.jpg?" in post["media"][0]["url"]
+    assert "the group says it is: Public group" in post["extraction"]["notes"]
     media_matches_bundle(result)
+    feed = post["feed"]
+    assert len(feed) == 21
+    assert [e["post_id"] for e in feed[:4]] == [
+        "1629606003787605", "2927615973986595", "2927582250656634", "2927022987379227"]
+    assert feed[1]["author"] == "Josimar Chire"
+    assert feed[1]["url"] == (
+        "https://www.facebook.com/groups/117507531664134/permalink/2927615973986595/")
+    assert feed[1]["text"] == ("Buenas noches, los esperamos en la tarde para hablar sobre "
+                               "proyectos en latinoamericana frente a #covid19 .")
+    # "Camilo Thorne shared a link.": the entry is his post, which has no words of its own.
+    assert (feed[2]["author"], feed[2]["text"]) == ("Camilo Thorne", None)
+    assert feed[2]["url"].endswith("/groups/117507531664134/permalink/2927582250656634/")
+    # The text cut with "… More" is read whole.
+    assert "achievements to be recognized, increase fairness" in feed[0]["text"]
+    # Only relative or yearless times are shown; the one publish_time of data-ft belongs to a
+    # shared Page post (attached_story), not to the group post that shares it.
+    assert feed[7]["post_id"] == "2907126496035543"
+    assert all(e["published_at"] is None for e in feed)
+    assert len({e["url"] for e in feed}) == 21
 
 
 def test_comet_video_and_its_poster(capture: Any, facebook_site: None) -> None:
