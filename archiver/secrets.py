@@ -67,9 +67,13 @@ HTTPONLY_ATTR: str = vars(cookiejar)["HTTPONLY_ATTR"]
 
 def parse_netscape_cookies(path: Path) -> list[dict[str, Any]]:
     """Parse a Netscape ``cookies.txt`` (curl, yt-dlp, browser export) into Playwright cookies."""
-    lines = cookie_file_lines(path)
+    return parse_netscape_lines(cookie_file_lines(path), str(path))
+
+
+def parse_netscape_lines(lines: list[str], source: str) -> list[dict[str, Any]]:
+    """The cookies of a ``cookies.txt`` already read; ``source`` names it in errors."""
     for number, line in enumerate(lines, 1):
-        check_cookie_line(path, number, line)
+        check_cookie_line(source, number, line)
     if not lines or not NETSCAPE_MAGIC_RGX.match(lines[0]):
         lines = [NETSCAPE_HEADER, *lines]
     jar = MozillaCookieJar()
@@ -77,10 +81,10 @@ def parse_netscape_cookies(path: Path) -> list[dict[str, Any]]:
         with warnings.catch_warnings():  # its warning quotes the line, value included
             warnings.simplefilter("ignore")
             # load() opens the file itself, in the locale's encoding: hand it the decoded text.
-            jar._really_load(io.StringIO("\n".join(lines) + "\n"), str(path),  # type: ignore[attr-defined]
+            jar._really_load(io.StringIO("\n".join(lines) + "\n"), source,  # type: ignore[attr-defined]
                              ignore_discard=True, ignore_expires=True)
     except LoadError:  # its message quotes the line, value included
-        raise SecretsError(f"{path}: not a Netscape cookies.txt file") from None
+        raise SecretsError(f"{source}: not a Netscape cookies.txt file") from None
     return [playwright_cookie(cookie) for cookie in jar]
 
 
@@ -94,10 +98,14 @@ def cookie_file_lines(path: Path) -> list[str]:
         raise SecretsError(f"no such file: {path} (--cookies)") from None
     except OSError as exc:
         raise SecretsError(f"cannot read cookies file {path}: {exc.strerror}") from None
+    return cookie_text_lines(data, str(path))
+
+
+def cookie_text_lines(data: bytes, source: str) -> list[str]:
     try:
         return data.decode(text_encoding(data)).splitlines()
     except UnicodeDecodeError:
-        raise SecretsError(f"{path} is neither UTF-8 nor UTF-16 text; export the cookies as "
+        raise SecretsError(f"{source} is neither UTF-8 nor UTF-16 text; export the cookies as "
                            "a Netscape cookies.txt file") from None
 
 
@@ -114,7 +122,7 @@ def text_encoding(data: bytes) -> str:
     return "utf-8"
 
 
-def check_cookie_line(path: Path, number: int, line: str) -> None:
+def check_cookie_line(source: str, number: int, line: str) -> None:
     """What MozillaCookieJar would refuse, said with the line number and without the value."""
     if line.startswith(HTTPONLY_PREFIX):
         line = line[len(HTTPONLY_PREFIX):]
@@ -122,13 +130,13 @@ def check_cookie_line(path: Path, number: int, line: str) -> None:
         return
     fields = line.split("\t")
     if len(fields) != FIELDS:
-        raise SecretsError(f"{path}:{number}: expected {FIELDS} tab-separated fields, got {len(fields)}")
+        raise SecretsError(f"{source}:{number}: expected {FIELDS} tab-separated fields, got {len(fields)}")
     domain, subdomains, expires = fields[0], fields[1], fields[4]
     if (subdomains == "TRUE") != domain.startswith("."):
-        raise SecretsError(f"{path}:{number}: the second field must be TRUE exactly when the domain "
+        raise SecretsError(f"{source}:{number}: the second field must be TRUE exactly when the domain "
                            f"starts with a dot, got {subdomains!r} for {domain!r}")
     if expires and not expires.isdigit():
-        raise SecretsError(f"{path}:{number}: the expiry (fifth field) must be seconds since 1970, "
+        raise SecretsError(f"{source}:{number}: the expiry (fifth field) must be seconds since 1970, "
                            f"got {expires!r}")
 
 
@@ -162,13 +170,21 @@ def read_storage_state(path: Path) -> dict[str, Any]:
     if path.is_dir():
         raise SecretsError(f"{path} is a folder; --storage-state takes a Playwright storage-state JSON file")
     try:
-        state = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise SecretsError(f"no such file: {path} (--storage-state)") from None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         raise SecretsError(f"cannot read storage state {path}: {type(exc).__name__}") from None
+    return parse_storage_state(data, str(path))
+
+
+def parse_storage_state(data: bytes, source: str) -> dict[str, Any]:
+    try:
+        state = json.loads(data.decode("utf-8-sig"))
+    except ValueError as exc:  # its message may quote the text
+        raise SecretsError(f"cannot read storage state {source}: {type(exc).__name__}") from None
     if not isinstance(state, dict):
-        raise SecretsError(f"{path} is not a Playwright storage state (a JSON object of cookies "
+        raise SecretsError(f"{source} is not a Playwright storage state (a JSON object of cookies "
                            "and origins)")
     return state
 

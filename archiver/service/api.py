@@ -11,12 +11,15 @@ from starlette.background import BackgroundTask
 
 from archiver.errors import ArchiverError
 from archiver.netguard import BadURLError, validate_url
+from archiver.platforms import Platforms
+from archiver.secrets import LoginMaterial
 from archiver.service import downloads
 from archiver.service.access import verifiable_bundles, visible_bundle
 from archiver.service.auth import acting_api_user, api_user
 from archiver.service.bundle_view import detail
 from archiver.service.bundle_zip import zip_chunks
 from archiver.service.capture_options import CaptureBody, VerifyBody
+from archiver.service.job_logins import LoginRejected, read_api_logins, seal
 from archiver.service.jobs import STATES, IdempotencyConflict
 from archiver.service.state import ServiceState, state_of
 from archiver.service.users import Principal
@@ -29,9 +32,10 @@ Reader = Annotated[Principal, Depends(api_user)]
 Actor = Annotated[Principal, Depends(acting_api_user)]
 
 
-def submit_captures(state: ServiceState, who: Principal, body: CaptureBody,
-                    key: str | None) -> tuple[list[str], bool]:
-    """Shared by the API and the job page: checks the case and every URL before anything is queued."""
+def submit_captures(state: ServiceState, who: Principal, body: CaptureBody, key: str | None,
+                    logins: dict[str, LoginMaterial] | None = None) -> tuple[list[str], bool]:
+    """Shared by the API and the job page: checks the case and every URL before anything is queued;
+    ``logins``: checked login material, sealed for the jobs (``job_logins``)."""
     if not who.can_see(body.case):
         raise HTTPException(403, f"you may not capture into case {body.case!r}")
     try:
@@ -39,7 +43,8 @@ def submit_captures(state: ServiceState, who: Principal, body: CaptureBody,
     except BadURLError as exc:
         raise HTTPException(422, str(exc)) from None
     try:
-        ids, created = state.queue.submit_captures(who, body, key)
+        sealed = seal(state.config.signer, logins) if logins is not None else None
+        ids, created = state.queue.submit_captures(who, body, key, sealed)
     except IdempotencyConflict:
         raise HTTPException(409, "this Idempotency-Key was used with another request body") from None
     state.runner.wake()
@@ -49,10 +54,20 @@ def submit_captures(state: ServiceState, who: Principal, body: CaptureBody,
 @router.post("/captures", status_code=201, summary="Queue captures: one job per URL")
 def post_captures(body: CaptureBody, state: State, who: Actor, response: Response,
                   idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> dict[str, Any]:
-    ids, created = submit_captures(state, who, body, idempotency_key)
+    logins = None
+    if body.options.logins is not None:
+        try:
+            logins = read_api_logins(body.options.logins, platforms_of(state))
+        except LoginRejected as exc:
+            raise HTTPException(exc.status, exc.message) from None
+    ids, created = submit_captures(state, who, body, idempotency_key, logins)
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
     return {"jobs": [state.queue.get(who, job_id) for job_id in ids]}
+
+
+def platforms_of(state: ServiceState) -> Platforms:
+    return Platforms.from_plugins(state.config.pm)
 
 
 @router.get("/jobs/{job_id}", summary="One job: state, attempt, step, queue position, bundle")

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
+from archiver.service.job_logins import PlatformLogin
 from archiver.settings import CaptureSettings
 
 MAX_URLS = 1000
@@ -29,6 +30,12 @@ class CaptureOptions(BaseModel):
     timezone: str | None = Field(default=None, pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")
     max_bytes: int | None = Field(default=None, gt=0, le=4 * 1024**3, description="Network traffic cap.")
     screenshot_max_height: int | None = Field(default=None, ge=100, le=65536)
+    # Checked by job_logins.read_api_logins rather than here: a validation error would echo the
+    # value back. Never dumped (the job's stored options, the Idempotency-Key digest) nor shown.
+    logins: SkipValidation[dict[str, PlatformLogin] | None] = Field(
+        default=None, exclude=True, repr=False,
+        examples=[{"x": {"cookies_txt": "# Netscape HTTP Cookie File\n..."}}],
+        description="Login material for these jobs only, by platform ('*': every platform without its own).")
 
     def apply(self, base: CaptureSettings) -> CaptureSettings:
         changes: dict[str, Any] = {

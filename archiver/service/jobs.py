@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from archiver.ids import new_bundle_id
 from archiver.service.capture_options import CaptureBody
 from archiver.service.database import Database
-from archiver.service.tables import Job, Submission
+from archiver.service.tables import Job, JobLogin, LoginUpload, Submission
 from archiver.service.users import Principal
 
 PENDING, IN_PROGRESS, COMPLETED, FAILED = "pending", "in_progress", "completed", "failed"
@@ -54,9 +54,11 @@ class JobQueue:
         self.on_end = on_end
         self.instance = f"{socket.gethostname()}:{os.getpid()}"
 
-    def submit_captures(self, who: Principal, body: CaptureBody,
-                        key: str | None) -> tuple[list[str], bool]:
-        """The new jobs' ids and True, or (under a key seen before) the first answer's ids and False."""
+    def submit_captures(self, who: Principal, body: CaptureBody, key: str | None,
+                        sealed_logins: bytes | None = None) -> tuple[list[str], bool]:
+        """The new jobs' ids and True, or (under a key seen before) the first answer's ids and False.
+        ``sealed_logins``: login material for every job, kept until the last of them ends (the
+        request's digest leaves it out, as the body's dump does: nothing derived from it stays)."""
         request_sha256 = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
         if key is not None and (earlier := self._submitted(who, key, request_sha256)) is not None:
             return earlier, False
@@ -69,6 +71,12 @@ class JobQueue:
         try:
             with self.db.session() as session:
                 session.add_all(jobs)
+                if sealed_logins is not None:
+                    upload = LoginUpload(id=new_bundle_id(), sealed=sealed_logins, jobs_left=len(jobs),
+                                         created_at=now)
+                    session.add(upload)
+                    session.flush()  # the upload before the rows that name it
+                    session.add_all(JobLogin(job_id=job.id, upload_id=upload.id) for job in jobs)
                 if key is not None:
                     session.add(Submission(user_id=who.id, key=key, request_sha256=request_sha256,
                                            job_ids=json.dumps([job.id for job in jobs]), created_at=now))
@@ -130,11 +138,29 @@ class JobQueue:
             ended = rows_changed(session.execute(
                 update(Job).where(Job.id == job_id, Job.state == IN_PROGRESS)
                 .values(state=state, finished_at=time.time(), step=None, **fields)))
+            if ended:
+                self._forget_logins(session, job_id)
             if ended and self.on_end is not None:
                 job = session.get(Job, job_id, populate_existing=True)
                 assert job is not None
                 self.on_end(session, job, self.describe(session, job))
         return bool(ended)
+
+    def sealed_logins(self, job_id: str) -> bytes | None:
+        with self.db.session() as session:
+            return session.scalar(select(LoginUpload.sealed).join(JobLogin).where(JobLogin.job_id == job_id))
+
+    @staticmethod
+    def _forget_logins(session: Session, job_id: str) -> None:
+        """In the transaction that ends the job: its login material goes with the last job that
+        needed it (the row lock of the count orders jobs ending at once on PostgreSQL)."""
+        upload_id = session.scalar(select(JobLogin.upload_id).where(JobLogin.job_id == job_id))
+        if upload_id is None:
+            return
+        session.execute(delete(JobLogin).where(JobLogin.job_id == job_id))
+        session.execute(update(LoginUpload).where(LoginUpload.id == upload_id)
+                        .values(jobs_left=LoginUpload.jobs_left - 1))
+        session.execute(delete(LoginUpload).where(LoginUpload.id == upload_id, LoginUpload.jobs_left <= 0))
 
     def take_over(self, lease: float, sealed: Callable[[Job], tuple[str, str] | None]) -> list[str]:
         """Jobs whose worker stopped renewing them: ended with the bundle ``sealed`` finds for

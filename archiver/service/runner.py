@@ -19,6 +19,7 @@ from archiver.pipeline import CaptureEngine, CaptureRequest, CaptureResult
 from archiver.problem import OK
 from archiver.service.bundle_index import BundleIndex
 from archiver.service.capture_options import CaptureOptions
+from archiver.service.job_logins import open_job_logins
 from archiver.service.jobs import CAPTURE, COMPLETED, FAILED, JobQueue
 from archiver.service.tables import Job
 from archiver.settings import CaptureSettings
@@ -125,10 +126,12 @@ class JobRunner:
 
     async def _capture(self, job: Job) -> None:
         settings = CaptureOptions(**json.loads(job.request)).apply(self.config.settings)
+        logins = await asyncio.to_thread(open_job_logins, self.queue, self.config.signer, job.id)
         await asyncio.to_thread(self.queue.progress, job.id, "starting the browser")
         engine = await self.engine()
         await asyncio.to_thread(self.queue.progress, job.id, "capturing")
-        result = await engine.capture(CaptureRequest(job.url or "", job.case_id, job.operator), settings)
+        result = await engine.capture(CaptureRequest(job.url or "", job.case_id, job.operator), settings,
+                                      logins=logins)
         if result.bundle_id is None:
             await asyncio.to_thread(self.queue.finish, job.id, FAILED, capture_status=result.status,
                                     reason=result.reason)

@@ -6,7 +6,7 @@ POSIX seconds (floats), which sort and compare the same way in SQLite and Postgr
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -54,7 +54,7 @@ class Job(Base):
     state: Mapped[str] = mapped_column(String(20))  # pending | in_progress | completed | failed
     case_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     url: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # Capture options (never login material) or the bundles a verify job checks, as JSON.
+    # Capture options (never login material: see JobLogin) or the bundles a verify job checks, as JSON.
     request: Mapped[str] = mapped_column(Text, default="{}")
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # The API token it was submitted with (None: a web page): what a per-token webhook follows.
@@ -72,6 +72,27 @@ class Job(Base):
     capture_status: Mapped[str | None] = mapped_column(String(30), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     result: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON: what the job found
+
+
+class LoginUpload(Base):
+    """Login material uploaded with a request's capture jobs, sealed (``job_logins``): kept apart
+    from the jobs, which every listing and webhook describes, and deleted with the last of them."""
+
+    __tablename__ = "login_uploads"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    jobs_left: Mapped[int] = mapped_column(Integer)  # counted down as each job ends
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class JobLogin(Base):
+    """The upload a capture job logs in with, while the job has not ended."""
+
+    __tablename__ = "job_logins"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    upload_id: Mapped[str] = mapped_column(ForeignKey("login_uploads.id", ondelete="CASCADE"))
 
 
 class Submission(Base):

@@ -8,7 +8,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import ValidationError
@@ -18,6 +18,7 @@ from archiver.service.access import visible_bundle
 from archiver.service.auth import SESSION_COOKIE, check_csrf, web_session
 from archiver.service.bundle_view import detail
 from archiver.service.capture_options import CaptureBody
+from archiver.service.job_logins import ANY_PLATFORM, LoginRejected, read_uploaded_files
 from archiver.service.state import ServiceState, state_of
 from archiver.service.users import ALL_CASES, Principal, user_for_password
 from archiver.service.web_sessions import LIFETIME, close_session, open_session
@@ -30,6 +31,7 @@ templates.filters["utc"] = lambda seconds: datetime.fromtimestamp(seconds, UTC).
 State = Annotated[ServiceState, Depends(state_of)]
 Session = Annotated[tuple[Principal, str], Depends(web_session)]
 CsrfField = Annotated[str | None, Form()]
+OptionalFile = Annotated[UploadFile | None, File()]
 
 
 def page(name: str, code: int = 200, **facts: Any) -> HTMLResponse:
@@ -92,12 +94,15 @@ def jobs_page(state: State, session: Session, error: str | None = None) -> HTMLR
     jobs = state.queue.listing(who, None, None, 200)
     running = any(job["state"] in ("pending", "in_progress") for job in jobs)
     cases = sorted(c for c in who.cases if c != ALL_CASES)
-    return page("jobs.html", user=who, csrf=csrf, jobs=jobs, refresh=running, cases=cases, error=error)
+    return page("jobs.html", user=who, csrf=csrf, jobs=jobs, refresh=running, cases=cases, error=error,
+                platforms=sorted(api.platforms_of(state).by_name), any_platform=ANY_PLATFORM)
 
 
 @router.post("/jobs")
 def submit_jobs(state: State, session: Session, urls: Annotated[str, Form(max_length=200_000)],
-                case: Annotated[str, Form(max_length=200)], csrf: CsrfField = None) -> Response:
+                case: Annotated[str, Form(max_length=200)], csrf: CsrfField = None,
+                login_platform: Annotated[str, Form(max_length=50)] = ANY_PLATFORM,
+                cookies_file: OptionalFile = None, storage_state_file: OptionalFile = None) -> Response:
     who, expected = session
     check_csrf(csrf, expected)
     if not who.can_act:
@@ -105,12 +110,21 @@ def submit_jobs(state: State, session: Session, urls: Annotated[str, Form(max_le
     lines = [line.strip() for line in urls.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     try:
         body = CaptureBody(urls=lines, case=case.strip())
-        api.submit_captures(state, who, body, None)
+        logins = read_uploaded_files(login_platform, uploaded(cookies_file), uploaded(storage_state_file),
+                                     api.platforms_of(state))
+        api.submit_captures(state, who, body, None, logins)
+    except LoginRejected as exc:
+        return jobs_page(state, session, error=exc.message)
     except ValidationError:
         return jobs_page(state, session, error="Give at least one URL (one a line) and a case.")
     except HTTPException as exc:
         return jobs_page(state, session, error=str(exc.detail))
     return see_other("/jobs")
+
+
+def uploaded(file: UploadFile | None) -> bytes:
+    """A file input's content; empty when no file was chosen (browsers send an empty part)."""
+    return file.file.read() if file is not None else b""
 
 
 @router.get("/bundles")
