@@ -119,6 +119,10 @@ def test_bad_login_material_is_refused_and_nothing_is_stored(service: Service) -
             answer = submit(logins)
             assert answer.status_code == 422 and answer.json()["detail"].startswith(message), answer.text
             assert SECRET not in answer.text
+        for misplaced in ({"options": {"cookies": COOKIES_TXT}}, {"logins": {"x": {"cookies_txt": COOKIES_TXT}}}):
+            answer = api.post("/captures", json={"urls": [WHOAMI], "case": "CASE-42", **misplaced})
+            assert answer.status_code == 422 and answer.json()["detail"][0]["type"] == "extra_forbidden"
+            assert SECRET not in answer.text  # validation errors name the place, not the value
         too_big = submit({"generic": {"cookies_txt": COOKIES_TXT * 20_000}})  # about 1.5 MiB
         assert too_big.status_code == 413 and "1 MiB" in too_big.json()["detail"]
         assert len(api.get("/jobs").json()["jobs"]) == before

@@ -8,8 +8,10 @@ from importlib.resources import files
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from archiver.service import admin_pages, api, match_api, match_page, metrics, web, webhooks_api
@@ -43,6 +45,13 @@ def create_app(state: ServiceState, max_body: int = MAX_BODY) -> FastAPI:
     app.include_router(match_page.router)
     app.include_router(admin_pages.router)
     app.mount("/static", StaticFiles(directory=str(files("archiver.service") / "static")), name="static")
+
+    @app.exception_handler(RequestValidationError)
+    async def without_values(_request: Request, exc: RequestValidationError) -> Response:
+        # A refused body may hold login material (a cookies file under a mistyped key): the
+        # answer names the place and the rule, never the value.
+        errors = [{key: value for key, value in error.items() if key != "input"} for error in exc.errors()]
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
     @app.exception_handler(LoginRequired)
     async def to_login(_request: Request, _exc: LoginRequired) -> Response:
