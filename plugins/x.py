@@ -286,6 +286,8 @@ REPLY_PARENT_JS = """(focal) => {
 }"""
 OG_TITLE_NEW = re.compile(rf"^(?P<name>.*) \(@(?P<handle>{HANDLE})\) on (?:X|Twitter)$")
 OG_TITLE_OLD = re.compile(r'^(?P<name>.*) on (?:X|Twitter): ".*"(?: / (?:X|Twitter))?$', re.S)
+OG_MENTION = re.compile(rf"(?<![\w@])@({HANDLE})\b")
+OG_HASHTAG = re.compile(r"(?<![\w#&])#(\w+)")
 GROUP_COUNT = re.compile(r"([\d,]+) (replies|reply|reposts?|likes?|views?)\b", re.I)
 GROUP_FIELDS = {"replie": "replies", "reply": "replies", "repost": "reposts", "like": "likes",
                 "view": "views"}
@@ -462,6 +464,10 @@ def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
     if post.kind == "post" and meta.get("og:description"):
         post.text = meta["og:description"].strip()
         sources["text"] = "meta:og:description"
+        # The og text is plain: its @handles and #tags are words, not links.
+        post.mentions = OG_MENTION.findall(post.text)
+        post.hashtags = OG_HASHTAG.findall(post.text)
+        pagetools.note_entity_sources(post, sources, "meta:og:description (@ and # words)")
     image = meta.get("og:image") or ""
     # og:image is the post's picture only when it is a media file; otherwise it is the
     # author's avatar or X's placeholder card, which are not the post's media.

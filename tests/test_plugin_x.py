@@ -21,6 +21,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "x"
 TRUMP = "/realDonaldTrump/status/1222907250383245320"
 UASMART = "/UaSmart/status/934106870834454529"
 PHOTO = "https://pbs.twimg.com/media/DPadOKpXcAIL-NW?format=jpg&name=medium"
+UASMART_OG_IMAGE = "https://pbs.twimg.com/media/DPadOKpXcAIL-NW.jpg:large"
+VERGE = "/verge/status/957383241714970624"
+VERGE_OG_IMAGE = "https://pbs.twimg.com/media/DRg1OMRVwAEuwTK.jpg:large"
 BROKEN_PHOTO = "https://pbs.twimg.com/media/BROKEN-PHOTO?format=jpg&name=medium"
 KIKO_AVATAR = "https://pbs.twimg.com/profile_images/2000931726244106244/Ty7-KT2j_400x400.jpg"
 JAVI_AVATAR = "https://pbs.twimg.com/profile_images/1581679886267301888/BHGZpOc6_200x200.jpg"
@@ -59,6 +62,11 @@ def x_site(https_server: Any) -> None:
     site.add("/suspended_acct", page("synthetic__account-suspended.html"))
     # The og-only page names twitter.com in og:url: serve it there.
     https_server.site("twitter.com").add(TRUMP, page("metascraper-x__post-og.html"))
+    https_server.site("twitter.com").add(UASMART, page("metascraper-x__post-image-og.html"))
+    site.add(VERGE, page("metascraper-x__post-video-og.html"))
+    for og_image in (UASMART_OG_IMAGE, VERGE_OG_IMAGE):
+        https_server.site("pbs.twimg.com").add(og_image.removeprefix("https://pbs.twimg.com"),
+                                               jpeg(), "image/jpeg")
     https_server.site("pbs.twimg.com").add("/media/DPadOKpXcAIL-NW", jpeg(), "image/jpeg")
     # The same post whose photo request fails: the server closes the connection unanswered.
     site.routes[f"{UASMART}?photo=broken"] = lambda handler: handler.send(  # type: ignore[attr-defined]
@@ -206,6 +214,34 @@ def test_og_only_page(capture: Any) -> None:
     assert sources["text"] == "meta:og:description"
     # og:image is the author's avatar, not post media
     assert post["media"] == []
+
+
+@pytest.mark.parametrize(("url", "author", "published", "text", "image"), [
+    (f"https://twitter.com{UASMART}", ("UaSmart", "SmartUA"), "2017-11-24T17:10:07.530Z",
+     "Y terminamos el dia con Cultura de empresa con @patoroco, @flopezluis, Katia, Ang\u00e9lica "
+     "en @codemotion_es #codemotion2017", UASMART_OG_IMAGE),
+    (f"https://x.com{VERGE}", ("verge", "The Verge"), "2018-01-27T22:42:06.802Z",
+     "Is it bad to blow into game cartridges?", VERGE_OG_IMAGE),
+])
+def test_og_only_page_with_post_media(capture: Any, url: str, author: tuple[str, str],
+                                      published: str, text: str, image: str) -> None:
+    """Two more real og-only pages, whose og:image is the post's picture, not an avatar."""
+    result = capture(url)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["author"]["handle"], post["author"]["display_name"]) == author
+    assert (post["published_at"], post["text"]) == (published, text)
+    assert [(m["kind"], m["url"], m["captured"]) for m in post["media"]] == [
+        ("image", image, True)]
+    assert post["extraction"]["sources"]["media"] == "meta:og:image"
+    media_matches_bundle(result)
+
+
+def test_og_text_names_its_mentions_and_hashtags(capture: Any) -> None:
+    post = capture(f"https://twitter.com{UASMART}").post
+    assert post["mentions"] == ["patoroco", "flopezluis", "codemotion_es"]
+    assert post["hashtags"] == ["codemotion2017"]
+    assert post["extraction"]["sources"]["mentions"] == "meta:og:description (@ and # words)"
 
 
 def test_login_redirect_is_login_required(capture: Any) -> None:
