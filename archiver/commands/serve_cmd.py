@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from archiver.cluster import CLUSTER_ENV, ClusterOptions
 from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.outputs import signer as load_signer
 from archiver.commands.service_db import database_options, open_database
@@ -21,8 +22,9 @@ from archiver.settings import CaptureSettings, ResolveRule
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (loopback by default: put a TLS proxy in front to share it).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16),
-              help="Jobs run at once (browser contexts on the service's one browser).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 256),
+              help="Jobs run at once (browser contexts on the service's one browser; with --cluster, "
+                   "tasks on the cluster at once).")
 @click.option("--resolve", multiple=True, metavar="HOST:PORT:ADDR",
               help="Connect to ADDR for HOST:PORT (curl's meaning), for every capture. Recorded.")
 @click.option("--insecure", "-k", is_flag=True, help="Accept invalid server certificates. Recorded.")
@@ -41,16 +43,27 @@ from archiver.settings import CaptureSettings, ResolveRule
               help="Largest request body in bytes (413 beyond).")
 @click.option("--rate-limit", default=600, show_default=True, type=click.IntRange(0),
               help="API requests a minute per token, in bursts of as many (429 beyond); 0: no limit.")
+@click.option("--cluster", envvar=CLUSTER_ENV, metavar="tcp://HOST:PORT",
+              help="Run capture jobs on the workers of this Dask scheduler ('archiver worker'); tls://... "
+                   "for TLS. Default: $ARCHIVER_CLUSTER; none: a process of this machine.")
+@click.option("--shared-store", is_flag=True,
+              help="With --cluster: every worker mounts the --store folder at this same path.")
+@click.option("--allow-plaintext-cluster", is_flag=True,
+              help="With --cluster: send login material uploaded with jobs to a scheduler that is "
+                   "neither tls:// nor on this machine. Recorded.")
 @click.pass_context
 def serve(ctx: click.Context, /, store: str, db_url: str | None, host: str, port: int, workers: int,
           resolve: tuple[str, ...], insecure: bool, ca_bundle: Path | None, allow_private_networks: bool,
           browser_path: Path | None, key_name: str, tsa_urls: tuple[str, ...], job_lease: float,
-          max_upload: int, rate_limit: int, **store_options: Any) -> None:
+          max_upload: int, rate_limit: int, cluster: str | None, shared_store: bool,
+          allow_plaintext_cluster: bool, **store_options: Any) -> None:
     """Serve the HTTP API (/api/v1, docs at /api/docs) and the web pages for STORE's evidence."""
     import uvicorn
 
     from archiver.service.app import create_app
     from archiver.service.bundle_index import BundleIndex
+    from archiver.service.capture_process import ProcessExecutor, ProcessSpec
+    from archiver.service.executor import CaptureExecutor
     from archiver.service.jobs import JobQueue
     from archiver.service.match_lookup import MatchLookup
     from archiver.service.rate_limits import RateLimiter
@@ -73,7 +86,17 @@ def serve(ctx: click.Context, /, store: str, db_url: str | None, host: str, port
     queue = JobQueue(db, on_end=on_job_end)
     config = RunnerConfig(pm=pm, store=backend, settings=settings, signer=load_signer(key_name),
                           browser_path=browser_path, workers=workers, lease=job_lease)
-    runner = JobRunner(config, queue, index)
+    disabled = tuple((ctx.find_root().obj or {}).get("disabled_plugins", ()))
+    executor: CaptureExecutor
+    if cluster:
+        from archiver.service.cluster_executor import ClusterExecutor  # Dask: only for --cluster
+
+        executor = ClusterExecutor(ClusterOptions(cluster, shared_store, allow_plaintext_cluster),
+                                   store=backend, location=store, store_options=store_options,
+                                   key_name=key_name, disabled_plugins=disabled, signer=config.signer)
+    else:
+        executor = ProcessExecutor(ProcessSpec(store, store_options, key_name, disabled, browser_path))
+    runner = JobRunner(config, queue, index, executor)
     deliveries = Deliveries(db)
     state = ServiceState(db=db, queue=queue, index=index, runner=runner, config=config,
                          limits=RateLimiter(rate_limit), deliveries=deliveries,

@@ -1,5 +1,5 @@
-"""The service's workers: they claim jobs from the database and run them on one capture engine
-(the browser and recording proxy the CLI uses), in the server's own event loop."""
+"""The service's workers: they claim jobs from the database, hand captures to the executor (a
+child process of this machine, or the Dask cluster of ``--cluster``), and record how each ended."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from typing import Any
 
 import pluggy
 
-from archiver.errors import ArchiverError
+from archiver.capture_types import CaptureRequest
 from archiver.keys import Signer
-from archiver.pipeline import CaptureEngine, CaptureRequest, CaptureResult
 from archiver.problem import OK
 from archiver.service.bundle_index import BundleIndex
 from archiver.service.capture_options import CaptureOptions
+from archiver.service.executor import CaptureCall, CaptureExecutor
 from archiver.service.job_logins import open_job_logins
 from archiver.service.jobs import CAPTURE, COMPLETED, FAILED, JobQueue
 from archiver.service.tables import Job
@@ -42,12 +42,12 @@ class RunnerConfig:
 
 
 class JobRunner:
-    def __init__(self, config: RunnerConfig, queue: JobQueue, index: BundleIndex) -> None:
+    def __init__(self, config: RunnerConfig, queue: JobQueue, index: BundleIndex,
+                 executor: CaptureExecutor) -> None:
         self.config = config
         self.queue = queue
         self.index = index
-        self._engine: CaptureEngine | None = None
-        self._engine_lock = asyncio.Lock()
+        self.executor = executor
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -55,6 +55,7 @@ class JobRunner:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         await asyncio.to_thread(self._take_over)
+        await self.executor.start()
         self._tasks = [asyncio.create_task(self._work()) for _ in range(self.config.workers)]
         self._tasks.append(asyncio.create_task(self._watch()))
 
@@ -62,8 +63,7 @@ class JobRunner:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._engine is not None:
-            await self._engine.close()
+        await self.executor.stop()
 
     def wake(self) -> None:
         """Called from request threads when jobs were submitted."""
@@ -116,42 +116,21 @@ class JobRunner:
             result = await asyncio.to_thread(self._verify, job)
             await asyncio.to_thread(self.queue.finish, job.id, COMPLETED, result=result)
 
-    async def engine(self) -> CaptureEngine:
-        async with self._engine_lock:
-            if self._engine is None:
-                c = self.config
-                engine = CaptureEngine(c.pm, c.store, c.settings, c.browser_path, c.signer)
-                self._engine = await engine.start()
-            return self._engine
-
     async def _capture(self, job: Job) -> None:
         settings = CaptureOptions(**json.loads(job.request)).apply(self.config.settings)
         logins = await asyncio.to_thread(open_job_logins, self.queue, self.config.signer, job.id)
-        await asyncio.to_thread(self.queue.progress, job.id, "starting the browser")
-        engine = await self.engine()
         await asyncio.to_thread(self.queue.progress, job.id, "capturing")
-        result = await engine.capture(CaptureRequest(job.url or "", job.case_id, job.operator), settings,
-                                      logins=logins)
+        call = CaptureCall(job.id, CaptureRequest(job.url or "", job.case_id, job.operator), settings,
+                           submitted_at=job.created_at, logins=logins)
+        captured = await self.executor.capture(call)
+        result = captured.result
         if result.bundle_id is None:
             await asyncio.to_thread(self.queue.finish, job.id, FAILED, capture_status=result.status,
                                     reason=result.reason)
             return
         await asyncio.to_thread(self.index.add, result.bundle_id)
-        await asyncio.to_thread(self.queue.progress, job.id, "matching")
-        matches = await asyncio.to_thread(self._matches, result, job.operator)
         await asyncio.to_thread(self.queue.finish, job.id, COMPLETED, bundle_id=result.bundle_id,
-                                capture_status=result.status, reason=result.reason, result=matches)
-
-    def _matches(self, result: CaptureResult, operator: str) -> dict[str, Any]:
-        """Matched and indexed as ``archiver capture`` does; the bundle is sealed whatever happens here."""
-        from archiver.capture_matches import match_captures  # numpy, image signals: only once captured
-
-        try:
-            found = match_captures(self.config.store, [result], self.config.signer, operator)
-        except (ArchiverError, OSError) as exc:
-            log.warning("bundle %s was not matched or indexed: %s", result.bundle_id, exc)
-            return {"matches": None, "match_error": str(exc)}
-        return {"matches": [m.to_json() for m in found.get(result.bundle_id or "", [])]}
+                                capture_status=result.status, reason=result.reason, result=captured.matches)
 
     def _verify(self, job: Job) -> dict[str, Any]:
         request = json.loads(job.request)
