@@ -9,8 +9,9 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -25,9 +26,10 @@ from archiver.service.capture_options import CaptureBody
 from archiver.service.database import Database
 from archiver.service.job_logins import seal, unseal
 from archiver.service.jobs import COMPLETED, JobQueue
-from archiver.service.tables import LoginUpload
+from archiver.service.tables import Job, JobLogin, LoginUpload
 from archiver.service.users import Principal, add_user
 
+from support.postgres import postgres_server
 from support.service import PASSWORD, SCREENSHOTS, Service, new_service, wait_for
 
 WHOAMI = "https://example.org/whoami"  # answers with the length of the Cookie header it got
@@ -176,22 +178,44 @@ def test_submit_page_takes_a_storage_state_file(service: Service) -> None:
     assert secret not in (service.store.parent / "serve.log").read_text()
 
 
-def test_material_goes_with_the_last_job_that_needed_it_taken_over_or_not(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'jobs.db'}").create()
+def queue_with_logins(db: Database, urls: int) -> tuple[JobQueue, list[Job]]:
+    """A queue with ``urls`` capture jobs submitted with one upload, all claimed by workers."""
     with db.session() as session:
         who = Principal.of(add_user(session, "alice", "analyst", ["CASE-42"], PASSWORD))
     queue = JobQueue(db)
-    queue.submit_captures(who, CaptureBody(urls=[WHOAMI, f"{WHOAMI}?2"], case="CASE-42"), None, b"sealed")
-    first, second = queue.claim(), queue.claim()
-    assert first is not None and second is not None
+    body = CaptureBody(urls=[f"{WHOAMI}?{n}" for n in range(urls)], case="CASE-42")
+    queue.submit_captures(who, body, None, b"sealed")
+    claimed = [queue.claim() for _ in range(urls)]
+    assert None not in claimed
+    return queue, cast("list[Job]", claimed)
+
+
+def uploads_left(db: Database) -> int:
+    with db.session() as session:
+        return sum(session.scalar(select(func.count()).select_from(table)) or 0 for table in (LoginUpload, JobLogin))
+
+
+def test_material_goes_with_the_last_job_that_needed_it_taken_over_or_not(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'jobs.db'}").create()
+    queue, (first, second) = queue_with_logins(db, 2)
     assert queue.finish(first.id, COMPLETED)
     assert queue.sealed_logins(first.id) is None and queue.sealed_logins(second.id) == b"sealed"
     time.sleep(0.01)
     # Its worker was killed; the bundle it sealed ends it, and the material goes with it.
     assert queue.take_over(0.0, lambda _job: ("01a2aaaa-aaaa-7aaa-8aaa-aaaaaaaaaaaa", "complete")) == [second.id]
     assert queue.sealed_logins(second.id) is None
-    with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(LoginUpload)) == 0
+    assert uploads_left(db) == 0
+
+
+@pytest.mark.postgres
+def test_jobs_ending_at_once_on_postgresql_leave_no_material() -> None:
+    with postgres_server() as url:
+        db = Database(url).create()
+        queue, jobs = queue_with_logins(db, 12)
+        with ThreadPoolExecutor(len(jobs)) as pool:  # every job's worker ends it at the same moment
+            assert all(pool.map(lambda job: queue.finish(job.id, COMPLETED), jobs))
+        assert uploads_left(db) == 0
+        db.engine.dispose()
 
 
 def test_sealed_material_needs_the_service_key() -> None:
