@@ -116,6 +116,8 @@ def test_bad_login_material_is_refused_and_nothing_is_stored(service: Service) -
                 {"x": {"storage_state": {"cookies": [{"name": "sid", "value": SECRET}]}}},
             "options.logins.generic holds no cookie or local storage value": {"generic": {"storage_state": {}}},
             "options.logins must be an object": COOKIES_TXT,
+            "options.logins.twitter: platform x is given twice":
+                {"x": {"cookies_txt": COOKIES_TXT}, "twitter": {"cookies_txt": COOKIES_TXT}},
         }
         for message, logins in refused.items():
             answer = submit(logins)

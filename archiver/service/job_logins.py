@@ -76,6 +76,8 @@ def read_api_logins(raw: Any, platforms: Platforms) -> dict[str, LoginMaterial]:
     for typed, entry in raw.items():
         where = f"options.logins.{typed}"
         platform = platform_name(typed, platforms, where)
+        if platform in logins:
+            raise LoginRejected(422, f"{where}: platform {platform} is given twice (a name and an alias)")
         if not isinstance(entry, dict) or not entry or set(entry) - {"cookies_txt", "storage_state"}:
             raise LoginRejected(422, f"{where} must be an object with cookies_txt and/or storage_state")
         cookies, state = entry.get("cookies_txt"), entry.get("storage_state")
