@@ -288,6 +288,9 @@ OG_TITLE_NEW = re.compile(rf"^(?P<name>.*) \(@(?P<handle>{HANDLE})\) on (?:X|Twi
 OG_TITLE_OLD = re.compile(r'^(?P<name>.*) on (?:X|Twitter): ".*"(?: / (?:X|Twitter))?$', re.S)
 OG_MENTION = re.compile(rf"(?<![\w@])@({HANDLE})\b")
 OG_HASHTAG = re.compile(r"(?<![\w#&])#(\w+)")
+OG_LINK = re.compile(r"https?://\S+")
+OG_POSTER = re.compile(
+    r"^https://pbs\.twimg\.com/(?:tweet_video_thumb|ext_tw_video_thumb|amplify_video_thumb)/")
 GROUP_COUNT = re.compile(r"([\d,]+) (replies|reply|reposts?|likes?|views?)\b", re.I)
 GROUP_FIELDS = {"replie": "replies", "reply": "replies", "repost": "reposts", "like": "likes",
                 "view": "views"}
@@ -464,15 +467,19 @@ def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
     if post.kind == "post" and meta.get("og:description"):
         post.text = meta["og:description"].strip()
         sources["text"] = "meta:og:description"
-        # The og text is plain: its @handles and #tags are words, not links.
+        # The og text is plain: its @handles, #tags and t.co addresses are words, not links.
         post.mentions = OG_MENTION.findall(post.text)
         post.hashtags = OG_HASHTAG.findall(post.text)
-        pagetools.note_entity_sources(post, sources, "meta:og:description (@ and # words)")
+        post.links = OG_LINK.findall(post.text)
+        pagetools.note_entity_sources(post, sources, "meta:og:description (words of the text)")
     image = meta.get("og:image") or ""
-    # og:image is the post's picture only when it is a media file; otherwise it is the
-    # author's avatar or X's placeholder card, which are not the post's media.
+    # og:image is the post's picture when it is a media file, or the poster of its video or
+    # GIF; otherwise it is the author's avatar or X's placeholder card, not the post's media.
     if "pbs.twimg.com/media/" in image:
         post.media.append(Media(kind="image", url=image))
+        sources["media"] = "meta:og:image"
+    elif OG_POSTER.search(image):
+        post.media.append(Media(kind="image", url=image, note="video poster"))
         sources["media"] = "meta:og:image"
     elif image:
         notes.append(f"og:image {image} is not post media (avatar or placeholder); not listed")

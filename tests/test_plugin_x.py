@@ -24,6 +24,8 @@ PHOTO = "https://pbs.twimg.com/media/DPadOKpXcAIL-NW?format=jpg&name=medium"
 UASMART_OG_IMAGE = "https://pbs.twimg.com/media/DPadOKpXcAIL-NW.jpg:large"
 VERGE = "/verge/status/957383241714970624"
 VERGE_OG_IMAGE = "https://pbs.twimg.com/media/DRg1OMRVwAEuwTK.jpg:large"
+KIKO_GIF = "/Kikobeats/status/880139124791029763"
+KIKO_GIF_POSTER = "https://pbs.twimg.com/tweet_video_thumb/DDbh3WCXYAAZfz9.jpg:large"
 BROKEN_PHOTO = "https://pbs.twimg.com/media/BROKEN-PHOTO?format=jpg&name=medium"
 KIKO_AVATAR = "https://pbs.twimg.com/profile_images/2000931726244106244/Ty7-KT2j_400x400.jpg"
 JAVI_AVATAR = "https://pbs.twimg.com/profile_images/1581679886267301888/BHGZpOc6_200x200.jpg"
@@ -64,7 +66,8 @@ def x_site(https_server: Any) -> None:
     https_server.site("twitter.com").add(TRUMP, page("metascraper-x__post-og.html"))
     https_server.site("twitter.com").add(UASMART, page("metascraper-x__post-image-og.html"))
     site.add(VERGE, page("metascraper-x__post-video-og.html"))
-    for og_image in (UASMART_OG_IMAGE, VERGE_OG_IMAGE):
+    https_server.site("twitter.com").add(KIKO_GIF, page("metascraper-x__post-gif-og.html"))
+    for og_image in (UASMART_OG_IMAGE, VERGE_OG_IMAGE, KIKO_GIF_POSTER):
         https_server.site("pbs.twimg.com").add(og_image.removeprefix("https://pbs.twimg.com"),
                                                jpeg(), "image/jpeg")
     https_server.site("pbs.twimg.com").add("/media/DPadOKpXcAIL-NW", jpeg(), "image/jpeg")
@@ -241,7 +244,23 @@ def test_og_text_names_its_mentions_and_hashtags(capture: Any) -> None:
     post = capture(f"https://twitter.com{UASMART}").post
     assert post["mentions"] == ["patoroco", "flopezluis", "codemotion_es"]
     assert post["hashtags"] == ["codemotion2017"]
-    assert post["extraction"]["sources"]["mentions"] == "meta:og:description (@ and # words)"
+    assert post["extraction"]["sources"]["mentions"] == "meta:og:description (words of the text)"
+
+
+def test_og_only_page_of_a_gif_post(capture: Any) -> None:
+    """The og:image of a GIF post is its poster (tweet_video_thumb), which the page names."""
+    result = capture(f"https://twitter.com{KIKO_GIF}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["author"]["handle"], post["author"]["display_name"]) == (
+        "Kikobeats", "#!/kiko/beats")
+    assert post["text"] == ("Experimenting with Clearbit API + Apple TV 3D Parallax "
+                            "https://t.co/Qsm163k4mJ")
+    assert post["links"] == ["https://t.co/Qsm163k4mJ"]
+    assert post["published_at"] == "2017-06-28T19:01:34.201Z"
+    assert [(m["kind"], m["url"], m["note"], m["captured"]) for m in post["media"]] == [
+        ("image", KIKO_GIF_POSTER, "video poster", True)]
+    media_matches_bundle(result)
 
 
 def test_login_redirect_is_login_required(capture: Any) -> None:
