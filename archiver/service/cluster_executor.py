@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from archiver.capture_jobs import CaptureJob, Logins, run_capture_job
 from archiver.capture_types import ClusterJob
 from archiver.cluster import ClusterOptions, check_secrets_transport, connect, store_for_workers
+from archiver.pipeline import load_logins
 from archiver.service.executor import CaptureCall, Captured, matches_of
 from archiver.worker import CAPTURE_RESOURCE
 
@@ -50,7 +51,8 @@ class ClusterExecutor:
 
     async def capture(self, call: CaptureCall) -> Captured:
         assert self._client is not None, "the executor has not started"
-        logins = Logins(call.logins or {})
+        # Read here, as the CLI's client does: the workers have no files of this machine.
+        logins = Logins(load_logins(call.settings) if call.logins is None else call.logins)
         check_secrets_transport(self.cluster.address, logins.any(), self.cluster.allow_plaintext)
         job = CaptureJob(
             request=replace(call.request, job=ClusterJob(call.job_id, self.cluster.address,
