@@ -1,8 +1,12 @@
 """``archiver verify --cluster``: the client lists the bundles, workers verify them in chunks.
 
-A chunk is one task (at most ``--chunk-size`` bundles): per-task scheduling costs about a
-millisecond, so a task per bundle would cost more than verifying a small bundle. Reports stream
-back chunk by chunk into the same output and ``--report`` as a local run.
+A chunk is one task (at most ``--chunk-size`` bundles): per-task scheduling costs a few
+milliseconds, so a task per bundle would cost about as much as verifying a small bundle. Reports
+stream back chunk by chunk into the same output and ``--report`` as a local run.
+
+Chunks shrink as the batch goes on (guided self-scheduling): the big first ones keep the
+per-task cost small, the small last ones keep a worker thread from idling while another
+finishes a big one, which cost equal chunks about half a chunk per thread at the end.
 """
 
 from __future__ import annotations
@@ -24,8 +28,11 @@ if TYPE_CHECKING:
     from archiver.storage.base import BundleReader
 
 DEFAULT_CHUNK = 1000
-# Enough chunks that every worker thread has some, and one slow chunk does not finish alone.
-CHUNKS_PER_THREAD = 4
+# Each chunk takes this share of what is left, per worker thread: 1/2 is "factoring", which
+# stays ahead of uneven bundles and uneven threads.
+GUIDED_SHARE = 2
+# The smallest chunk: a few ms of scheduling against about 10 ms a bundle.
+MIN_CHUNK = 8
 RESUME_HINT = "run the same command again; with --report FILE, --resume skips what it already holds"
 
 
@@ -82,11 +89,11 @@ def verify_on_cluster(cluster: ClusterOptions, bundles: Sequence[BundleReader], 
     client = connect(cluster.address)
     tally = Tally()
     try:
-        size = chunk_length(len(readers), sum(client.nthreads().values()), chunk_size)
+        threads = sum(client.nthreads().values())
         batch = uuid.uuid4().hex
         chunks = [VerifyChunk(stores[store], tuple(part), dict(store_options or {}), disabled_plugins, deep,
                               tsa_ca, ledger_file)
-                  for store, ids in by_store.items() for part in pieces(ids, size)]
+                  for store, ids in by_store.items() for part in guided_chunks(ids, threads, chunk_size)]
         stores_back = {worker_side: store for store, worker_side in stores.items()}
         from distributed import as_completed
 
@@ -126,10 +133,12 @@ def store_of(reader: BundleReader) -> str:
     return location[: -len(suffix)] if location.endswith(suffix) else str(Path(location).parent)
 
 
-def chunk_length(bundles: int, threads: int, most: int) -> int:
-    return max(1, min(most, math.ceil(bundles / max(1, threads * CHUNKS_PER_THREAD))))
-
-
-def pieces(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
+def guided_chunks(items: Sequence[str], threads: int, most: int) -> Iterator[Sequence[str]]:
+    """``items`` in chunks of at most ``most``, each a share of what is left, down to MIN_CHUNK
+    (or ``most`` when smaller); submitted in this order, so the small ones run last."""
+    start = 0
+    while start < len(items):
+        share = math.ceil((len(items) - start) / (max(1, threads) * GUIDED_SHARE))
+        size = min(most, max(MIN_CHUNK, share))
         yield items[start:start + size]
+        start += size

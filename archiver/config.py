@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archiver.cluster import CLUSTER_ENV
 from archiver.errors import ArchiverError
 from archiver.keys import config_dir
 from archiver.tsa_urls import TSA_ENV, tsa_urls_from_env
@@ -94,6 +95,8 @@ SETTINGS = (
             cookie_files_env),
     Setting("require_case_operator", "ARCHIVER_REQUIRE_CASE_OPERATOR",
             "capture refuses to run without --case and --operator", flag, False),
+    Setting("cluster", CLUSTER_ENV, "--cluster of capture and verify, worker --scheduler: a Dask scheduler",
+            text),
 )
 BY_KEY = {setting.key: setting for setting in SETTINGS}
 
@@ -105,6 +108,7 @@ OPTIONS = {
                  ("push", "operator")),
     "tsa": (("capture", "tsa_urls"), ("timestamp", "tsa_urls")),
     "cookies": (("capture", "cookies"),),
+    "cluster": (("capture", "cluster"), ("verify", "cluster"), ("serve", "cluster"), ("worker", "scheduler")),
 }
 
 

@@ -1,11 +1,13 @@
 """Cluster benchmark (`make bench-scale`): batches on a Dask cluster of two workers on loopback
 against the same batches on this machine alone, in the same run.
 
-    python bench/scale.py [--runs N] [--bundles N] [--bundle-bytes N] [--urls N] [--tasks N]
+    python bench/scale.py [--runs N] [--bundles N] [--bundle-bytes N] [--urls N] [--tasks N] [--only-verify]
 
   (v) verify of one store of generated bundles: `archiver verify --cluster` (two worker processes,
-      one thread each) against `archiver verify --workers 2`; throughput from wall-clock time of
-      the whole command. Target: cluster >= 0.9x local.
+      one thread each) against `archiver verify --workers 2`; throughput from the batch time (the
+      report's duration), the whole command's time beside it, and the CPU-seconds a bundle costs
+      each side (every process: client, scheduler, workers), which the machine's load hardly
+      changes. Target: cluster >= 0.9x local.
   (c) capture of 20 URLs of a local page: `archiver capture --cluster` (two workers, one capture
       each, browsers kept across runs) against `archiver capture --workers 2`; seconds per URL.
       Target: cluster <= 1.1x local.
@@ -19,12 +21,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,21 +68,64 @@ def alternate(runs: int, commands: dict[str, list[str]], env: dict[str, str]) ->
     return seconds
 
 
-def verify_runs(runs: int, store: Path, address: str, env: dict[str, str], work: Path
-                ) -> dict[str, tuple[float, float]]:
-    """Median seconds of the whole command and of the batch itself (the report's summary, from
-    the first bundle handed out to the last report: what a nightly run of hours is made of)."""
-    commands = {"local": ["--workers", "2"], "cluster": ["--cluster", address]}
-    walls: dict[str, list[float]] = {name: [] for name in commands}
-    batches: dict[str, list[float]] = {name: [] for name in commands}
+@dataclass
+class VerifyFigures:
+    """Medians over the runs of one side: seconds of the whole command and of the batch itself
+    (the report's summary, from the first bundle handed out to the last report: what a nightly
+    run of hours is made of), and CPU-seconds of every process of that side (client, and the
+    scheduler and workers when on the cluster) for the whole store and for one bundle."""
+
+    wall: float
+    batch: float
+    cpu: float
+    cpu_one: float
+    loads: list[float]
+
+    def cpu_per_bundle_ms(self, bundles: int) -> float:
+        """CPU of a bundle, start-up taken out: the load of the machine hardly changes it."""
+        return (self.cpu - self.cpu_one) * 1000 / max(1, bundles - 1)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU of these processes, and of the finished children of this one."""
+    import psutil  # Dask's own dependency
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = children.ru_utime + children.ru_stime
+    for pid in pids:
+        times = psutil.Process(pid).cpu_times()
+        total += times.user + times.system
+    return total
+
+
+def verify_runs(runs: int, store: Path, cluster: LocalCluster, env: dict[str, str], work: Path
+                ) -> dict[str, VerifyFigures]:
+    """Local and cluster runs of the whole store and of a one-bundle store, alternating."""
+    one = work / "one-bundle"
+    if not one.exists():
+        one.mkdir()
+        shutil.copytree(next(store.iterdir()), one / next(store.iterdir()).name)
+    cluster_pids = [p.pid for p in [*cluster.workers, cluster.scheduler] if p is not None]
+    commands = {"local": (["--workers", "2"], []), "cluster": (["--cluster", cluster.address], cluster_pids)}
+    seen: dict[str, dict[str, list[float]]] = {name: {"wall": [], "batch": [], "cpu": [], "cpu_one": [], "load": []}
+                                               for name in commands}
     for run in range(runs + 1):  # the first is a warm-up: page cache, imports
-        for name, options in commands.items():
-            report = work / f"verify-{name}-{run}.jsonl"
-            wall = timed([ARCHIVER, "verify", str(store), *options, "--report", str(report)], env)[0]
-            if run:
-                walls[name].append(wall)
-                batches[name].append(json.loads(report.read_text().splitlines()[-1])["summary"]["duration_s"])
-    return {name: (statistics.median(walls[name]), statistics.median(batches[name])) for name in commands}
+        for name, (options, pids) in commands.items():
+            for target, figure in ((one, "cpu_one"), (store, "cpu")):
+                report = work / f"verify-{name}-{run}-{figure}.jsonl"
+                before = cpu_seconds(pids)
+                wall = timed([ARCHIVER, "verify", str(target), *options, "--report", str(report)], env)[0]
+                if not run:
+                    continue
+                seen[name][figure].append(cpu_seconds(pids) - before)
+                if target == store:
+                    seen[name]["wall"].append(wall)
+                    seen[name]["batch"].append(json.loads(report.read_text().splitlines()[-1])["summary"]["duration_s"])
+                    seen[name]["load"].append(os.getloadavg()[0])
+    return {name: VerifyFigures(wall=statistics.median(figures["wall"]), batch=statistics.median(figures["batch"]),
+                                cpu=statistics.median(figures["cpu"]), cpu_one=statistics.median(figures["cpu_one"]),
+                                loads=figures["load"])
+            for name, figures in seen.items()}
 
 
 def drop_unverified(store: Path, env: dict[str, str]) -> int:
@@ -121,6 +168,7 @@ def main() -> None:
                         help="random bytes of one response per bundle, standing for a video")
     parser.add_argument("--urls", type=int, default=20)
     parser.add_argument("--tasks", type=int, default=10_000)
+    parser.add_argument("--only-verify", action="store_true", help="the verify part (v) alone")
     options = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     work = Path(tempfile.mkdtemp(prefix="archiver-bench-scale-"))
@@ -145,15 +193,24 @@ def main() -> None:
         print(f"store: {bundles} bundles, {total / 2**20:.0f} MiB, made in "
               f"{time.perf_counter() - started:.0f}s; {options.runs} runs of each, alternating")
 
-        verify = verify_runs(options.runs, store, cluster.address, env, work)
-        (local_wall, local_v), (cluster_wall, cluster_v) = verify["local"], verify["cluster"]
-        ratio_v = local_v / cluster_v
-        print(f"(v) verify, batch time: local --workers 2 {local_v:.2f}s ({total / 2**20 / local_v:.0f} MiB/s, "
-              f"{bundles / local_v:.0f} bundles/s); cluster of 2 {cluster_v:.2f}s "
-              f"({total / 2**20 / cluster_v:.0f} MiB/s, {bundles / cluster_v:.0f} bundles/s); "
-              f"cluster/local throughput {ratio_v:.2f}x ({verdict(ratio_v, TARGETS['verify'], True)})")
-        print(f"    whole command (with start-up, listing, connecting): local {local_wall:.2f}s, "
-              f"cluster {cluster_wall:.2f}s ({local_wall / cluster_wall:.2f}x)")
+        verify = verify_runs(options.runs, store, cluster, env, work)
+        local, on_cluster = verify["local"], verify["cluster"]
+        ratio_v = local.batch / on_cluster.batch
+        loads = [round(load, 1) for side in verify.values() for load in side.loads]
+        print(f"(v) verify, batch time: local --workers 2 {local.batch:.2f}s ({total / 2**20 / local.batch:.0f} MiB/s, "
+              f"{bundles / local.batch:.0f} bundles/s); cluster of 2 {on_cluster.batch:.2f}s "
+              f"({total / 2**20 / on_cluster.batch:.0f} MiB/s, {bundles / on_cluster.batch:.0f} bundles/s); "
+              f"cluster/local throughput {ratio_v:.2f}x ({verdict(ratio_v, TARGETS['verify'], True)}); "
+              f"load average {min(loads)} to {max(loads)}")
+        print(f"    whole command (with start-up, listing, connecting): local {local.wall:.2f}s, "
+              f"cluster {on_cluster.wall:.2f}s ({local.wall / on_cluster.wall:.2f}x)")
+        print(f"    CPU per bundle, every process of the side, start-up taken out: local "
+              f"{local.cpu_per_bundle_ms(bundles):.1f} ms, cluster {on_cluster.cpu_per_bundle_ms(bundles):.1f} ms; "
+              f"CPU of the whole command: local {local.cpu:.1f}s, cluster {on_cluster.cpu:.1f}s")
+        if options.only_verify:
+            print(json.dumps({"verify": {name: asdict(side) for name, side in verify.items()},
+                              "bundles": bundles, "store_bytes": total}))
+            return
 
         tls = ["--resolve", f"{HOST}:443:127.0.0.1:{server.port}", "--ca-bundle", str(pki.ca_cert), "--json"]
         urls = [URL] * options.urls
@@ -169,7 +226,7 @@ def main() -> None:
 
         overhead = task_overhead(cluster.address, options.tasks)
         print(f"(o) scheduling: {overhead:.2f} ms per task ({options.tasks} empty verify tasks, 2 workers)")
-        print(json.dumps({"verify_wall_and_batch_s": verify, "capture_s": capture, "task_overhead_ms": round(overhead, 3),
+        print(json.dumps({"verify": {name: asdict(side) for name, side in verify.items()}, "capture_s": capture, "task_overhead_ms": round(overhead, 3),
                           "bundles": bundles, "store_bytes": total, "urls": options.urls}))
     finally:
         cluster.stop()

@@ -13,7 +13,7 @@ import click
 from archiver.batch import BatchPolicy
 from archiver.browser import chosen_browser
 from archiver.captured_before import DownloadArchive, Earlier, complete_in_store
-from archiver.cluster import CLUSTER_ENV, ClusterOptions, check_capture_batch
+from archiver.cluster import ClusterOptions, check_capture_batch
 from archiver.commands.batch_progress import batch_progress
 from archiver.commands.batch_report import BatchReport
 from archiver.commands.byte_size import ByteSize
@@ -96,9 +96,9 @@ def parse_viewport(text: str) -> tuple[int, int]:
 @click.option("--tsa", "tsa_urls", multiple=True, metavar="URL",
               help="RFC 3161 TSA to timestamp the signed manifest; repeatable (tried in order). "
                    "Default: $ARCHIVER_TSA.")
-@click.option("--cluster", envvar=CLUSTER_ENV, metavar="tcp://HOST:PORT",
+@click.option("--cluster", metavar="tcp://HOST:PORT",
               help="Capture on the workers of this Dask scheduler ('archiver worker'); tls://... for TLS. "
-                   "Default: $ARCHIVER_CLUSTER; none: this machine.")
+                   "Default: $ARCHIVER_CLUSTER, the cluster setting; none: this machine.")
 @click.option("--shared-store", is_flag=True,
               help="With --cluster: every worker mounts the --store folder at this same path.")
 @click.option("--allow-plaintext-cluster", is_flag=True,

@@ -14,7 +14,7 @@ import click
 from archiver.batchverify import ERROR, already_reported, captured_since, verify_many
 from archiver.bundle import MANIFEST
 from archiver.clock import utc_seconds
-from archiver.cluster import CLUSTER_ENV, ClusterOptions
+from archiver.cluster import ClusterOptions
 from archiver.cluster_verify import DEFAULT_CHUNK, verify_on_cluster
 from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.progress import progress_bar
@@ -67,8 +67,9 @@ def bundles_at(ctx: click.Context, location: str, store_options: Mapping[str, An
               help="The store ledger handed over with bundles copied out of their store.")
 @click.option("--ledger-head", "ledger_heads", multiple=True, metavar="'#N sha256:HEX'",
               help="A head printed by 'archiver ledger' and kept outside the store: it must still be there.")
-@click.option("--cluster", envvar=CLUSTER_ENV, metavar="tcp://HOST:PORT",
-              help="Verify on the workers of this Dask scheduler. Default: $ARCHIVER_CLUSTER; none: here.")
+@click.option("--cluster", metavar="tcp://HOST:PORT",
+              help="Verify on the workers of this Dask scheduler. Default: $ARCHIVER_CLUSTER, the cluster "
+                   "setting; none: here.")
 @click.option("--chunk-size", default=DEFAULT_CHUNK, show_default=True, type=click.IntRange(1),
               help="With --cluster: at most this many bundles per task.")
 @click.option("--shared-store", is_flag=True,

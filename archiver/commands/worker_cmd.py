@@ -8,13 +8,15 @@ from pathlib import Path
 
 import click
 
-from archiver.cluster import CLUSTER_ENV, scheduler_host
+from archiver.cluster import scheduler_host
 from archiver.worker import DEFAULT_RECYCLE_AFTER
+
+PROFILER_ENV = "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
-@click.option("--scheduler", required=True, envvar=CLUSTER_ENV, metavar="tcp://HOST:PORT",
-              help="The Dask scheduler (tls://... for TLS; default $ARCHIVER_CLUSTER).")
+@click.option("--scheduler", required=True, metavar="tcp://HOST:PORT",
+              help="The Dask scheduler (tls://... for TLS; default $ARCHIVER_CLUSTER, the cluster setting).")
 @click.option("--captures", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Captures at once on this worker (browser contexts on its one browser).")
 @click.option("--nthreads", default=os.cpu_count() or 1, show_default=True, type=click.IntRange(1),
@@ -31,6 +33,10 @@ def worker(scheduler: str, captures: int, nthreads: int, recycle_after: int, bro
     preload_options = ["--captures", str(captures), "--recycle-after", str(recycle_after)]
     if browser_path is not None:
         preload_options += ["--browser-path", str(browser_path)]
+    # Dask's statistical profiler samples every task thread's stack every 10 ms, which takes the
+    # GIL from verify's hashing and costs an idle worker 3% of a core; a user who wants the
+    # dashboard's profile turns it back on with this variable.
+    os.environ.setdefault(PROFILER_ENV, "False")
     # Replaced, not wrapped: signals, the exit status and the process id are dask worker's own.
     command = [sys.executable, "-m", "distributed.cli.dask_worker", scheduler,
                "--nthreads", str(max(nthreads, captures)), *dask_options,
