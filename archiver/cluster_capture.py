@@ -22,13 +22,15 @@ from archiver.pipeline import load_logins
 from archiver.settings import CaptureSettings
 
 RESUME_HINT = ("the bundles already stored are kept (archiver ls shows them); "
-               "capture the URLs that have none again")
+               "capture again with --skip-captured to capture only the URLs without a complete one")
 
 
 def capture_on_cluster(cluster: ClusterOptions, requests: Sequence[CaptureRequest], *,
                        settings: CaptureSettings, store: str, store_options: dict[str, Any], key_name: str,
-                       disabled_plugins: tuple[str, ...],
-                       on_done: Callable[[CaptureResult], None]) -> list[CaptureResult]:
+                       disabled_plugins: tuple[str, ...], on_done: Callable[[CaptureResult], None],
+                       resume_hint: str = RESUME_HINT) -> list[CaptureResult]:
+    """Capture ``requests`` on the cluster's workers; ``on_done`` sees each result here as it
+    comes; a lost scheduler stops the batch with ``resume_hint``."""
     logins = Logins(load_logins(settings))  # read here: the files are on this machine, not the workers'
     check_capture_batch(cluster, store, logins.any())
     jobs = make_jobs(cluster, requests, settings=settings, store=store_for_workers(store, cluster),
@@ -39,7 +41,7 @@ def capture_on_cluster(cluster: ClusterOptions, requests: Sequence[CaptureReques
     client = connect(cluster.address)
     results: list[CaptureResult | None] = [None] * len(jobs)
     try:
-        with scheduler_watch(cluster.address, RESUME_HINT):
+        with scheduler_watch(cluster.address, resume_hint):
             # Opaque keys: the dashboard and the logs show the batch and index, never the URL.
             futures = {client.submit(run_capture_job, job, key=f"archiver-capture-{job.job_id}",
                                      resources={"capture": 1}, pure=False): index

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -167,6 +168,44 @@ def test_a_lost_scheduler_stops_the_batch_in_one_line_and_resume_finishes_it(
     reverified = [e["bundle_id"] for e in entries[len(first_run):] if "bundle_id" in e]
     assert not done & set(reverified) and len(reverified) == len(set(reverified)) == 120 - len(done)
     assert entries[-1]["summary"]["skipped_already_reported"] == len(done)
+
+
+def test_a_capture_batch_whose_scheduler_is_lost_goes_on_with_the_command_it_prints(
+        cluster: LocalCluster, tls_args: list[str], tmp_path: Path) -> None:
+    store = tmp_path / "evidence"
+    urls = tmp_path / "urls.txt"
+    urls.write_text("\n".join(PAGES) + "\n")
+    lost = LocalCluster(tmp_path / "lost").start()
+    try:
+        lost.add_worker(nthreads=1)
+        lost.wait_for_capture_workers(1)
+        batch = subprocess.Popen([ARCHIVER, "capture", "--from", str(urls), "--store", str(store), "--cluster",
+                                  lost.address, "--json", *tls_args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+        assert batch.stdout is not None
+        first_results = [json.loads(batch.stdout.readline()) for _ in range(2)]
+        assert lost.scheduler is not None
+        lost.scheduler.kill()
+        rest, errors = batch.communicate(timeout=120)
+    finally:
+        lost.stop()  # the worker too: a capture it still had is left unsealed, as after a crash
+    assert batch.returncode == 3, errors
+    done = first_results + [json.loads(line) for line in rest.splitlines()]
+    assert {line["status"] for line in done} == {"complete"} and len(done) < len(PAGES)
+    stop = errors.splitlines()[-1]
+    assert stop.startswith(f"archiver: error: lost the cluster scheduler {lost.address} ")
+    go_on = shlex.split(stop.split("; to capture what is left: ", 1)[1])
+    assert go_on[-1] == "--skip-captured" and "--json" in go_on
+    # The scheduler comes back (here: elsewhere); the printed command captures only what is left.
+    go_on[go_on.index(lost.address)] = cluster.address
+    resumed = archiver(*go_on[1:])
+    assert resumed.returncode == 0, resumed.stderr
+    again = [json.loads(line) for line in resumed.stdout.splitlines()]
+    assert sorted(line["url"] for line in again if line["status"] == "skipped") == \
+        sorted(line["url"] for line in done)
+    assert {line["status"] for line in again} == {"skipped", "complete"}
+    complete = [m.requested_url for m in manifests(store) if m.status == "complete"]
+    assert sorted(complete) == sorted(PAGES)  # one complete bundle per URL, none captured twice
 
 
 def test_login_material_is_not_sent_to_a_remote_scheduler_in_plaintext(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from archiver.browser import chosen_browser
 from archiver.captured_before import DownloadArchive, Earlier, complete_in_store
 from archiver.cluster import ClusterOptions, check_capture_batch
 from archiver.commands.batch_progress import batch_progress
-from archiver.commands.batch_report import BatchReport
+from archiver.commands.batch_report import BatchReport, resume_command
 from archiver.commands.byte_size import ByteSize
 from archiver.commands.capture_inputs import check_case_operator, parse_logins
 from archiver.commands.common import open_store, plugin_manager
@@ -177,7 +177,8 @@ def capture(ctx: click.Context, /, urls: tuple[str, ...], from_file: Path | None
                 run_here(requests, pm, backend, settings, browser_path, workers, policy, signer, report)
         except KeyboardInterrupt:
             stopped = True
-        report.close()
+        finally:
+            report.close()  # every result that came in is printed, even when the scheduler was lost
     if stopped:
         raise SystemExit(report.stopped(sys.argv[1:]))
     if not quiet and len(targets) + len(listed.refused) > 1:
@@ -232,4 +233,6 @@ def run_on_cluster(ctx: click.Context, cluster: ClusterOptions, requests: list[C
         waiting.setdefault(request.url, []).append(request)
     capture_on_cluster(cluster, requests, settings=settings, store=store, store_options=store_options,
                        key_name=key_name, disabled_plugins=disabled,
-                       on_done=lambda result: report.finished(waiting[result.url].pop(0), result))
+                       on_done=lambda result: report.finished(waiting[result.url].pop(0), result),
+                       resume_hint=("what finished is kept; to capture what is left: "
+                                    f"{resume_command(sys.argv[1:])}"))
