@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from fastapi.staticfiles import StaticFiles
 
 from archiver.service import admin_pages, api, match_api, match_page, metrics, web, webhooks_api
-from archiver.service.auth import LoginRequired, api_user, web_session
+from archiver.service.auth import LoginRequired, api_user, token_user, web_session
 from archiver.service.guards import Guards
 from archiver.service.state import ServiceState, state_of
 from archiver.service.users import Principal
@@ -80,7 +80,7 @@ def create_app(state: ServiceState, max_body: int = MAX_BODY) -> FastAPI:
     def signed_in(request: Request) -> Principal:
         """The docs are read in a browser (a session) or fetched by a client (a token)."""
         if request.headers.get("authorization"):
-            return api_user(request, state)
+            return token_user(request, state)
         try:
             return web_session(request, state)[0]
         except LoginRequired:

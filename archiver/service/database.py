@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import URL, create_engine, event, make_url
 from sqlalchemy.engine import Engine
@@ -16,6 +17,8 @@ from archiver.errors import ArchiverError, EnvironmentFailure
 from archiver.service.tables import Base
 
 DB_SUFFIX = ".service.db"
+# Request handlers run on AnyIO's pool of 40 threads; the job workers and webhook sender add a few.
+SQLITE_CONNECTIONS = 48
 
 
 def default_url(store: str) -> str:
@@ -35,7 +38,7 @@ class Database:
                 # SQLAlchemy's default driver for the plain scheme is psycopg2; we depend on psycopg 3.
                 parsed = parsed.set(drivername="postgresql+psycopg")
             _private_sqlite_file(parsed)
-            self.engine: Engine = create_engine(parsed, pool_pre_ping=True)
+            self.engine: Engine = create_engine(parsed, **pool_options(parsed))
         except (ArgumentError, ImportError, ValueError) as exc:
             raise ArchiverError(f"--db {url.split('@')[-1]}: {exc}") from None
         if self.engine.dialect.name == "sqlite":
@@ -53,6 +56,17 @@ class Database:
     def session(self) -> Iterator[Session]:
         with self.sessions() as session, session.begin():
             yield session
+
+
+def pool_options(url: URL) -> dict[str, Any]:
+    """SQLite: a connection kept for every thread that may ask at once (the request handlers' pool
+    and the job workers), since opening one (and setting its pragmas) cost more than the query it
+    was for; no ping before each use, which only a server that drops idle connections needs."""
+    if url.get_backend_name() != "sqlite":
+        return {"pool_pre_ping": True}
+    if not url.database or url.database == ":memory:":
+        return {}
+    return {"pool_size": SQLITE_CONNECTIONS, "max_overflow": SQLITE_CONNECTIONS}
 
 
 def _private_sqlite_file(url: URL) -> None:

@@ -3,7 +3,7 @@ the rate limits, webhook deliveries and the match sources."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
@@ -13,6 +13,7 @@ from archiver.service.jobs import JobQueue
 from archiver.service.match_lookup import MatchLookup
 from archiver.service.rate_limits import RateLimiter
 from archiver.service.runner import JobRunner, RunnerConfig
+from archiver.service.token_cache import TokenCache
 from archiver.service.webhook_sender import WebhookSender
 from archiver.service.webhooks import Deliveries
 
@@ -28,8 +29,9 @@ class ServiceState:
     deliveries: Deliveries
     sender: WebhookSender
     matching: MatchLookup
+    tokens: TokenCache = field(default_factory=TokenCache)
 
 
-def state_of(request: Request) -> ServiceState:
+async def state_of(request: Request) -> ServiceState:  # async: no request thread for an attribute
     state: ServiceState = request.app.state.service
     return state
