@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from archiver.commands.notices import quiet
 from archiver.errors import ArchiverError, EnvironmentFailure
 
 if TYPE_CHECKING:
@@ -89,10 +90,11 @@ def connect(address: str) -> Client:
     except (OSError, TimeoutError) as exc:
         raise EnvironmentFailure(f"cannot reach the cluster scheduler {address}: "
                                  f"{' '.join(str(exc).split())}") from None
-    dashboard = client.scheduler_info().get("services", {}).get("dashboard")
-    workers = len(client.scheduler_info().get("workers", {}))
-    where = f"; dashboard {client.dashboard_link}" if dashboard else ""
-    click.echo(f"archiver: cluster {address} ({workers} workers){where}", err=True)
+    if not quiet():
+        info = client.scheduler_info()
+        where = f"; dashboard {client.dashboard_link}" if info.get("services", {}).get("dashboard") else ""
+        # scheduler_info lists at most 5 workers; nthreads names them all
+        click.echo(f"archiver: cluster {address} ({len(client.nthreads())} workers){where}", err=True)
     return client
 
 
