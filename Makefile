@@ -51,7 +51,7 @@ postgresql:
 	}
 
 test: $(STAMP) chromium postgresql $(REPLAYWEB)/node_modules/.installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadscope $(PYTEST_ARGS)
 
 demo: $(STAMP) chromium
 	$(BIN)/python demo/run_demo.py
