@@ -16,7 +16,7 @@ import pluggy
 from archiver.capture_types import CaptureRequest
 from archiver.keys import Signer
 from archiver.problem import OK
-from archiver.service.bundle_index import BundleIndex
+from archiver.service.bundle_index import RESCAN_SECONDS, BundleIndex
 from archiver.service.capture_options import CaptureOptions
 from archiver.service.executor import CaptureCall, CaptureExecutor
 from archiver.service.job_logins import open_job_logins
@@ -57,7 +57,7 @@ class JobRunner:
         await asyncio.to_thread(self._take_over)
         await self.executor.start()
         self._tasks = [asyncio.create_task(self._work()) for _ in range(self.config.workers)]
-        self._tasks.append(asyncio.create_task(self._watch()))
+        self._tasks += [asyncio.create_task(self._watch()), asyncio.create_task(self._rescan())]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -79,6 +79,16 @@ class JobRunner:
         since = job.started_at or job.created_at
         row = self.index.find_capture(job.url or "", job.case_id, job.operator, since)
         return (row.bundle_id, row.status or "") if row else None
+
+    async def _rescan(self) -> None:
+        """Bundles written to the store by others (the CLI, another instance) are listed within
+        RESCAN_SECONDS: looked for here, not by a listing request, which would wait for it."""
+        while True:
+            await asyncio.sleep(RESCAN_SECONDS)
+            try:
+                await asyncio.to_thread(self.index.rescan, force=True)
+            except (StoreError, OSError) as exc:
+                log.warning("could not look for new bundles in the store: %s", exc)
 
     async def _watch(self) -> None:
         while True:
