@@ -81,6 +81,7 @@ def connect(address: str) -> Client:
     from distributed import Client
 
     scheduler_host(address)
+    check_tls_settings(address)
     # Dask's client logs its reconnection attempts with tracebacks when the scheduler goes away;
     # scheduler_watch says that in one line instead.
     for name in ("distributed", "distributed.client"):  # Dask's configuration sets both
@@ -96,6 +97,22 @@ def connect(address: str) -> Client:
         # scheduler_info lists at most 5 workers; nthreads names them all
         click.echo(f"archiver: cluster {address} ({len(client.nthreads())} workers){where}", err=True)
     return client
+
+
+def check_tls_settings(address: str) -> None:
+    """A tls:// scheduler needs this client's CA and certificate, which Dask reads from its
+    configuration; without them Dask fails deep in its connection code, and then hangs a minute."""
+    if not is_encrypted(address):
+        return
+    from distributed.security import Security
+
+    tls = Security().get_tls_config_for_role("client")
+    # the key may be in the certificate's file
+    given = {"CA_FILE": tls["ca_file"], "CLIENT__CERT": tls["cert"], "CLIENT__KEY": tls["key"] or tls["cert"]}
+    missing = [f"DASK_DISTRIBUTED__COMM__TLS__{name}" for name, value in given.items() if not value]
+    if missing:
+        raise ArchiverError(f"--cluster {address} is TLS: set {', '.join(missing)} (the CA, this client's "
+                            "certificate and key; see docs/scale.md)")
 
 
 @contextmanager

@@ -30,7 +30,7 @@ from archiver.manifest import Manifest
 from archiver.storage.s3 import S3Store
 from archiver.storage.s3_bucket import init_bucket
 
-from support.dask_cluster import ARCHIVER, LocalCluster
+from support.dask_cluster import ARCHIVER, LocalCluster, cluster_certificates
 from support.seaweed import SeaweedServer, SeaweedUnavailable, weed_binary
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
@@ -253,6 +253,28 @@ def test_a_capture_batch_whose_scheduler_is_lost_goes_on_with_the_command_it_pri
     assert {line["status"] for line in again} == {"skipped", "complete"}
     complete = [m.requested_url for m in manifests(store) if m.status == "complete"]
     assert sorted(complete) == sorted(PAGES)  # one complete bundle per URL, none captured twice
+
+
+def test_a_tls_cluster_is_reached_with_dasks_tls_settings_and_refused_without(signer: Signer,
+                                                                             tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    for _ in range(4):
+        make_bundle(store, signer)
+    running = LocalCluster(tmp_path / "tls", tls=cluster_certificates(tmp_path)).start()
+    try:
+        running.add_worker(nthreads=1)
+        running.wait_for_capture_workers(1)
+        plain_env = {name: value for name, value in os.environ.items() if not name.startswith("DASK_")}
+        refused = archiver("verify", str(store), "--cluster", running.address, env=plain_env, timeout=60)
+        assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
+        assert "DASK_DISTRIBUTED__COMM__TLS__CA_FILE" in refused.stderr
+        done = archiver("verify", str(store), "--cluster", running.address, "--json",
+                        env={**plain_env, **running.client_env()})
+    finally:
+        running.stop()
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith(f"archiver: cluster {running.address} (1 workers)")
+    assert [json.loads(line)["result"] for line in done.stdout.splitlines()] == ["OK"] * 4
 
 
 def test_login_material_is_not_sent_to_a_remote_scheduler_in_plaintext(tmp_path: Path) -> None:
