@@ -24,6 +24,9 @@ from .counts import parse_count
 # "follow" so that it is not read as followers.
 COUNT_WORDS = (("following", "following"), ("follow", "followers"), ("like", "likes"),
                ("member", "members"))
+# The profile tab a count links to, by the Counts field it fills.
+LINKED_COUNTS = {"followers": "followers", "following": "following", "friends_likes": "likes",
+                 "likes": "likes", "members": "members"}
 PICTURE_KEYS = ("profilePicLarge", "profilePic160", "profile_picture", "profilePicMedium")
 FB_APP_ID = re.compile(r"^fb://(?:profile|page|group)/\??(?:id=)?(\d+)")
 SECTION_PATHS = ("people", "profile.php", "pages", "groups", "pg")
@@ -46,6 +49,15 @@ def counted(text: str) -> tuple[str, int] | None:
         if word in words and number is not None:
             return field, number
     return None
+
+
+def counted_by_link(text: str, uri: object) -> tuple[str, int] | None:
+    """The count an item names by the tab it links to ("...&sk=followers"), whatever the
+    page's language says beside the number ("2,4 tys. obserwujących")."""
+    number = parse_count(text)
+    tab = re.search(r"[?&]sk=([a-z_]+)", uri) if isinstance(uri, str) else None
+    field = LINKED_COUNTS.get(tab.group(1)) if tab else None
+    return (field, number) if field and number is not None else None
 
 
 def fill_from_header(post: Post, where: str, user: relay.Node, sources: dict[str, str],
@@ -78,6 +90,8 @@ def fill_from_header(post: Post, where: str, user: relay.Node, sources: dict[str
     for index, item in enumerate(social):
         shown = relay.text_of((item or {}).get("text"))
         found = counted(shown) if shown else None
+        if shown and not found:
+            found = counted_by_link(shown, (item or {}).get("uri"))
         if found:
             setattr(post.counts, found[0], found[1])
             sources[f"counts.{found[0]}"] = f"{where}.profile_social_context.content[{index}]"

@@ -152,13 +152,18 @@ def fill_counts(post: Post, where: str, story: Node, sources: dict[str, str]) ->
         return
     feedback = node["comet_ufi_summary_and_actions_renderer"].get("feedback") or {}
     base = f"{where}.{sub}.comet_ufi_summary_and_actions_renderer.feedback"
-    for field, key, inner in (("likes", "reaction_count", "count"),
-                              ("replies", "comment_count", "total_count"),
-                              ("reposts", "share_count", "count")):
-        value = (feedback.get(key) or {}).get(inner)
-        if isinstance(value, int):
+    # Comments: "comment_count.total_count" (2023 pages) or, later, the count of the
+    # comment list the page would render ("comment_rendering_instance.comments.total_count").
+    for field, keys in (("likes", ("reaction_count", "count")),
+                        ("replies", ("comment_count", "total_count")),
+                        ("replies", ("comment_rendering_instance", "comments", "total_count")),
+                        ("reposts", ("share_count", "count"))):
+        value: Any = feedback
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, int) and getattr(post.counts, field) is None:
             setattr(post.counts, field, value)
-            sources[f"counts.{field}"] = f"{base}.{key}.{inner}"
+            sources[f"counts.{field}"] = f"{base}.{'.'.join(keys)}"
 
 
 def feed_entry(story: Node) -> FeedEntry:

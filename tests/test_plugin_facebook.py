@@ -26,6 +26,12 @@ COMET_PROFILE = "/people/P%C3%B3%C5%82-%C5%BBartem-P%C3%B3%C5%82-Serio/100028295
 COMET_STORY_FBID = "pfbid0NPAVi78AX53SAGKhpdixFZH9GJ7Y54JaqUxr9hR5TNXaYDW29fKcUKHMM5bLPniXl"
 COMET_PERMALINK = f"/permalink.php?story_fbid={COMET_STORY_FBID}&id=100028295814975"
 MOBILE_GROUP = "facebook-scraper__TestGetGroupPosts.test_get_group_posts__01.html"
+# The same profile saved again months later, in Polish ("2,2 tys. polubienia"); a text-only story.
+COMET_B = "garcon__v2_real-page-b-text-story.html"
+COMET_B_PROFILE = "/profile.php?id=100028295814975"
+COMET_B_STORY_FBID = "pfbid0dcnDxDnFgyioPGkFVUBAmULwCScvaTSzro4YSANJo7NiV9GwMRJqDisVM3hc8c19l"
+COMET_B_PERMALINK = f"/permalink.php?story_fbid={COMET_B_STORY_FBID}&id=100028295814975"
+NAME = "P\u00f3\u0142 \u017bartem P\u00f3\u0142 Serio"
 # Synthetic pages (see SOURCES.txt): no real Comet group or video page could be copied here.
 COMET_GROUP = "synthetic__comet-group.html"
 COMET_VIDEO = "synthetic__comet-video.html"
@@ -87,10 +93,13 @@ def facebook_site(https_server: Any) -> None:
     cover = (FIXTURES / COVER).read_text()
     comet = (FIXTURES / COMET).read_text()
     mobile_group = (FIXTURES / MOBILE_GROUP).read_text()
+    comet_b = (FIXTURES / COMET_B).read_text()
     mobile.routes["/story.php?story_fbid=3065154550235644&id=119240841493711"] = serve(album)
     mobile.routes["/Nintendo/posts/4194934713924283"] = serve(cover)
     www.routes[COMET_PROFILE] = serve(comet)
     www.routes[COMET_PERMALINK] = serve(comet)
+    www.routes[COMET_B_PROFILE] = serve(comet_b)
+    www.routes[COMET_B_PERMALINK] = serve(comet_b)
     mobile.routes["/groups/117507531664134/"] = serve(mobile_group)
     www.routes["/groups/1234567/posts/987654321/"] = serve(LOGIN_WALL)
     www.routes["/SomePage/posts/555"] = serve(NOT_AVAILABLE)
@@ -100,7 +109,7 @@ def facebook_site(https_server: Any) -> None:
     www.routes["/Nintendo/videos/1234567890/"] = serve(synthetic[COMET_VIDEO])
     www.routes["/watch/?v=987"] = serve(synthetic[OG_VIDEO])
     videos = https_server.site("video.xx.fbcdn.net")
-    for html in (album, cover, comet, mobile_group, *synthetic.values()):
+    for html in (album, cover, comet, comet_b, mobile_group, *synthetic.values()):
         serve_images_of(https_server, html)
         for url in re.findall(r'https://video\.xx\.fbcdn\.net(/[^"?]+)', html):
             videos.routes[url] = serve(b"\x00\x00\x00\x18ftypmp42" + url.encode(), "video/mp4")
@@ -244,6 +253,50 @@ def test_comet_profile_page(capture: Any, facebook_site: None) -> None:
     sources = post["extraction"]["sources"]
     assert sources["author.display_name"].endswith("profile_header_renderer.user.name")
     assert sources["counts.followers"].startswith("json:")
+
+
+def test_comet_profile_page_in_polish(capture: Any, facebook_site: None) -> None:
+    """The same Page saved again in Polish: "2,2 tys. polubienia" read by the tab it links to."""
+    result = capture("https://www.facebook.com" + COMET_B_PROFILE, **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["kind"] == "profile"
+    author = post["author"]
+    assert author["display_name"] == NAME
+    assert author["id"] == "100028295814975"
+    assert author["url"] == "https://www.facebook.com" + COMET_PROFILE
+    assert author["verified"] is False
+    assert author["bio"] == "slow bistro, slow catering mg, catering kuchnie \u015bwiata"
+    assert (post["counts"]["likes"], post["counts"]["followers"]) == (2200, 2400)
+    sources = post["extraction"]["sources"]
+    assert sources["counts.likes"].endswith("profile_social_context.content[0]")
+    assert sources["counts.followers"].endswith("profile_social_context.content[1]")
+    assert post["text"].startswith(f"{NAME}, Warszawa. 2276 os\u00f3b lubi to")
+    assert [(m["kind"], m["note"]) for m in post["media"]] == [("avatar", None),
+                                                               ("image", "cover photo")]
+    assert all(m["captured"] for m in post["media"])
+    media_matches_bundle(result)
+    assert [(e["post_id"], e["published_at"], e["author"]) for e in post["feed"]] == [
+        ("1416281615991685", "2024-08-13T18:32:55Z", NAME)]
+    assert post["feed"][0]["url"] == "https://www.facebook.com" + COMET_B_PERMALINK
+    assert post["feed"][0]["text"].startswith("MENU 14 SIERPNIA\nZUPA DNIA\n")
+
+
+def test_comet_text_story_in_polish(capture: Any, facebook_site: None) -> None:
+    """A text-only story; its comment count is the count of the comment list it would render."""
+    result = capture("https://www.facebook.com" + COMET_B_PERMALINK, **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["post_id"] == "1416281615991685"
+    assert (post["author"]["display_name"], post["author"]["id"]) == (NAME, "100028295814975")
+    assert post["published_at"] == "2024-08-13T18:32:55Z"
+    assert post["text"].startswith("MENU 14 SIERPNIA\nZUPA DNIA\nKALAFIOROWA 10 Z\u0141\n")
+    assert post["text"].endswith("CIASTO Z RABARBAREM 16 Z\u0141")
+    assert post["media"] == []
+    assert (post["counts"]["likes"], post["counts"]["replies"], post["counts"]["reposts"]) == (
+        0, 0, 0)
+    assert post["extraction"]["sources"]["counts.replies"].endswith(
+        "comment_rendering_instance.comments.total_count")
 
 
 def test_comet_group_is_the_group_not_its_first_post(capture: Any, facebook_site: None) -> None:
