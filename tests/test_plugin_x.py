@@ -26,6 +26,8 @@ VERGE = "/verge/status/957383241714970624"
 VERGE_OG_IMAGE = "https://pbs.twimg.com/media/DRg1OMRVwAEuwTK.jpg:large"
 KIKO_GIF = "/Kikobeats/status/880139124791029763"
 KIKO_GIF_POSTER = "https://pbs.twimg.com/tweet_video_thumb/DDbh3WCXYAAZfz9.jpg:large"
+KIKO_GIF_VIDEO = "https://video.twimg.com/tweet_video/DDbh3WCXYAAZfz9.mp4"
+KIKO_GIF_PLAYER_POSTER = "https://pbs.twimg.com/tweet_video_thumb/DDbh3WCXYAAZfz9.jpg"
 BROKEN_PHOTO = "https://pbs.twimg.com/media/BROKEN-PHOTO?format=jpg&name=medium"
 KIKO_AVATAR = "https://pbs.twimg.com/profile_images/2000931726244106244/Ty7-KT2j_400x400.jpg"
 JAVI_AVATAR = "https://pbs.twimg.com/profile_images/1581679886267301888/BHGZpOc6_200x200.jpg"
@@ -67,6 +69,11 @@ def x_site(https_server: Any) -> None:
     https_server.site("twitter.com").add(UASMART, page("metascraper-x__post-image-og.html"))
     site.add(VERGE, page("metascraper-x__post-video-og.html"))
     https_server.site("twitter.com").add(KIKO_GIF, page("metascraper-x__post-gif-og.html"))
+    # The same GIF post rendered (2025): its player names the MP4 and the poster.
+    site.add(KIKO_GIF, page("metascraper-x__post-gif-2025-excerpt.html"))
+    https_server.site("video.twimg.com").add(
+        KIKO_GIF_VIDEO.removeprefix("https://video.twimg.com"), b"\0\0\0\x18ftypmp42" + bytes(64),
+        "video/mp4")
     for og_image in (UASMART_OG_IMAGE, VERGE_OG_IMAGE, KIKO_GIF_POSTER):
         https_server.site("pbs.twimg.com").add(og_image.removeprefix("https://pbs.twimg.com"),
                                                jpeg(), "image/jpeg")
@@ -85,7 +92,8 @@ def x_site(https_server: Any) -> None:
     site.add("/fieldnotes/article/2041000000000000005", page("synthetic__article.html"))
     site.add(REPLY, page("synthetic__reply-thread.html"))
     pbs = https_server.site("pbs.twimg.com")
-    for url in (KIKO_AVATAR, JAVI_AVATAR, HARBOUR_POSTER, ARTICLE_COVER, REPLY_PHOTO):
+    for url in (KIKO_AVATAR, JAVI_AVATAR, HARBOUR_POSTER, ARTICLE_COVER, REPLY_PHOTO,
+                KIKO_GIF_PLAYER_POSTER):
         pbs.add(url.removeprefix("https://pbs.twimg.com").split("?")[0], jpeg(), "image/jpeg")
     https_server.site("video.twimg.com").add(
         HARBOUR_VIDEO.removeprefix("https://video.twimg.com"), b"\0\0\0\x18ftypmp42" + bytes(64),
@@ -260,6 +268,25 @@ def test_og_only_page_of_a_gif_post(capture: Any) -> None:
     assert post["published_at"] == "2017-06-28T19:01:34.201Z"
     assert [(m["kind"], m["url"], m["note"], m["captured"]) for m in post["media"]] == [
         ("image", KIKO_GIF_POSTER, "video poster", True)]
+    media_matches_bundle(result)
+
+
+def test_rendered_gif_post_keeps_its_video_and_poster(capture: Any) -> None:
+    """A real rendered post whose player names its file (a GIF, played as an MP4)."""
+    result = capture(f"https://x.com{KIKO_GIF}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"]) == ("post", "880139124791029763")
+    assert (post["author"]["handle"], post["author"]["display_name"]) == ("Kikobeats", "Kiko Beats")
+    assert post["published_at"] == "2017-06-28T19:01:34.000Z"
+    assert post["text"] == "Experimenting with Clearbit API + Apple TV 3D Parallax http://bit.ly/2tVueZ0"
+    assert post["links"] == ["https://t.co/Qsm163k4mJ"]
+    counts = post["counts"]
+    assert (counts["replies"], counts["reposts"], counts["likes"]) == (3, 4, 25)
+    assert [(m["kind"], m["url"], m["note"], m["captured"]) for m in post["media"]] == [
+        ("video", KIKO_GIF_VIDEO, None, True),
+        ("image", KIKO_GIF_PLAYER_POSTER, "video poster", True)]
+    assert post["extraction"]["sources"]["media"] == 'dom:[data-testid="tweetPhoto"] img, video'
     media_matches_bundle(result)
 
 
