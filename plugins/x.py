@@ -227,6 +227,7 @@ TWEET_JS = """(article) => {
   };
   const user = article.querySelector('[data-testid="User-Name"]');
   let displayName = null, handle = null;
+  const verified = !!(user && user.querySelector('[data-testid="icon-verified"]'));
   if (user) {
     const first = user.querySelector('a[role="link"]');
     if (first) displayName = textOf(first).trim() || null;
@@ -261,13 +262,14 @@ TWEET_JS = """(article) => {
   }
   return {
     quoted,
-    displayName, handle,
+    displayName, handle, verified,
     text: body ? textOf(body) : null,
     lang: body ? body.getAttribute('lang') : null,
     anchors,
     time: time ? time.getAttribute('datetime') : null,
+    // A video player shows its poster as a picture until played: that picture is the poster.
     photos: Array.from(article.querySelectorAll('[data-testid="tweetPhoto"] img'))
-      .filter(own).map(img => img.src),
+      .filter(img => own(img) && !img.closest('[data-testid="videoPlayer"]')).map(img => img.src),
     videos: Array.from(article.querySelectorAll('video')).filter(own)
       .map(v => ({src: v.currentSrc || v.src || (v.querySelector('source') || {}).src || null,
                   poster: v.poster || null})),
@@ -364,6 +366,9 @@ def fill_from_tweet(post: Post, data: dict[str, Any], sources: dict[str, str],
     if data["handle"]:
         post.author.handle = data["handle"]
         sources["author.handle"] = f"dom:{user} span(@handle)"
+    if data["verified"]:
+        post.author.verified = True
+        sources["author.verified"] = f'dom:{user} [data-testid="icon-verified"]'
     if data["time"]:
         post.published_at = data["time"]
         sources["published_at"] = "dom:time[datetime]"

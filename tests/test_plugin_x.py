@@ -24,6 +24,7 @@ PHOTO = "https://pbs.twimg.com/media/DPadOKpXcAIL-NW?format=jpg&name=medium"
 UASMART_OG_IMAGE = "https://pbs.twimg.com/media/DPadOKpXcAIL-NW.jpg:large"
 VERGE = "/verge/status/957383241714970624"
 VERGE_OG_IMAGE = "https://pbs.twimg.com/media/DRg1OMRVwAEuwTK.jpg:large"
+VERGE_POSTER = "https://pbs.twimg.com/media/DRg1OMRVwAEuwTK.jpg"
 KIKO_GIF = "/Kikobeats/status/880139124791029763"
 KIKO_GIF_POSTER = "https://pbs.twimg.com/tweet_video_thumb/DDbh3WCXYAAZfz9.jpg:large"
 KIKO_GIF_VIDEO = "https://video.twimg.com/tweet_video/DDbh3WCXYAAZfz9.mp4"
@@ -68,6 +69,9 @@ def x_site(https_server: Any) -> None:
     https_server.site("twitter.com").add(TRUMP, page("metascraper-x__post-og.html"))
     https_server.site("twitter.com").add(UASMART, page("metascraper-x__post-image-og.html"))
     site.add(VERGE, page("metascraper-x__post-video-og.html"))
+    # The same video post rendered (2025), served beside it: its player streams from a blob:.
+    site.routes[f"{VERGE}?rendered"] = lambda handler: handler.send(  # type: ignore[attr-defined]
+        200, page("metascraper-x__post-video-2025-excerpt.html"), "text/html; charset=utf-8")
     https_server.site("twitter.com").add(KIKO_GIF, page("metascraper-x__post-gif-og.html"))
     # The same GIF post rendered (2025): its player names the MP4 and the poster.
     site.add(KIKO_GIF, page("metascraper-x__post-gif-2025-excerpt.html"))
@@ -93,7 +97,7 @@ def x_site(https_server: Any) -> None:
     site.add(REPLY, page("synthetic__reply-thread.html"))
     pbs = https_server.site("pbs.twimg.com")
     for url in (KIKO_AVATAR, JAVI_AVATAR, HARBOUR_POSTER, ARTICLE_COVER, REPLY_PHOTO,
-                KIKO_GIF_PLAYER_POSTER):
+                KIKO_GIF_PLAYER_POSTER, VERGE_POSTER):
         pbs.add(url.removeprefix("https://pbs.twimg.com").split("?")[0], jpeg(), "image/jpeg")
     https_server.site("video.twimg.com").add(
         HARBOUR_VIDEO.removeprefix("https://video.twimg.com"), b"\0\0\0\x18ftypmp42" + bytes(64),
@@ -287,6 +291,24 @@ def test_rendered_gif_post_keeps_its_video_and_poster(capture: Any) -> None:
         ("video", KIKO_GIF_VIDEO, None, True),
         ("image", KIKO_GIF_PLAYER_POSTER, "video poster", True)]
     assert post["extraction"]["sources"]["media"] == 'dom:[data-testid="tweetPhoto"] img, video'
+    media_matches_bundle(result)
+
+
+def test_rendered_video_post_streamed_from_a_blob(capture: Any) -> None:
+    """A real rendered video post: the player streams a blob: and shows its poster as a picture."""
+    result = capture(f"https://x.com{VERGE}?rendered")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["author"]["handle"], post["author"]["display_name"]) == ("verge", "The Verge")
+    assert post["author"]["verified"] is True
+    assert post["published_at"] == "2018-01-27T22:42:06.000Z"
+    assert post["text"] == "Is it bad to blow into game cartridges?"
+    counts = post["counts"]
+    assert (counts["replies"], counts["reposts"], counts["likes"]) == (15, 64, 122)
+    # The poster is shown as a picture over the player: it is the video's poster, listed once.
+    assert [(m["kind"], m["url"], m["note"], m["captured"]) for m in post["media"]] == [
+        ("image", VERGE_POSTER, "video poster", True)]
+    assert any("blob:" in note for note in post["extraction"]["notes"])
     media_matches_bundle(result)
 
 
