@@ -32,13 +32,13 @@ class ClusterLost(EnvironmentFailure):
     """The scheduler went away mid-batch; what was done is kept, the rest is not."""
 
 
-def scheduler_host(address: str) -> str:
+def scheduler_host(address: str, option: str = "--cluster") -> str:
     from distributed.comm.addressing import get_address_host
 
     try:
         return str(get_address_host(address))
     except (ValueError, TypeError):
-        raise ArchiverError(f"--cluster {address!r}: expected a scheduler address such as "
+        raise ArchiverError(f"{option} {address!r}: expected a scheduler address such as "
                             "tcp://HOST:8786 or tls://HOST:8786") from None
 
 

@@ -51,5 +51,5 @@ def test_capture_and_verify_use_the_configured_cluster(tmp_path: Path) -> None:
 def test_worker_takes_its_scheduler_from_the_setting(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text('cluster = "not-a-scheduler"\n')
     refused = run("worker", home=tmp_path)
-    assert refused.returncode == 2 and "'not-a-scheduler'" in refused.stderr
+    assert refused.returncode == 2 and "--scheduler 'not-a-scheduler'" in refused.stderr
     assert "Missing option" in run("worker", home=tmp_path / "none").stderr

@@ -29,7 +29,7 @@ def worker(scheduler: str, captures: int, nthreads: int, recycle_after: int, bro
            dask_options: tuple[str, ...]) -> None:
     """Run a Dask worker for the archiver until stopped. Other options (--tls-ca-file, --tls-cert,
     --tls-key, --no-nanny, --name, --memory-limit...) go to 'dask worker' as they are."""
-    scheduler_host(scheduler)
+    scheduler_host(scheduler, "--scheduler")
     preload_options = ["--captures", str(captures), "--recycle-after", str(recycle_after)]
     if browser_path is not None:
         preload_options += ["--browser-path", str(browser_path)]
