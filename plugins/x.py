@@ -268,6 +268,9 @@ TWEET_JS = """(article) => {
     anchors,
     time: time ? time.getAttribute('datetime') : null,
     // A video player shows its poster as a picture until played: that picture is the poster.
+    // A link shown only as a card (its preview of the linked page) is not in the text.
+    cardLinks: Array.from(article.querySelectorAll('[data-testid="card.wrapper"] a[href]'))
+      .filter(own).map(a => a.href),
     photos: Array.from(article.querySelectorAll('[data-testid="tweetPhoto"] img'))
       .filter(img => own(img) && !img.closest('[data-testid="videoPlayer"]')).map(img => img.src),
     videos: Array.from(article.querySelectorAll('video')).filter(own)
@@ -379,6 +382,7 @@ def fill_from_tweet(post: Post, data: dict[str, Any], sources: dict[str, str],
         post.language = data["lang"]
         sources["language"] = f"dom:{body}[lang]"
     read_anchors(post, data["anchors"], sources)
+    read_card_links(post, data["cardLinks"], sources)
     read_media(post, data, sources, notes)
     read_counts(post.counts, data, sources)
     read_quoted(post, data["quoted"], sources, notes)
@@ -407,6 +411,17 @@ def read_anchors(post: Post, anchors: list[dict[str, str]], sources: dict[str, s
         elif anchor["href"].startswith(("http://", "https://")):
             post.links.append(anchor["href"])
     pagetools.note_entity_sources(post, sources, 'dom:[data-testid="tweetText"] a')
+
+
+def read_card_links(post: Post, hrefs: list[str], sources: dict[str, str]) -> None:
+    added = False
+    for href in hrefs:
+        if href.startswith(("http://", "https://")) and href not in post.links:
+            post.links.append(href)
+            added = True
+    if added:
+        card = 'dom:[data-testid="card.wrapper"] a'
+        sources["links"] = f"{sources['links']}; {card}" if "links" in sources else card
 
 
 def read_media(post: Post, data: dict[str, Any], sources: dict[str, str],

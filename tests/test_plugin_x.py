@@ -25,6 +25,7 @@ UASMART_OG_IMAGE = "https://pbs.twimg.com/media/DPadOKpXcAIL-NW.jpg:large"
 VERGE = "/verge/status/957383241714970624"
 VERGE_OG_IMAGE = "https://pbs.twimg.com/media/DRg1OMRVwAEuwTK.jpg:large"
 VERGE_POSTER = "https://pbs.twimg.com/media/DRg1OMRVwAEuwTK.jpg"
+FORBES = "/Forbes/status/2016058596782670275"
 KIKO_GIF = "/Kikobeats/status/880139124791029763"
 KIKO_GIF_POSTER = "https://pbs.twimg.com/tweet_video_thumb/DDbh3WCXYAAZfz9.jpg:large"
 KIKO_GIF_VIDEO = "https://video.twimg.com/tweet_video/DDbh3WCXYAAZfz9.mp4"
@@ -70,6 +71,7 @@ def x_site(https_server: Any) -> None:
     https_server.site("twitter.com").add(UASMART, page("metascraper-x__post-image-og.html"))
     site.add(VERGE, page("metascraper-x__post-video-og.html"))
     # The same video post rendered (2025), served beside it: its player streams from a blob:.
+    site.add(FORBES, page("metascraper-x__post-link-2026-excerpt.html"))
     site.routes[f"{VERGE}?rendered"] = lambda handler: handler.send(  # type: ignore[attr-defined]
         200, page("metascraper-x__post-video-2025-excerpt.html"), "text/html; charset=utf-8")
     https_server.site("twitter.com").add(KIKO_GIF, page("metascraper-x__post-gif-og.html"))
@@ -310,6 +312,24 @@ def test_rendered_video_post_streamed_from_a_blob(capture: Any) -> None:
         ("image", VERGE_POSTER, "video poster", True)]
     assert any("blob:" in note for note in post["extraction"]["notes"])
     media_matches_bundle(result)
+
+
+def test_rendered_post_with_a_link_card(capture: Any) -> None:
+    """A real rendered post of 2026 whose link is only in its card, not in its text."""
+    result = capture(f"https://x.com{FORBES}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["author"]["handle"], post["author"]["display_name"]) == ("Forbes", "Forbes")
+    assert post["author"]["verified"] is True
+    assert post["published_at"] == "2026-01-27T08:00:00.000Z"
+    assert post["text"] == ("Is Wellness The New Happy Hour? As Socializing Changes, $22 Billion "
+                            "In Liquor Sits Unsold")
+    assert post["links"] == ["https://t.co/07aUgF8gJs"]
+    assert post["extraction"]["sources"]["links"] == 'dom:[data-testid="card.wrapper"] a'
+    counts = post["counts"]
+    assert (counts["replies"], counts["reposts"], counts["likes"], counts["views"]) == (3, 1, 7, 3692)
+    # The card's picture illustrates the linked page: it is not the post's media.
+    assert post["media"] == []
 
 
 def test_login_redirect_is_login_required(capture: Any) -> None:
