@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from archiver.bundle import MANIFEST
 from archiver.ids import bundle_id_time_ms, is_bundle_id
@@ -48,13 +49,16 @@ class BundleIndex:
             return False
         post = manifest.post or {}
         author = post.get("author") or {}
-        with self.db.session() as session:
-            session.merge(BundleRow(
-                bundle_id=bundle_id, case_id=manifest.case_id, platform=manifest.platform,
-                status=manifest.status, operator=manifest.operator,
-                author=author.get("handle") or author.get("display_name"),
-                url=manifest.canonical_url or manifest.final_url or manifest.requested_url,
-                captured_at=manifest.started_at, text=str(post.get("text") or "")[:2000]))
+        try:
+            with self.db.session() as session:
+                session.merge(BundleRow(
+                    bundle_id=bundle_id, case_id=manifest.case_id, platform=manifest.platform,
+                    status=manifest.status, operator=manifest.operator,
+                    author=author.get("handle") or author.get("display_name"),
+                    url=manifest.canonical_url or manifest.final_url or manifest.requested_url,
+                    captured_at=manifest.started_at, text=str(post.get("text") or "")[:2000]))
+        except IntegrityError:  # indexed at the same moment by the rescan, or by another instance
+            pass
         return True
 
     def manifest(self, bundle_id: str) -> Manifest | None:

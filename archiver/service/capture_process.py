@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("archiver.service")
 STOP_TIMEOUT_S = 30.0
+EXIT_WAIT_S = 5.0
 # As `archiver worker`: a fresh browser after this many captures keeps a long-running service's
 # memory where it started.
 RECYCLE_AFTER = 100
@@ -80,7 +81,10 @@ class ProcessExecutor:
         waiting: asyncio.Future[Captured] = self._loop.create_future()
         self._waiting[number] = (connection, waiting)
         try:
-            connection.send((number, call))
+            try:
+                connection.send((number, call))
+            except OSError:  # the child has just died; its reader has not said so yet
+                raise CaptureProcessLost("the capture process stopped") from None
             return await waiting
         finally:
             self._waiting.pop(number, None)
@@ -118,7 +122,7 @@ class ProcessExecutor:
             except (EOFError, OSError):
                 break
             self._loop.call_soon_threadsafe(self._settle, number, captured, error)
-        process.join(STOP_TIMEOUT_S)
+        process.join(EXIT_WAIT_S)  # for its exit code: gone, or going, once its pipe has closed
         with contextlib.suppress(RuntimeError):  # the server's loop has closed: nothing waits
             self._loop.call_soon_threadsafe(self._lost, connection, process.exitcode)
 
