@@ -54,8 +54,9 @@ PROFILE_JS = """() => {
     } catch (e) { /* another page's JSON-LD shape: not the profile */ }
   }
   const header = document.querySelector('[data-testid="UserName"]');
+  // visibleText keeps an emoji X draws as an <img alt> inside the name ("Javi López ⛩️").
   const spans = header ? Array.from(header.querySelectorAll('span'))
-    .map(s => (s.textContent || '').trim()) : [];
+    .map(s => visibleText(s).trim()) : [];
   const handle = spans.find(t => /^@[A-Za-z0-9_]{1,15}$/.test(t));
   const bio = document.querySelector('[data-testid="UserDescription"]');
   const bioLinks = bio ? Array.from(bio.querySelectorAll('a[href^="http"]')).map(fullLink) : [];

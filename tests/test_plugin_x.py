@@ -33,6 +33,7 @@ KIKO_GIF_PLAYER_POSTER = "https://pbs.twimg.com/tweet_video_thumb/DDbh3WCXYAAZfz
 BROKEN_PHOTO = "https://pbs.twimg.com/media/BROKEN-PHOTO?format=jpg&name=medium"
 KIKO_AVATAR = "https://pbs.twimg.com/profile_images/2000931726244106244/Ty7-KT2j_400x400.jpg"
 JAVI_AVATAR = "https://pbs.twimg.com/profile_images/1581679886267301888/BHGZpOc6_200x200.jpg"
+JAVI_AVATAR_LARGE = "https://pbs.twimg.com/profile_images/1581679886267301888/BHGZpOc6_400x400.jpg"
 MICRODATA = "/ada_archive/status/2040000000000000001"
 HARBOUR_VIDEO = "https://video.twimg.com/amplify_video/2040000000000000001/vid/avc1/720x1280/harbour.mp4"
 HARBOUR_POSTER = "https://pbs.twimg.com/amplify_video_thumb/2040000000000000001/img/harbour.jpg"
@@ -92,6 +93,7 @@ def x_site(https_server: Any) -> None:
     # Profiles: a rendered one (its JSON-LD and header) and the og-only one X gives bots.
     site.add("/Kikobeats", page("metascraper-x__profile-excerpt.html"))
     https_server.site("twitter.com").add("/javilop", page("metascraper-x__profile-og.html"))
+    site.add("/javilop", page("metascraper-x__profile-video-2025-excerpt.html"))
     # The microdata layout, an Article and a reply: synthetic (see SOURCES.txt).
     site.add(MICRODATA, page("synthetic__post-microdata.html"))
     site.add(ARTICLE, page("synthetic__article.html"))
@@ -99,7 +101,7 @@ def x_site(https_server: Any) -> None:
     site.add(REPLY, page("synthetic__reply-thread.html"))
     pbs = https_server.site("pbs.twimg.com")
     for url in (KIKO_AVATAR, JAVI_AVATAR, HARBOUR_POSTER, ARTICLE_COVER, REPLY_PHOTO,
-                KIKO_GIF_PLAYER_POSTER, VERGE_POSTER):
+                KIKO_GIF_PLAYER_POSTER, VERGE_POSTER, JAVI_AVATAR_LARGE):
         pbs.add(url.removeprefix("https://pbs.twimg.com").split("?")[0], jpeg(), "image/jpeg")
     https_server.site("video.twimg.com").add(
         HARBOUR_VIDEO.removeprefix("https://video.twimg.com"), b"\0\0\0\x18ftypmp42" + bytes(64),
@@ -412,6 +414,27 @@ def test_rendered_profile(capture: Any) -> None:
     sources = post["extraction"]["sources"]
     assert sources["author.bio"] == 'dom:[data-testid="UserDescription"]'
     assert sources["counts.followers"].endswith("interactionStatistic Follows")
+    media_matches_bundle(result)
+
+
+def test_second_rendered_profile(capture: Any) -> None:
+    """A second real rendered profile: a verified account whose header rounds "86.4K Followers"."""
+    result = capture("https://x.com/javilop")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["kind"] == "profile"
+    author = post["author"]
+    # the name keeps the emoji X draws as a picture; the verified badge is read
+    assert (author["id"], author["handle"], author["display_name"], author["verified"]) == (
+        "16045832", "javilop", "Javi López ⛩️", True)
+    assert author["bio"] == ("Comparto tutoriales, herramientas y noticias de IA. Y también chorradas."
+                             "\n\nFundador @Magnific_AI (acq. por @freepik)\n\n🗞️ Newsletter: bit.ly/4ahq8i4")
+    assert author["links"] == ["https://bit.ly/4ahq8i4"]
+    # the header rounds ("86.4K Followers", "1,351 Following", "74.2K posts"); JSON-LD is exact
+    counts = post["counts"]
+    assert (counts["followers"], counts["following"], counts["posts"]) == (86423, 1351, 74263)
+    assert [(m["kind"], m["url"], m["captured"]) for m in post["media"]] == [
+        ("avatar", JAVI_AVATAR_LARGE, True)]
     media_matches_bundle(result)
 
 
