@@ -181,6 +181,9 @@ def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
         post.title, sources["title"] = meta["og:title"].strip(), "meta:og:title"
     if meta.get("og:url"):
         post.canonical_url, sources["canonical_url"] = meta["og:url"], "meta:og:url"
+    if meta.get("instapp:owner_user_id") and not post.author.id:
+        post.author.id = meta["instapp:owner_user_id"]
+        sources["author.id"] = "meta:instapp:owner_user_id"
     media_id = MEDIA_ID.match(meta.get("al:ios:url") or "")
     if media_id:
         notes.append(f"Instagram media id {media_id.group(1)} (meta:al:ios:url); "

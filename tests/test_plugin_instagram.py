@@ -19,6 +19,7 @@ from support.bundles import media_matches_bundle
 FIXTURES = Path(__file__).parent / "fixtures" / "instagram"
 PHOTO = "metascraper-instagram__post-with-photo.html"
 VIDEO = "metascraper-instagram__post-with-video.html"
+IGTV = "metascraper-instagram__igtv-excerpt.html"
 # Excerpts of real pages (see SOURCES.txt): a 2021 rendered post, a 2021 carousel's server page,
 # profiles of 2024 (logged out) and 2021 (rendered), a 2024 story.
 RENDERED_POST = "metascraper-instagram__post-2021-rendered-excerpt.html"
@@ -70,7 +71,7 @@ def instagram_site(https_server: Any) -> None:
     pages = {"/p/CPeC-Eenc8l/": PHOTO, "/p/CPQjO5RIIO9/": VIDEO,
              "/p/CPeC-Eenc8l/?hl=en": RENDERED_POST, "/p/COn3M4TnRi1/": CAROUSEL,
              "/pluto__travel/": PROFILE, "/pluto__travel/?hl=en": RENDERED_PROFILE,
-             "/stories/jaimelorentelo/2591639087680304855/": STORY}
+             "/stories/jaimelorentelo/2591639087680304855/": STORY, "/tv/CIoLRFIIL50/": IGTV}
     texts = {name: (FIXTURES / name).read_text() for name in set(pages.values())}
     for path, name in pages.items():
         www.routes[path] = serve(texts[name])
@@ -165,6 +166,27 @@ def test_video_post_from_meta_tags(capture: Any, instagram_site: None) -> None:
     assert post["mentions"] == ["netflixes", "netflix", "vancouvermediaproducciones"]
     assert (post["counts"]["likes"], post["counts"]["replies"]) == (990_000, 8_873)
     assert [m["kind"] for m in post["media"]] == ["video", "image"]
+    media_matches_bundle(result)
+
+
+def test_igtv_video_from_meta_tags(capture: Any, instagram_site: None) -> None:
+    """A real IGTV page (2020 video, logged-out page of 2024): its address is /tv/."""
+    result = capture("https://www.instagram.com/tv/CIoLRFIIL50/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"], post["canonical_url"]) == (
+        "video", "CIoLRFIIL50", "https://www.instagram.com/tv/CIoLRFIIL50/")
+    author = post["author"]
+    assert (author["handle"], author["display_name"], author["id"]) == (
+        "jaimelorentelo", "Jaime Lorente", "287586402")
+    assert post["extraction"]["sources"]["author.id"] == "meta:instapp:owner_user_id"
+    assert post["published_at"] == "2020-12-10"
+    assert (post["text"], post["mentions"], post["hashtags"]) == (
+        "@primevideoes #romanceelcid", ["primevideoes"], ["romanceelcid"])
+    assert (post["counts"]["likes"], post["counts"]["replies"]) == (104_000, 529)
+    assert [(m["kind"], m["captured"]) for m in post["media"]] == [("video", True), ("image", True)]
+    assert post["media"][0]["url"].startswith(
+        "https://scontent-mad2-1.cdninstagram.com/o1/v/t16/f2/m84/AQONFgDqPvk86OMRcPUBPKf85vq1wN7v8v33D7mRFGAGj2dr")
     media_matches_bundle(result)
 
 
