@@ -100,6 +100,7 @@ def revoke_token_form(token_id: int, state: State, session: Admin, csrf: CsrfFie
     check_csrf(csrf, session[1])
     with state.db.session() as db:
         revoke_token(db, token_id)
+    state.tokens.forget_all()  # at once on this instance; others within TokenCache's 2 seconds
     return see_other("/admin/tokens")
 
 

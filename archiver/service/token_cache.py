@@ -1,6 +1,7 @@
 """API tokens recently seen, so that a client polling every few hundred milliseconds costs one
 database lookup every few seconds rather than one per call. Only tokens found are kept: a
-revoked or deleted token stops working within TTL_S seconds, on every instance."""
+token revoked on the admin page stops working at once on this instance, and a token revoked
+anywhere else (``archiver tokens revoke``, another instance) within TTL_S seconds."""
 
 from __future__ import annotations
 
@@ -32,3 +33,7 @@ class TokenCache:
             if len(self._known) >= MAX_TOKENS:
                 self._known.clear()
             self._known[digest(token)] = (who, time.monotonic() + self.ttl)
+
+    def forget_all(self) -> None:
+        with self._lock:
+            self._known.clear()
