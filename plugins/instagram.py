@@ -261,6 +261,11 @@ async def _read_post(ctx: PageContext, post: Post, meta: dict[str, str], sources
         post.media = shown
         return
     post.media = named or media_from_meta(meta, sources)
+    if post.kind == "video" and not any(m.kind == "video" for m in post.media):
+        for item in post.media:
+            item.note = item.note or "video thumbnail"
+        notes.append("the page names no video file for this reel or video, only its cover "
+                     "picture; the video itself is not recorded")
     loaded = len(await ctx.load_media([(m.url, m.kind) for m in post.media], wait=20))
     if loaded:
         notes.append(f"{loaded} media file(s) named by the page but not shown were loaded by the "

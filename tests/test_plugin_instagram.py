@@ -20,6 +20,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "instagram"
 PHOTO = "metascraper-instagram__post-with-photo.html"
 VIDEO = "metascraper-instagram__post-with-video.html"
 IGTV = "metascraper-instagram__igtv-excerpt.html"
+REEL = "metascraper-instagram__reel-excerpt.html"
 # Excerpts of real pages (see SOURCES.txt): a 2021 rendered post, a 2021 carousel's server page,
 # profiles of 2024 (logged out) and 2021 (rendered), a 2024 story.
 RENDERED_POST = "metascraper-instagram__post-2021-rendered-excerpt.html"
@@ -71,7 +72,8 @@ def instagram_site(https_server: Any) -> None:
     pages = {"/p/CPeC-Eenc8l/": PHOTO, "/p/CPQjO5RIIO9/": VIDEO,
              "/p/CPeC-Eenc8l/?hl=en": RENDERED_POST, "/p/COn3M4TnRi1/": CAROUSEL,
              "/pluto__travel/": PROFILE, "/pluto__travel/?hl=en": RENDERED_PROFILE,
-             "/stories/jaimelorentelo/2591639087680304855/": STORY, "/tv/CIoLRFIIL50/": IGTV}
+             "/stories/jaimelorentelo/2591639087680304855/": STORY, "/tv/CIoLRFIIL50/": IGTV,
+             "/reel/CN2VQ1yI_MA/": REEL}
     texts = {name: (FIXTURES / name).read_text() for name in set(pages.values())}
     for path, name in pages.items():
         www.routes[path] = serve(texts[name])
@@ -187,6 +189,22 @@ def test_igtv_video_from_meta_tags(capture: Any, instagram_site: None) -> None:
     assert [(m["kind"], m["captured"]) for m in post["media"]] == [("video", True), ("image", True)]
     assert post["media"][0]["url"].startswith(
         "https://scontent-mad2-1.cdninstagram.com/o1/v/t16/f2/m84/AQONFgDqPvk86OMRcPUBPKf85vq1wN7v8v33D7mRFGAGj2dr")
+    media_matches_bundle(result)
+
+
+def test_reel_without_caption_from_meta_tags(capture: Any, instagram_site: None) -> None:
+    """A real reel page (2021) with no caption and no video file named: only its cover."""
+    result = capture("https://www.instagram.com/reel/CN2VQ1yI_MA/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"], post["canonical_url"]) == (
+        "video", "CN2VQ1yI_MA", "https://www.instagram.com/reel/CN2VQ1yI_MA/")
+    assert (post["author"]["handle"], post["author"]["id"]) == ("jaimelorentelo", "287586402")
+    assert (post["published_at"], post["text"]) == ("2021-04-19", None)
+    assert (post["counts"]["likes"], post["counts"]["replies"]) == (152_000, 784)
+    assert [(m["kind"], m["note"], m["captured"]) for m in post["media"]] == [
+        ("image", "video thumbnail", True)]
+    assert any("names no video file" in note for note in post["extraction"]["notes"])
     media_matches_bundle(result)
 
 
