@@ -22,7 +22,7 @@ BUILTIN_COMMANDS = {
     "push": "push_cmd", "ls": "ls_cmd", "keys": "keys_cmd", "custody": "custody_cmd",
     "timestamp": "timestamp_cmd", "report": "report_cmd", "export": "export_cmd", "ledger": "ledger_cmd",
     "bank": "bank_cmd", "index": "index_cmd", "match": "match_cmd", "mirrors": "mirrors_cmd",
-    "worker": "worker_cmd",
+    "scheduler": "scheduler_cmd", "worker": "worker_cmd",
     "serve": "serve_cmd", "users": "users_cmd", "tokens": "tokens_cmd",
     "config": "config_cmd", "install-browser": "install_browser_cmd",
 }
