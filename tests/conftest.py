@@ -25,6 +25,7 @@ from archiver.storage.local import LocalStore  # noqa: E402
 
 from support.certs import TestPKI, make_pki  # noqa: E402
 from support.hosts import HOSTNAMES  # noqa: E402
+from support.seaweed import SeaweedServer, SeaweedUnavailable, weed_binary  # noqa: E402
 from support.tsa import TestTSA, start_tsa  # noqa: E402
 from support.webserver import TestServer  # noqa: E402
 
@@ -166,3 +167,15 @@ def pages(https_server: TestServer, http_server: TestServer) -> None:
     from support import pages as test_pages
 
     test_pages.install(https_server, http_server)
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
+    """One SeaweedFS server (S3) per test process; each test module makes its own buckets."""
+    try:
+        weed_binary()
+    except SeaweedUnavailable as exc:
+        pytest.skip(str(exc))
+    server = SeaweedServer(tmp_path_factory.mktemp("seaweed")).start()
+    yield server
+    server.stop()

@@ -31,7 +31,7 @@ from archiver.storage.s3 import S3Store
 from archiver.storage.s3_bucket import init_bucket
 
 from support.dask_cluster import ARCHIVER, LocalCluster, cluster_certificates
-from support.seaweed import SeaweedServer, SeaweedUnavailable, weed_binary
+from support.seaweed import SeaweedServer
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 from bundlegen import make_bundle  # noqa: E402
@@ -45,20 +45,9 @@ GENERATED = 120
 
 
 @pytest.fixture(scope="module")
-def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
-    try:
-        weed_binary()
-    except SeaweedUnavailable as exc:
-        pytest.skip(str(exc))
-    server = SeaweedServer(tmp_path_factory.mktemp("seaweed")).start()
-    init_bucket(S3Store(f"s3://{BUCKET}", client=server.client()), object_lock=False)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def cluster(seaweed: SeaweedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
     """Two workers with the S3 credentials in their environment; the scheduler without."""
+    init_bucket(S3Store(f"s3://{BUCKET}", client=seaweed.client()), object_lock=False)
     running = LocalCluster(tmp_path_factory.mktemp("cluster")).start()
     try:
         running.add_worker(**seaweed.env())

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
@@ -30,22 +29,11 @@ from archiver.verify import verify_bundle
 
 from conftest import copy_bundle
 from support.bundles import capture_into
-from support.seaweed import SeaweedServer, SeaweedUnavailable, free_ports, weed_binary
+from support.seaweed import SeaweedServer, free_ports
 
 pytestmark = pytest.mark.s3
 ARCHIVER = str(Path(sys.executable).parent / "archiver")
 MiB = 1024 * 1024
-
-
-@pytest.fixture(scope="session")
-def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
-    try:
-        weed_binary()
-    except SeaweedUnavailable as exc:
-        pytest.skip(str(exc))
-    server = SeaweedServer(tmp_path_factory.mktemp("seaweed")).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
