@@ -1,6 +1,7 @@
 """Benchmark of ``archiver serve``: a store of BENCH_BUNDLES (default 10,000) sealed bundles,
 BENCH_JOBS (200) capture jobs of a local page submitted at once, and BENCH_CLIENTS (50) clients
-polling job status and listing bundles while the captures run.
+polling job status and listing bundles while the captures run, each every BENCH_POLL_INTERVAL
+seconds (default 1.0, as a UI polls a capture job; 0.1 is the saturation figure).
 
 Reports p50/p99 latency of the status and list calls while captures run (target p99 <= 100 ms),
 capture throughput against the same batch through ``archiver capture`` with as many workers
@@ -42,6 +43,7 @@ BUNDLES = int(os.environ.get("BENCH_BUNDLES", "10000"))
 JOBS = int(os.environ.get("BENCH_JOBS", "200"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+POLL_INTERVAL = float(os.environ.get("BENCH_POLL_INTERVAL", "1.0"))
 PASSWORD = "benchmark password"
 TARGET_P99 = 0.100
 TARGET_THROUGHPUT = 0.9
@@ -112,6 +114,8 @@ class Connection:
 async def poll(base: str, token: str, job_ids: list[str], stop: asyncio.Event,
                status: list[float], listing: list[float], errors: list[str]) -> None:
     connection = Connection(base, token)
+    # Clients that started together would otherwise poll in step, every round a burst.
+    await asyncio.sleep(random.uniform(0, POLL_INTERVAL))
     try:
         while not stop.is_set():
             for path in (f"/jobs/{random.choice(job_ids)}",
@@ -125,7 +129,7 @@ async def poll(base: str, token: str, job_ids: list[str], stop: asyncio.Event,
                 (status if path.startswith("/jobs") else listing).append(time.perf_counter() - start)
                 if code != 200:
                     errors.append(f"{path}: {code}")
-            await asyncio.sleep(random.uniform(0.05, 0.15))
+            await asyncio.sleep(POLL_INTERVAL)
     finally:
         connection.close()
 
@@ -141,8 +145,10 @@ async def drive(base: str, token: str, urls: list[str]) -> dict[str, object]:
         errors: list[str] = []
         pollers = [asyncio.create_task(poll(base, token, job_ids, stop, status, listing, errors))
                    for _ in range(CLIENTS)]
+        loads = []
         while True:
             await asyncio.sleep(2)
+            loads.append(os.getloadavg()[0])
             try:
                 jobs = (await api.get("/jobs", params={"case": "BENCH-JOBS", "limit": 1000})).json()["jobs"]
             except httpx.TransportError:
@@ -151,7 +157,7 @@ async def drive(base: str, token: str, urls: list[str]) -> dict[str, object]:
                 break
         stop.set()
         await asyncio.gather(*pollers)
-    return {"jobs": jobs, "status": status, "listing": listing, "errors": errors}
+    return {"jobs": jobs, "status": status, "listing": listing, "errors": errors, "loads": loads}
 
 
 def stop_service(process: subprocess.Popen[bytes]) -> None:
@@ -220,7 +226,8 @@ def main() -> None:
 
         status, listing, errors = found["status"], found["listing"], found["errors"]
         assert isinstance(status, list) and isinstance(listing, list) and isinstance(errors, list)
-        print(json.dumps({"bundles_in_store": BUNDLES, "jobs": len(urls), "clients": CLIENTS, "workers": WORKERS,
+        print(json.dumps({"bundles_in_store": BUNDLES, "jobs": len(urls), "clients": CLIENTS,
+                          "poll_interval_s": POLL_INTERVAL, "workers": WORKERS,
                           "cpus": os.cpu_count()}))
         for name, values in (("job status", status), ("bundle list", listing)):
             p50, p99 = percentile(values, 0.5), percentile(values, 0.99)
@@ -230,6 +237,9 @@ def main() -> None:
         ratio = service_rate / cli_rate
         print(f"throughput   service {service_rate:.2f} captures/s, CLI {cli_rate:.2f} captures/s: {ratio:.2f}x "
               f"({'meets' if ratio >= TARGET_THROUGHPUT else 'misses'} >= {TARGET_THROUGHPUT}x)")
+        loads = found["loads"]
+        assert isinstance(loads, list)
+        print(f"load average {min(loads):.1f}-{max(loads):.1f} while the jobs ran (this machine's, all work counted)")
         print(f"jobs         {len(jobs)} ended, {lost} not completed, {len(bundles)} distinct bundles, "
               f"{len(errors)} failed status/list calls{': ' + errors[0] if errors else ''}")
     finally:
