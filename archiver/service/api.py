@@ -70,8 +70,10 @@ def platforms_of(state: ServiceState) -> Platforms:
     return Platforms.from_plugins(state.config.pm)
 
 
+# Async, the lookup inline: one or two reads by primary key (SQLite readers never wait for the
+# writer), cheaper than the trip to a request thread and back that a polled call would pay.
 @router.get("/jobs/{job_id}", summary="One job: state, attempt, step, queue position, bundle")
-def get_job(job_id: str, state: State, who: Reader) -> dict[str, Any]:
+async def get_job(job_id: str, state: State, who: Reader) -> dict[str, Any]:
     job = state.queue.get(who, job_id)
     if job is None:
         raise HTTPException(404, "no such job")

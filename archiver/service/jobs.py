@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy.engine import CursorResult, Result, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -182,11 +182,12 @@ class JobQueue:
         return [job.id for job in stale]
 
     def get(self, who: Principal, job_id: str) -> dict[str, Any] | None:
-        with self.db.session() as session:
-            job = session.get(Job, job_id)
+        # Polled by every client: a plain row, not an ORM object and its session.
+        with self.db.engine.connect() as connection:
+            job = connection.execute(select(Job.__table__).where(Job.id == job_id)).first()
             if job is None or not (who.can_see(job.case_id) or job.user_id == who.id):
                 return None
-            return self.describe(session, job)
+            return self.describe(connection, job)
 
     def listing(self, who: Principal, case: str | None, state: str | None,
                 limit: int) -> list[dict[str, Any]]:
@@ -212,7 +213,7 @@ class JobQueue:
             return [end - start for start, end in rows if start is not None and end is not None]
 
     @staticmethod
-    def describe(session: Any, job: Job) -> dict[str, Any]:
+    def describe(session: Any, job: Job | Row[Any]) -> dict[str, Any]:
         position = None
         if job.state == PENDING:
             position = session.scalar(select(func.count()).select_from(Job).where(
