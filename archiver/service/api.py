@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 from archiver.errors import ArchiverError
 from archiver.netguard import BadURLError, validate_url
@@ -87,13 +89,16 @@ def list_jobs(state: State, who: Reader, case: str | None = None,
     return {"jobs": state.queue.listing(who, case, job_state, limit)}
 
 
+# Async: a page of the index is a count and a page read, cheaper inline than the trip to a request
+# thread and back; a text search (q) reads every row's text, so it goes to a thread.
 @router.get("/bundles", summary="Bundles the user may see, newest first, paged")
-def list_bundles(state: State, who: Reader, case: str | None = None, platform: str | None = None,
-                 status: str | None = None, author: str | None = None, q: str | None = None,
-                 since: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
-                 per_page: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
-    return state.index.search(who, case=case, platform=platform, status=status, author=author, q=q,
-                              since=since, page=page, per_page=per_page)
+async def list_bundles(state: State, who: Reader, case: str | None = None, platform: str | None = None,
+                       status: str | None = None, author: str | None = None, q: str | None = None,
+                       since: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
+                       per_page: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
+    search = partial(state.index.search, who, case=case, platform=platform, status=status, author=author, q=q,
+                     since=since, page=page, per_page=per_page)
+    return search() if q is None else await run_in_threadpool(search)
 
 
 @router.get("/bundles/{bundle_id}.zip", summary="The bundle's files in one ZIP (recorded in the custody log)")
