@@ -87,8 +87,8 @@ class HostPacer:
                 host = urlsplit(url).hostname or ""
                 async with self._locks.setdefault(host, asyncio.Lock()):
                     loop = asyncio.get_running_loop()
-                    wait = self._last.get(host, -self.delay) + self.delay - loop.time()
-                    if wait > 0:
+                    # asyncio may wake a sleeper up to its clock resolution early: look again.
+                    while (wait := self._last.get(host, -self.delay) + self.delay - loop.time()) > 0:
                         await asyncio.sleep(wait)
                     self._last[host] = loop.time()
             yield

@@ -226,4 +226,5 @@ def test_retries_after_a_transient_failure_and_delay_between_captures_of_one_hos
     starts = sorted(json.loads(run("show", bundle, "--json").stdout)["started_at"]
                     for bundle in (earlier["bundle"], *(line["bundle"] for line in lines.values())))
     times = [datetime.fromisoformat(start.replace("Z", "+00:00")) for start in starts]
-    assert all((later - before).total_seconds() >= 2 for before, later in itertools.pairwise(times)), starts
+    # started_at is stamped a few milliseconds after the capture's turn, by a lag that differs per capture.
+    assert all((later - before).total_seconds() >= 1.95 for before, later in itertools.pairwise(times)), starts
