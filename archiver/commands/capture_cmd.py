@@ -18,6 +18,7 @@ from archiver.commands.batch_progress import batch_progress
 from archiver.commands.batch_report import BatchReport, resume_command
 from archiver.commands.byte_size import ByteSize
 from archiver.commands.capture_inputs import check_case_operator, parse_logins
+from archiver.commands.cluster_options import allow_plaintext_cluster_option, shared_store_option
 from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.notices import quiet as quiet_tool
 from archiver.commands.outputs import signer as load_signer
@@ -99,11 +100,8 @@ def parse_viewport(text: str) -> tuple[int, int]:
 @click.option("--cluster", metavar="tcp://HOST:PORT",
               help="Capture on the workers of this Dask scheduler ('archiver worker'); tls://... for TLS. "
                    "Default: $ARCHIVER_CLUSTER, the cluster setting; none: this machine.")
-@click.option("--shared-store", is_flag=True,
-              help="With --cluster: every worker mounts the --store folder at this same path.")
-@click.option("--allow-plaintext-cluster", is_flag=True,
-              help="With --cluster: send --cookies/--storage-state to a scheduler that is neither tls:// "
-                   "nor on this machine. Recorded.")
+@shared_store_option
+@allow_plaintext_cluster_option("--cookies/--storage-state")
 @click.pass_context
 def capture(ctx: click.Context, /, urls: tuple[str, ...], from_file: Path | None, case_id: str | None,
             operator: str | None, store: str, workers: int, as_json: bool, quiet: bool, skip_captured: bool,

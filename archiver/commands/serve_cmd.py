@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from archiver.cluster import CLUSTER_ENV, ClusterOptions
+from archiver.commands.cluster_options import allow_plaintext_cluster_option, shared_store_option
 from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.outputs import signer as load_signer
 from archiver.commands.service_db import database_options, open_database
@@ -46,11 +47,8 @@ from archiver.settings import CaptureSettings, ResolveRule
 @click.option("--cluster", envvar=CLUSTER_ENV, metavar="tcp://HOST:PORT",
               help="Run capture jobs on the workers of this Dask scheduler ('archiver worker'); tls://... "
                    "for TLS. Default: $ARCHIVER_CLUSTER; none: a process of this machine.")
-@click.option("--shared-store", is_flag=True,
-              help="With --cluster: every worker mounts the --store folder at this same path.")
-@click.option("--allow-plaintext-cluster", is_flag=True,
-              help="With --cluster: send login material uploaded with jobs to a scheduler that is "
-                   "neither tls:// nor on this machine. Recorded.")
+@shared_store_option
+@allow_plaintext_cluster_option("login material uploaded with jobs")
 @click.pass_context
 def serve(ctx: click.Context, /, store: str, db_url: str | None, host: str, port: int, workers: int,
           resolve: tuple[str, ...], insecure: bool, ca_bundle: Path | None, allow_private_networks: bool,

@@ -16,6 +16,7 @@ from archiver.bundle import MANIFEST
 from archiver.clock import utc_seconds
 from archiver.cluster import ClusterOptions
 from archiver.cluster_verify import DEFAULT_CHUNK, verify_on_cluster
+from archiver.commands.cluster_options import shared_store_option
 from archiver.commands.common import open_store, plugin_manager
 from archiver.commands.progress import progress_bar
 from archiver.commands.store_command import StoreCommand
@@ -72,8 +73,7 @@ def bundles_at(ctx: click.Context, location: str, store_options: Mapping[str, An
                    "setting; none: here.")
 @click.option("--chunk-size", default=DEFAULT_CHUNK, show_default=True, type=click.IntRange(1),
               help="With --cluster: at most this many bundles per task.")
-@click.option("--shared-store", is_flag=True,
-              help="With --cluster: every worker mounts the store folder at this same path.")
+@shared_store_option
 @click.pass_context
 def verify(ctx: click.Context, /, paths: tuple[str, ...], as_json: bool, workers: int,
            report_path: Path | None, resume: bool, since: datetime | None, record: bool,
