@@ -6,33 +6,26 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-
 from archiver.bundle import IMAGE_TYPES, MEDIA_DIR, BundleWriter
 from archiver.hashing import hash_bytes
 from archiver.models import Post
 from archiver.received import MAX_MEDIA_BYTES
+from archiver.recorded import ok_responses
 from archiver.warc import WarcFile
 
 
 def _payloads_for(warc_path: Path, wanted: set[str]) -> dict[str, tuple[bytes, str, str]]:
     """url -> (payload, content type, WARC payload digest) of 2xx responses in the WARC so far."""
     found: dict[str, tuple[bytes, str, str]] = {}
-    with warc_path.open("rb") as stream:
-        for record in ArchiveIterator(stream):
-            if record.rec_type != "response":
-                continue
-            url = record.rec_headers.get_header("WARC-Target-URI")
-            if url not in wanted or record.http_headers is None:
-                continue
-            if not record.http_headers.get_statuscode().startswith("2"):
-                continue
-            payload = record.content_stream().read(MAX_MEDIA_BYTES + 1)
-            if len(payload) > MAX_MEDIA_BYTES:
-                continue
-            content_type = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip()
-            found[url] = (payload, content_type,
-                          record.rec_headers.get_header("WARC-Payload-Digest") or "")
+    for url, record in ok_responses(warc_path):
+        if url not in wanted:
+            continue
+        payload = record.content_stream().read(MAX_MEDIA_BYTES + 1)
+        if len(payload) > MAX_MEDIA_BYTES:
+            continue
+        content_type = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip()
+        found[url] = (payload, content_type,
+                      record.rec_headers.get_header("WARC-Payload-Digest") or "")
     return found
 
 

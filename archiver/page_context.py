@@ -76,6 +76,19 @@ class PageContext:
         """What the recorder saw for ``url`` (status, content type, server IP, TLS), or None."""
         return self._capture.response_facts(url)
 
+    async def recorded_json(self, url_pattern: str, *, limit: int = 50) -> list[tuple[str, Any]]:
+        """(URL, parsed body) of the 2xx JSON responses recorded so far whose URL matches.
+
+        ``url_pattern`` is a regular expression searched in each URL. The bodies are read
+        back from the capture's WARC, so what a platform extracts from the page's own API
+        calls is what the evidence holds, byte for byte. Oldest first, at most ``limit``.
+        """
+        from archiver.recorded import json_responses
+
+        warc = self._capture.traffic.warc
+        size = await asyncio.to_thread(warc.readable_size)
+        return await asyncio.to_thread(json_responses, warc.path, size, url_pattern, limit)
+
     def extra_page(self, url: str) -> Page | None:
         """The open page of one of ``match.extra_urls``, loaded into the same bundle."""
         return self._capture.extra_pages.get(url)

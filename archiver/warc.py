@@ -149,6 +149,21 @@ class WarcFile:
         self._drain()
         self._raw.flush()
 
+    def readable_size(self) -> int:
+        """Bytes of whole records written so far, readable by another handle.
+
+        Asked of the writer thread itself, so the answer falls between two records even
+        while the proxy goes on writing.
+        """
+        def flushed_size() -> int:
+            self._hashing.flush()
+            return self._hashing.size
+        if self.closed:
+            return self._hashing.size
+        size = self._thread.submit(flushed_size)
+        wait([size])
+        return size.result()
+
     def close(self) -> tuple[str, int]:
         """Close the file; return its ``sha256:<hex>`` and size."""
         if not self.closed:
