@@ -4,7 +4,8 @@ X renders pages in three layouts: the app's (``article[data-testid="tweet"]``), 
 one with schema.org microdata (``article[data-tweet-id]``, no ``data-testid``), and for clients
 without JavaScript a small page of og:* tags. The plugin reads the richest one the page has and
 records which. Profiles are read in ``x_profile``, the microdata layout in ``x_microdata``,
-long-form Articles in ``x_article``.
+long-form Articles in ``x_article``; ``x_recorded`` then completes the post from the GraphQL
+answers X sent the page (``x_graphql``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from archiver.models import Classification, Counts, Media, PlatformMatch, Post, 
 from archiver.page_context import PageContext
 from archiver.platforms import Platform, platform_hook
 
-from . import pagetools, x_article, x_microdata
+from . import pagetools, x_article, x_microdata, x_recorded
 from .pagetools import meta_tags, new_post, settle_generic
 from .x_profile import PROFILE_JS, fill_profile, fill_profile_from_meta
 
@@ -310,17 +311,19 @@ async def extract_post(ctx: PageContext) -> Post | None:
         await read_profile(page, post, sources, notes)
     else:
         await read_post(page, post, sources, notes)
+    await x_recorded.fill_from_answers(ctx, post, sources, notes)
     if post.published_at is None and match.kind in ("post", "article"):
         post.published_at = snowflake_time(match.post_id)
         if post.published_at:
             sources["published_at"] = "snowflake"
     if post.author.handle and not post.author.url:
         post.author.url = f"{BASE}/{post.author.handle}"
-    # The og-only page names its photo without showing it; lazy photos may not have loaded yet.
+    # The og-only page names its photo without showing it, X's answers a video the player streams
+    # from a blob:; lazy photos may not have loaded yet.
     wanted = [(m.url, "image" if m.kind == "avatar" else m.kind) for m in post.media]
     if await ctx.load_media(wanted):
-        notes.append("media named by the page but not yet loaded were loaded by the plugin "
-                     "so their bytes are recorded")
+        notes.append("media named by the page or X's answers but not yet loaded were loaded by "
+                     "the plugin so their bytes are recorded")
     return post
 
 

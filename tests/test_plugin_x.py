@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import pytest
 from PIL import Image, ImageDraw
@@ -12,7 +14,9 @@ from PIL import Image, ImageDraw
 from archiver.manifest import Manifest
 from archiver.platforms import Platforms
 from archiver.plugin_manager import get_plugin_manager
+from archiver.plugins import x_graphql
 from archiver.plugins.x import snowflake_time
+from archiver.recorded import json_responses
 
 from support.bundles import media_matches_bundle
 from support.pages import drop_connection, redirect_to
@@ -511,3 +515,274 @@ def test_reply_with_quoted_card(capture: Any) -> None:
     assert any("@traffic_watch" in note for note in post["extraction"]["notes"])
     assert [m["url"] for m in post["media"]] == [REPLY_PHOTO]
     assert (post["counts"]["likes"], post["counts"]["views"]) == (19, 700)
+
+
+# ---------------------------------------------------------------- X's GraphQL answers
+# Real answers X's GraphQL API gave (twscrape's recorded responses, verbatim), fetched by a
+# hand-written minimal page at the post's or profile's own URL, as X's app fetches them.
+
+TWEET_DETAIL = "https://x.com/i/api/graphql/559hs_YZNV4IgA3Z6zIIuw/TweetDetail"
+USER_TWEETS = "https://x.com/i/api/graphql/eoJ5zbv51Z_KVl81v9PmLQ/UserTweets"
+USER_BY_SCREEN_NAME = "https://x.com/i/api/graphql/Gb-d6r0vxPOADdG62OEBpQ/UserByScreenName"
+USER_BY_REST_ID = "https://x.com/i/api/graphql/xvmVfRLmnr1alc5f2dib0Q/UserByRestId"
+FORGED_TWEET_DETAIL = "https://example.org/i/api/graphql/559hs_YZNV4IgA3Z6zIIuw/TweetDetail"
+FIGEN_VIDEO = ("https://video.twimg.com/ext_tw_video/1668857866328100864/pu/vid/720x1280/"
+               "ENfeGwtfyiYvpNy8.mp4?tag=12")
+FIGEN_POSTER = "https://pbs.twimg.com/ext_tw_video_thumb/1668857866328100864/pu/img/nvEZWP1Yu9-6C23H.jpg"
+BUITEN_VIDEO = ("https://video.twimg.com/amplify_video/1671753482821328896/vid/720x720/"
+                "MORl_6SWAwSsAEuT.mp4?tag=14")
+BUITEN_POSTER = "https://pbs.twimg.com/amplify_video_thumb/1671753482821328896/img/3mnaTe96MVljUllm.jpg"
+FORTNITE_PHOTO = "https://pbs.twimg.com/media/F1fqNNNakAANOVQ.jpg"
+XFREEZE_COVER = "https://pbs.twimg.com/media/HNy_nAybwAAj4Gl.jpg"
+XDEV_AVATAR = "https://pbs.twimg.com/profile_images/1683501992314798080/xl1POYLw_400x400.jpg"
+# page path -> (the answer's file, the GraphQL address the page fetches, its variables)
+ANSWER_PAGES: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "/XDevelopers/status/1649191521323995138": (
+        "raw_tweet_details.json", TWEET_DETAIL, {"focalTweetId": "1649191521323995138"}),
+    "/TheBritt2001/status/1671508958299713538": (
+        "manual_tweet_with_video_1.json", TWEET_DETAIL, {"focalTweetId": "1671508958299713538"}),
+    "/morenoagosto/status/1658421690001502208": (
+        "_issue_28_2.json", TWEET_DETAIL, {"focalTweetId": "1658421690001502208"}),
+    "/SisuMisu3/status/1677037919880507392": (
+        "_issue_28_1.json", TWEET_DETAIL, {"focalTweetId": "1677037919880507392"}),
+    "/TheFigen_/status/1671508600538161153": (
+        "manual_tweet_with_video_1.json", TWEET_DETAIL, {"focalTweetId": "1671508600538161153"}),
+    "/buitengebieden/status/1671753569412820992": (
+        "manual_tweet_with_video_2.json", TWEET_DETAIL, {"focalTweetId": "1671753569412820992"}),
+    "/FortniteStatus/status/1682072224013099008": (
+        "_issue_56.json", TWEET_DETAIL, {"focalTweetId": "1682072224013099008"}),
+    "/XFreeze/article/2079756440722665849": (
+        "raw_user_tweets.json", USER_TWEETS, {"userId": "2244994945", "count": 20}),
+    "/XDevelopers": ("raw_user_by_login.json", USER_BY_SCREEN_NAME, {"screen_name": "XDevelopers"}),
+    "/XDevelopers?by-id": ("raw_user_by_id.json", USER_BY_REST_ID, {"userId": "2244994945"}),
+    # Attacks: another post's answer at this post's address; this post's answer from a host not X's.
+    "/TheFigen_/status/1671508600538161153?other-post": (
+        "manual_tweet_with_video_2.json", TWEET_DETAIL, {"focalTweetId": "1671753569412820992"}),
+    "/XDevelopers/status/1649191521323995138?forged-host": (
+        "raw_tweet_details.json", FORGED_TWEET_DETAIL, {"focalTweetId": "1649191521323995138"}),
+}
+
+
+def answer_shell(api: str, head: str = "") -> bytes:
+    """A hand-written page that does only what X's app does first: fetch the GraphQL answer."""
+    return (f'<!doctype html><html><head><meta charset="utf-8">{head}</head><body>'
+            f'<main role="main"></main><script>fetch({json.dumps(api)}, '
+            '{credentials: "include"});</script></body></html>').encode()
+
+
+def answer_address(api: str, variables: dict[str, Any]) -> str:
+    return f"{api}?variables={quote(json.dumps(variables, separators=(',', ':')))}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def x_answers(https_server: Any) -> None:
+    for path, (name, api, variables) in ANSWER_PAGES.items():
+        address = urlsplit(answer_address(api, variables))
+        shell = answer_shell(address.geturl())
+        serve(https_server.site("x.com"), path, shell, "text/html; charset=utf-8")
+        answer = (FIXTURES / f"twscrape__{name}").read_bytes()
+        site = https_server.site(address.hostname)
+        site.routes[f"{address.path}?{address.query}"] = lambda handler, body=answer: handler.send(
+            200, body, "application/json; charset=utf-8", {"Access-Control-Allow-Origin": "https://x.com",
+                                                           "Access-Control-Allow-Credentials": "true"})
+    # The same post as a page that states another author and text than X's answer.
+    forged = ('<meta property="og:title" content="Someone Else (@someone_else) on X">'
+              '<meta property="og:description" content="A text X never sent">')
+    serve(https_server.site("x.com"), "/XDevelopers/status/1649191521323995138?page-differs",
+          answer_shell(answer_address(TWEET_DETAIL, {"focalTweetId": "1649191521323995138"}), forged),
+          "text/html; charset=utf-8")
+    for url in (FIGEN_POSTER, BUITEN_POSTER, FORTNITE_PHOTO, XFREEZE_COVER, XDEV_AVATAR):
+        https_server.site("pbs.twimg.com").add(urlsplit(url).path, jpeg(), "image/jpeg")
+    for url in (FIGEN_VIDEO, BUITEN_VIDEO):
+        https_server.site("video.twimg.com").add(urlsplit(url).path, b"\0\0\0\x18ftypmp42" + bytes(64),
+                                                 "video/mp4")
+
+
+def serve(site: Any, path: str, body: bytes, content_type: str) -> None:
+    if "?" in path:
+        site.routes[path] = lambda handler: handler.send(200, body, content_type)
+    else:
+        site.add(path, body, content_type)
+
+
+def recorded_answer_urls(result: Any) -> list[str]:
+    """The GraphQL answers the bundle's WARC holds, read as the plugin reads them."""
+    warc = Path(result.location) / "capture.warc.gz"
+    return [url for url, _body in json_responses(warc, warc.stat().st_size, "/graphql/", limit=10)]
+
+
+def network_sources(post: dict[str, Any]) -> dict[str, str]:
+    return {k: v for k, v in post["extraction"]["sources"].items() if v.startswith("network:")}
+
+
+@pytest.mark.parametrize(("path", "author", "published", "text", "reply_to", "counts"), [
+    ("/XDevelopers/status/1649191521323995138",
+     ("2244994945", "XDevelopers", "Developers", True), "2023-04-20T23:21:13.000Z",
+     "On 3/29 we announced that deprecations across our legacy Twitter API access tiers would be "
+     "completed by 4/29.  Unwinding Premium is one step closer to full deprecation of those legacy tiers.",
+     "https://x.com/XDevelopers/status/1649191520250245121", (8, 46, 73, 213102)),
+    ("/TheBritt2001/status/1671508958299713538",
+     ("134796366", "TheBritt2001", "Britt J. L. Halliburton", False), "2023-06-21T13:22:45.000Z",
+     "Yeah, Nanjing is a great city, great place to visit.",
+     "https://x.com/TheFigen_/status/1671508600538161153", (4, 0, 137, 52017)),
+])
+def test_reply_read_from_x_answer(capture: Any, path: str, author: tuple[Any, ...], published: str,
+                                  text: str, reply_to: str, counts: tuple[int, ...]) -> None:
+    """A reply whose page shows nothing yet: X's TweetDetail answer gives the post and its parent."""
+    result = capture(f"https://x.com{path}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    got = post["author"]
+    assert (got["id"], got["handle"], got["display_name"], got["verified"]) == author
+    assert (post["published_at"], post["text"], post["language"]) == (published, text, "en")
+    assert post["reply_to"] == reply_to
+    got_counts = post["counts"]
+    assert (got_counts["replies"], got_counts["reposts"], got_counts["likes"], got_counts["views"]) == counts
+    sources = post["extraction"]["sources"]
+    assert sources["reply_to"] == sources["counts.likes"] == "network:TweetDetail"
+    assert sources["published_at"] == "network:TweetDetail"  # not the snowflake
+
+
+def test_reply_answer_counts_what_the_schema_has_no_field_for(capture: Any) -> None:
+    post = capture("https://x.com/XDevelopers/status/1649191521323995138").post
+    assert ("X's network:TweetDetail answer also counts 37 quotes and 13 bookmarks "
+            "(the post schema has no field for them)") in post["extraction"]["notes"]
+
+
+@pytest.mark.parametrize(("path", "handle", "text", "quoted", "views"), [
+    ("/morenoagosto/status/1658421690001502208", "morenoagosto", "Se sabe si le permiten pinganillo??",
+     "https://x.com/SisuMisu3/status/1658407192859492355", 67),
+    ("/SisuMisu3/status/1677037919880507392", "SisuMisu3",
+     "Tengo fé en que todo saldrá bien.\nNi como esperamos pero nos librará de este sin sentido .",
+     "https://x.com/PShermanV/status/1677035434214412289", 75),
+])
+def test_quoted_post_read_from_x_answer(capture: Any, path: str, handle: str, text: str, quoted: str,
+                                        views: int) -> None:
+    result = capture(f"https://x.com{path}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["author"]["handle"], post["text"], post["language"]) == (handle, text, "es")
+    assert post["quoted"] == quoted and post["reply_to"] is None
+    assert post["counts"]["views"] == views
+    assert post["extraction"]["sources"]["quoted"] == "network:TweetDetail"
+
+
+@pytest.mark.parametrize(("path", "handle", "video", "poster", "counts"), [
+    ("/TheFigen_/status/1671508600538161153", "TheFigen_", FIGEN_VIDEO, FIGEN_POSTER,
+     (534, 4063, 30817, 3443243)),
+    ("/buitengebieden/status/1671753569412820992", "buitengebieden", BUITEN_VIDEO, BUITEN_POSTER,
+     (349, 3569, 40178, 4204051)),
+])
+def test_video_file_and_poster_read_from_x_answer(capture: Any, path: str, handle: str, video: str,
+                                                  poster: str, counts: tuple[int, ...]) -> None:
+    """The highest-bitrate MP4 X names, which a player streams from a blob:, and its poster."""
+    result = capture(f"https://x.com{path}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["author"]["handle"] == handle
+    assert [(m["kind"], m["url"], m["note"], m["captured"]) for m in post["media"]] == [
+        ("video", video, None, True), ("image", poster, "video poster", True)]
+    got = post["counts"]
+    assert (got["replies"], got["reposts"], got["likes"], got["views"]) == counts
+    assert post["extraction"]["sources"]["media"] == "network:TweetDetail"
+    media_matches_bundle(result)
+
+
+def test_long_post_read_from_its_note(capture: Any) -> None:
+    """A post longer than 280 characters: its whole text is the answer's note_tweet."""
+    result = capture("https://x.com/FortniteStatus/status/1682072224013099008")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["text"].startswith("Your one-stop shop for everything live status for #Fortnite!")
+    assert post["text"].endswith("Visit the Status page for server status: https://t.co/X55I5IuFkk")
+    assert post["links"] == ["http://fn.gg/support", "http://fn.gg/accounts",
+                             "https://trello.com/b/Bs7hgkma/fortnite-community-issues",
+                             "https://status.epicgames.com"]
+    assert (post["hashtags"], post["mentions"]) == (["Fortnite"], ["FortniteStatus"])
+    assert [(m["kind"], m["url"], m["captured"]) for m in post["media"]] == [
+        ("image", FORTNITE_PHOTO, True)]
+    media_matches_bundle(result)
+
+
+def test_article_read_from_x_answer(capture: Any) -> None:
+    """A real Article in a UserTweets answer: title, the preview X sends, the cover."""
+    result = capture("https://x.com/XFreeze/article/2079756440722665849")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["kind"] == "article"
+    assert (post["author"]["id"], post["author"]["handle"], post["author"]["display_name"]) == (
+        "1818311005698678784", "XFreeze", "X Freeze")
+    assert post["title"] == ("Turn your X account into a programmable intelligence system using "
+                             "the X API and Grok Build")
+    assert post["text"].startswith("Your X account can now become a programmable intelligence system.")
+    assert post["text"].endswith("tell yourself you will come back later\nBut after")
+    assert post["published_at"] == "2026-07-22T02:32:30.000Z"
+    counts = post["counts"]
+    assert (counts["replies"], counts["reposts"], counts["likes"], counts["views"]) == (22, 43, 251, 68715)
+    assert [(m["kind"], m["url"], m["note"], m["captured"]) for m in post["media"]] == [
+        ("image", XFREEZE_COVER, "Article cover", True)]
+    sources = post["extraction"]["sources"]
+    assert sources["title"] == sources["text"] == "network:UserTweets"
+    assert any("preview" in note for note in post["extraction"]["notes"])
+    media_matches_bundle(result)
+
+
+@pytest.mark.parametrize(("query", "operation", "counts"), [
+    ("", "UserByScreenName", (695695, 762, 4319)),
+    ("?by-id", "UserByRestId", (697752, 763, 4332)),
+])
+def test_profile_read_from_x_answer(capture: Any, query: str, operation: str,
+                                    counts: tuple[int, ...]) -> None:
+    """Two answers about one account, recorded at different times: each one's exact counts."""
+    result = capture(f"https://x.com/XDevelopers{query}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["title"]) == ("profile", "Developers")
+    author = post["author"]
+    assert (author["id"], author["handle"], author["display_name"], author["verified"]) == (
+        "2244994945", "XDevelopers", "Developers", True)
+    assert author["bio"] == ("The voice of the X Dev team and your official source for updates, "
+                             "news, and events, related to the X API.")
+    assert author["links"] == ["https://docs.x.com/"]
+    got = post["counts"]
+    assert (got["followers"], got["following"], got["posts"]) == counts
+    assert [(m["kind"], m["url"], m["captured"]) for m in post["media"]] == [
+        ("avatar", XDEV_AVATAR, True)]
+    assert post["extraction"]["sources"]["counts.followers"] == f"network:{operation}"
+    media_matches_bundle(result)
+
+
+@pytest.mark.parametrize("path", [
+    "/TheFigen_/status/1671508600538161153?other-post",
+    "/XDevelopers/status/1649191521323995138?forged-host",
+])
+def test_answer_not_about_this_post_or_not_from_x_is_not_read(capture: Any, path: str) -> None:
+    result = capture(f"https://x.com{path}")
+    post = result.post
+    assert len(recorded_answer_urls(result)) == 1  # the answer is in the evidence...
+    assert network_sources(post) == {}  # ...but nothing of it describes this post
+    assert (post["author"]["handle"], post["text"], post["media"]) == (None, None, [])
+
+
+def test_page_and_answer_that_disagree_keep_the_page_and_say_so(capture: Any) -> None:
+    post = capture("https://x.com/XDevelopers/status/1649191521323995138?page-differs").post
+    assert (post["author"]["handle"], post["author"]["display_name"], post["text"]) == (
+        "someone_else", "Someone Else", "A text X never sent")
+    notes = post["extraction"]["notes"]
+    assert ("the page's author handle 'someone_else' differs from X's network:TweetDetail answer "
+            "'XDevelopers'; the page's is kept") in notes
+    assert any(note.startswith("the page's text 'A text X never sent' differs from X's "
+                               "network:TweetDetail answer 'On 3/29 we announced") for note in notes)
+    # what the page did not state still comes from the answer
+    assert post["reply_to"] == "https://x.com/XDevelopers/status/1649191520250245121"
+
+
+def test_post_behind_a_visibility_wrapper_is_found() -> None:
+    """A real answer that wraps a post in TweetWithVisibilityResults (no browser needed)."""
+    answer = json.loads((FIXTURES / "twscrape__manual_tweet_with_video_2.json").read_bytes())
+    found = x_graphql.find_tweet(answer, "1667220696295178240")
+    assert found is not None
+    tweet = x_graphql.read_tweet(found)
+    assert (tweet.author.handle, tweet.counts["views"]) == ("tordosweet_co", 8812654)
+    assert tweet.media[0].url == ("https://video.twimg.com/amplify_video/1667108665588080640/vid/"
+                                  "640x640/EgYM1PGigEWl-QHg.mp4?tag=16")
