@@ -26,7 +26,7 @@ from archiver.page_context import PageContext
 from archiver.platforms import Platform, platform_hook
 from archiver.plugins import pagetools
 
-from . import instagram_account, instagram_article, instagram_shared_data
+from . import instagram_account, instagram_article, instagram_recorded, instagram_shared_data
 from .counts import parse_count
 
 if TYPE_CHECKING:
@@ -223,7 +223,7 @@ async def extract_post(ctx: PageContext) -> Post | None:
     post, sources, notes = pagetools.new_post(ctx)
     meta = await pagetools.meta_tags(ctx.page)
     if ctx.match.kind in ("profile", "story"):
-        await _read_account(ctx, post, meta, sources)
+        await _read_account(ctx, post, meta, sources, notes)
     else:
         await _read_post(ctx, post, meta, sources, notes)
     if post.author.handle:
@@ -233,20 +233,26 @@ async def extract_post(ctx: PageContext) -> Post | None:
 
 
 async def _read_account(ctx: PageContext, post: Post, meta: dict[str, str],
-                        sources: dict[str, str]) -> None:
+                        sources: dict[str, str], notes: list[str]) -> None:
     instagram_account.fill_from_meta(post, meta, sources)
     if not post.author.handle:
         post.author.handle = instagram_account.handle_in_url(ctx.match.canonical_url)
-        sources["author.handle"] = "url"
+        if post.author.handle:
+            sources["author.handle"] = "url"
+    story_media: list[Media] = []
     if ctx.match.kind == "profile":
         await instagram_account.fill_from_header(ctx.page, post, sources)
+        await instagram_recorded.fill_account(ctx, post, sources, notes)
     else:
-        post.extraction["notes"].append(
-            "the story's own picture or video is not in a logged-out page; pass --cookies or "
-            "--storage-state of a logged-in session to capture it")
-    post.media = instagram_account.avatar_media(post, sources)
-    # A logged-out page names the avatar only in og:image: the browser fetches it for the bundle.
-    await ctx.load_media([(m.url, "image") for m in post.media], wait=20)
+        story_media = await instagram_recorded.fill_story(ctx, post, sources, notes)
+        if not story_media:
+            notes.append("the story's own picture or video is not in a logged-out page; pass "
+                         "--cookies or --storage-state of a logged-in session to capture it")
+    post.media = story_media + instagram_account.avatar_media(post, sources)
+    # A logged-out page shows neither the avatar (named in og:image or an API answer) nor the
+    # story's files (named in an answer only): the browser fetches them for the bundle.
+    await ctx.load_media([(m.url, "image" if m.kind == "avatar" else m.kind) for m in post.media],
+                         wait=20)
 
 
 async def _read_post(ctx: PageContext, post: Post, meta: dict[str, str], sources: dict[str, str],
@@ -254,13 +260,14 @@ async def _read_post(ctx: PageContext, post: Post, meta: dict[str, str], sources
     fill_from_meta(post, meta, sources, notes)
     named = await instagram_shared_data.fill_from_shared_data(ctx.page, post, sources, notes)
     shown = await instagram_article.fill_from_article(ctx.page, post, sources)
+    answered = await instagram_recorded.fill_post(ctx, post, sources, notes)
     if post.text:
         post.hashtags = re.findall(r"#(\w+)", post.text)
         post.mentions = re.findall(r"@([A-Za-z0-9._]+[A-Za-z0-9_])", post.text)
     if shown:
         post.media = shown
         return
-    post.media = named or media_from_meta(meta, sources)
+    post.media = named or answered or media_from_meta(meta, sources)
     if post.kind == "video" and not any(m.kind == "video" for m in post.media):
         for item in post.media:
             item.note = item.note or "video thumbnail"

@@ -136,5 +136,6 @@ def avatar_media(post: Post, sources: dict[str, str]) -> list[Media]:
     """The account's avatar as a media item, so its bytes are kept and hashed."""
     if not post.author.avatar_url:
         return []
-    sources["media"] = sources["author.avatar_url"]
+    # A story's own files, when listed, are the page's media; the avatar comes after them.
+    sources.setdefault("media", sources["author.avatar_url"])
     return [Media(kind="avatar", url=post.author.avatar_url)]

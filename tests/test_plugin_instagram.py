@@ -28,6 +28,22 @@ CAROUSEL = "metascraper-instagram__carousel-2021-excerpt.html"
 PROFILE = "metascraper-instagram__profile-excerpt.html"
 RENDERED_PROFILE = "metascraper-instagram__profile-2021-rendered-excerpt.html"
 STORY = "metascraper-instagram__story-excerpt.html"
+# Real answers of Instagram's API (see SOURCES.txt), fetched by a hand-written page shell as the
+# web app's scripts fetch them: a profile (2022, and 2021 in the app API's form), the stories of
+# an account (2020) and a video post (2022).
+PROFILE_ANSWER = "instagram-user-feed__profile.json"
+USER_INFO_ANSWER = "instagram-user-feed__profile-alternative.json"
+STORIES_ANSWER = "instagram-user-feed__stories.json"
+MEDIA_ANSWER = "instagram-user-feed__media-2.json"
+# The stories query of the web app of 2020: GraphQL by query hash, the account's id as reel.
+STORIES_URL = ("/graphql/query/?query_hash=303a4ae99711322310f25250d988f3b7&variables=%7B%22reel_ids"
+               "%22%3A%5B%22625833324%22%5D%2C%22precomposed_overlay%22%3Afalse%7D")
+ANSWER_URLS = {
+    "/api/v1/users/web_profile_info/?username=robertdowneyjr": PROFILE_ANSWER,
+    "/api/v1/users/1518284433/info/": USER_INFO_ANSWER,
+    STORIES_URL: STORIES_ANSWER,
+    "/api/v1/media/2307774091974900767/info/": MEDIA_ANSWER,
+}
 # SYNTHETIC (see SOURCES.txt): the real markers of Instagram's login page and missing post.
 LOGIN_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Login \u2022 Instagram</title></head>
 <body><main><form id="loginForm">
@@ -38,6 +54,32 @@ MISSING_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Instagram</title><
 <h2>Sorry, this page isn't available.</h2><div>The link you followed may be broken, or the page may
 have been removed. <a href="/">Go back to Instagram.</a></div></main></body></html>"""
 FAKE_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 2048
+
+
+def shell(answer: str, head: str = "") -> str:
+    """SYNTHETIC (see SOURCES.txt): a page that only fetches one API answer, as Instagram's
+    scripts do; the app's header is the one its web client sends."""
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{head}
+<title>Instagram</title></head><body><main></main><script>
+fetch({answer!r}, {{headers: {{"X-IG-App-ID": "936619743392459"}}}}).then(r => r.json());
+</script></body></html>"""
+
+
+SHELLS = {
+    "/robertdowneyjr/": shell("/api/v1/users/web_profile_info/?username=robertdowneyjr"),
+    "/robertdowneyjr/?hl=en": shell("/api/v1/users/1518284433/info/"),
+    "/stories/starwars/2313478624923545316/": shell(STORIES_URL),
+    "/p/CAG3E8-A3wf/": shell("/api/v1/media/2307774091974900767/info/"),
+    # Attacks: each page fetches an answer about another account, story or post.
+    "/cristiano/": shell("/api/v1/users/web_profile_info/?username=robertdowneyjr"),
+    "/stories/jaimelorentelo/2313478624923545316/": shell(STORIES_URL),
+    "/p/CAG3E8-B4xg/": shell("/api/v1/media/2307774091974900767/info/"),
+    # The post's page names another author and caption than the answer about the same post.
+    "/p/CAG3E8-A3wf/?hl=es": shell(
+        "/api/v1/media/2307774091974900767/info/",
+        '<meta name="twitter:title" content="Lopez Fans (@jlofans) \u2022 Instagram video">'
+        '<meta property="og:title" content="Lopez Fans on Instagram: \u201cSee you soon\u201d">'),
+}
 
 # Real pages name dozens of images; on a loaded 2-core machine the default 15 s can run out.
 ROOMY = {"navigation_timeout": 40, "settle_timeout": 10, "capture_timeout": 90}
@@ -77,6 +119,12 @@ def instagram_site(https_server: Any) -> None:
     texts = {name: (FIXTURES / name).read_text() for name in set(pages.values())}
     for path, name in pages.items():
         www.routes[path] = serve(texts[name])
+    for path, page in SHELLS.items():
+        www.routes[path] = serve(page)
+    answers = {name: (FIXTURES / name).read_text() for name in set(ANSWER_URLS.values())}
+    for path, name in ANSWER_URLS.items():
+        www.routes[path] = serve(answers[name], "application/json; charset=utf-8")
+    texts.update(answers)
     www.routes["/p/LoginWall1/"] = serve(
         b"", status=302,
         headers={"Location": "https://www.instagram.com/accounts/login/?next=%2Fp%2FLoginWall1%2F"})
@@ -318,3 +366,123 @@ def test_story_names_its_account(capture: Any, instagram_site: None) -> None:
     sources = post["extraction"]["sources"]
     assert (sources["author.handle"], sources["author.display_name"]) == ("meta:og:url", "meta:og:title")
     assert "story's own picture or video" in " ".join(post["extraction"]["notes"])
+
+
+def test_profile_from_its_web_profile_info_answer(capture: Any, instagram_site: None) -> None:
+    """A real answer of 2022: exact counts, id, verified badge, bio and avatar no tag showed."""
+    result = capture("https://www.instagram.com/robertdowneyjr/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    author = post["author"]
+    assert (author["handle"], author["display_name"], author["id"], author["verified"]) == (
+        "robertdowneyjr", "Robert Downey Jr. Official", "1518284433", True)
+    assert author["bio"] == "Get involved: @officialfootprintcoalition \U0001f30e\U0001f64f"
+    counts = post["counts"]
+    assert (counts["followers"], counts["following"], counts["posts"]) == (52_979_346, 5, 419)
+    assert "/143237481_227994098925572_6634984787450078090_n.jpg?stp=dst-jpg_s320x320" in author[
+        "avatar_url"]
+    [avatar] = post["media"]
+    assert (avatar["kind"], avatar["url"], avatar["captured"]) == ("avatar", author["avatar_url"], True)
+    media_matches_bundle(result)
+    sources = post["extraction"]["sources"]
+    assert sources["author.handle"] == "url"
+    assert {sources[k] for k in ("counts.followers", "author.id", "author.bio", "author.avatar_url")} == {
+        "network:web_profile_info"}
+
+
+def test_profile_from_its_user_info_answer(capture: Any, instagram_site: None) -> None:
+    """The same account a year earlier, in the app API's form: other counts, a website link."""
+    result = capture("https://www.instagram.com/robertdowneyjr/?hl=en", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    author = post["author"]
+    assert (author["display_name"], author["id"], author["links"]) == (
+        "Robert Downey Jr. Official", "1518284433", ["http://www.swau.com/RDJ"])
+    assert author["bio"] == "Get involved \u25b6\ufe0f @officialfootprintcoalition \U0001f30e\U0001f64f"
+    counts = post["counts"]
+    assert (counts["followers"], counts["following"], counts["posts"]) == (50_857_062, 4, 400)
+    assert author["avatar_url"].startswith(
+        "https://scontent-cdt1-1.cdninstagram.com/v/t51.2885-19/143237481_227994098925572_")
+    assert [(m["kind"], m["captured"]) for m in post["media"]] == [("avatar", True)]
+    assert post["extraction"]["sources"]["counts.followers"] == "network:users/info"
+
+
+def test_story_items_from_the_stories_answer(capture: Any, instagram_site: None) -> None:
+    """A real stories answer of 2020: the story's time, video, poster, link, mention and tag."""
+    result = capture("https://www.instagram.com/stories/starwars/2313478624923545316/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"]) == ("story", "2313478624923545316")
+    author = post["author"]
+    assert (author["handle"], author["id"]) == ("starwars", "625833324")
+    assert post["published_at"] == "2020-05-20T20:56:02+00:00"
+    assert (post["links"], post["mentions"], post["hashtags"]) == (
+        ["https://www.youtube.com/watch?v=-bhq2bxwAzg"], ["geico"], ["ad"])
+    assert [(m["kind"], m["note"], m["captured"]) for m in post["media"]] == [
+        ("video", None, True), ("image", "video poster", True), ("avatar", None, True)]
+    video, poster, avatar = post["media"]
+    # The larger of the two files the answer names (640 wide, not 480).
+    assert "/99287096_935847843521160_5215738876870573211_n.mp4" in video["url"]
+    assert "/e15/100088826_248178139603068_2736940532157996068_n.jpg" in poster["url"]
+    assert avatar["url"] == author["avatar_url"]
+    media_matches_bundle(result)
+    sources = post["extraction"]["sources"]
+    assert (sources["published_at"], sources["media"], sources["author.id"]) == (
+        "network:graphql",) * 3
+    notes = " ".join(post["extraction"]["notes"])
+    assert "expires at 2020-05-21T20:56:02+00:00" in notes and "not in a logged-out page" not in notes
+
+
+def test_video_post_from_its_media_info_answer(capture: Any, instagram_site: None) -> None:
+    """A real media answer of 2022: caption, author, exact time and counts, the video file."""
+    result = capture("https://www.instagram.com/p/CAG3E8-A3wf/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    author = post["author"]
+    assert (author["handle"], author["display_name"], author["id"], author["verified"]) == (
+        "jlo", "Jennifer Lopez", "305701719", True)
+    assert post["text"] == ("2 WEEKS until we\u2019re dancin\u2019 again. \U0001f5a4@nbcworldofdance "
+                            "#BTS \U0001f4f8")
+    assert (post["mentions"], post["hashtags"]) == (["nbcworldofdance"], ["BTS"])
+    assert post["published_at"] == "2020-05-13T00:02:39+00:00"
+    counts = post["counts"]
+    assert (counts["likes"], counts["replies"], counts["views"]) == (600_190, 6_741, 4_048_603)
+    assert [(m["kind"], m["note"], m["captured"]) for m in post["media"]] == [
+        ("video", None, True), ("image", "video poster", True)]
+    # The 720x900 file and the picture as posted, not the grid's square crop.
+    assert "/97123416_266521251063435_4033037212785927152_n.mp4" in post["media"][0]["url"]
+    assert "stp=dst-webp_e35&" in post["media"][1]["url"]
+    media_matches_bundle(result)
+    sources = post["extraction"]["sources"]
+    assert {sources[k] for k in ("text", "published_at", "counts.likes", "media")} == {
+        "network:media/info"}
+    assert "Instagram media id 2307774091974900767" in " ".join(post["extraction"]["notes"])
+
+
+@pytest.mark.parametrize("path", [
+    "/cristiano/", "/stories/jaimelorentelo/2313478624923545316/", "/p/CAG3E8-B4xg/"])
+def test_an_answer_about_another_account_story_or_post_is_not_taken(
+        capture: Any, instagram_site: None, path: str) -> None:
+    result = capture("https://www.instagram.com" + path, **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["author"]["id"] is None and post["author"]["display_name"] is None
+    assert (post["text"], post["published_at"], post["media"]) == (None, None, [])
+    assert post["counts"]["followers"] is None and post["counts"]["likes"] is None
+    assert not any(s.startswith("network:") for s in post["extraction"]["sources"].values())
+
+
+def test_the_pages_author_and_caption_are_kept_against_the_answer(
+        capture: Any, instagram_site: None) -> None:
+    result = capture("https://www.instagram.com/p/CAG3E8-A3wf/?hl=es", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    author = post["author"]
+    assert (author["handle"], author["display_name"], author["id"]) == ("jlofans", "Lopez Fans", None)
+    assert post["text"] == "See you soon"
+    notes = " ".join(post["extraction"]["notes"])
+    assert "page's author 'jlofans' differs from Instagram's network:media/info answer 'jlo'" in notes
+    assert "page's caption 'See you soon' differs" in notes
+    # What the answer says of the post itself is still taken: it is this post's own answer.
+    assert post["published_at"] == "2020-05-13T00:02:39+00:00"
+    assert post["counts"]["likes"] == 600_190

@@ -1,0 +1,176 @@
+"""A profile, story or post completed from the Instagram API answers the capture recorded.
+
+What the page shows (rendered, in its data or in meta tags) is read first; the answers fill
+what it lacked, and replace counts and dates the meta tags only show rounded. Only an answer
+about the page's own account, story or post is used: the handle, the story's id or the post's
+shortcode must be the page's. Where the page and the answer disagree on the author or the
+text, the page's is kept and a note names both. Media only the answers name are returned for
+the plugin to load, so their bytes are recorded and hashed like those the page showed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from archiver.models import FeedEntry, Media, Post
+
+from . import instagram_api
+from .instagram_api import Account, MediaPost, Reel, StoryItem
+
+if TYPE_CHECKING:
+    from archiver.page_context import PageContext
+
+WWW = "https://www.instagram.com"
+
+
+async def fill_account(ctx: PageContext, post: Post, sources: dict[str, str],
+                       notes: list[str]) -> None:
+    """A profile's exact counts, id, bio, links and avatar from a profile answer."""
+    if not post.author.handle:
+        return
+    for url, answer in await ctx.recorded_json(instagram_api.ANSWERS):
+        account = instagram_api.find_account(answer, post.author.handle)
+        if account is not None:
+            source = network(url)
+            _fill_author(post, account, source, sources, notes)
+            for field in ("followers", "following", "posts"):
+                _fill_count(post, field, getattr(account, field), source, sources)
+            return
+
+
+async def fill_story(ctx: PageContext, post: Post, sources: dict[str, str],
+                     notes: list[str]) -> list[Media]:
+    """The story's own items (time, picture or video, link, mentions) from a stories answer."""
+    for url, answer in await ctx.recorded_json(instagram_api.ANSWERS):
+        for reel in instagram_api.find_reels(answer):
+            items = _items_of_page(reel, post)
+            if items:
+                return _fill_story(post, reel, items, network(url), sources, notes)
+    return []
+
+
+async def fill_post(ctx: PageContext, post: Post, sources: dict[str, str],
+                    notes: list[str]) -> list[Media]:
+    """Caption, author, exact time and counts, and every media item from a post answer."""
+    if not post.post_id:
+        return []
+    for url, answer in await ctx.recorded_json(instagram_api.ANSWERS):
+        found = instagram_api.find_media(answer, post.post_id)
+        if found is not None:
+            return _fill_post(post, found, network(url), sources, notes)
+    return []
+
+
+def network(url: str) -> str:
+    return f"network:{instagram_api.endpoint(url)}"
+
+
+# ---------------------------------------------------------------------------- stories
+
+
+def _items_of_page(reel: Reel, post: Post) -> list[StoryItem]:
+    """The items the page is about: its story (/stories/<handle>/<id>/), all of a highlight's
+    (/stories/highlights/<id>/) or all of an account's (/stories/<handle>/)."""
+    highlight = "/stories/highlights/" in (post.canonical_url or "")
+    if highlight:
+        return reel.items if reel.id in (post.post_id, f"highlight:{post.post_id}") else []
+    if reel.owner.handle.lower() != (post.author.handle or "").lower():
+        return []
+    if post.post_id is None:
+        return reel.items
+    return [item for item in reel.items if item.id == post.post_id]
+
+
+def _fill_story(post: Post, reel: Reel, items: list[StoryItem], source: str,
+                sources: dict[str, str], notes: list[str]) -> list[Media]:
+    _fill_author(post, reel.owner, source, sources, notes)
+    if len(items) == 1:
+        item = items[0]
+        _fill(post, "published_at", item.published_at, source, sources)
+        if item.expires_at:
+            notes.append(f"Instagram's {source} answer says the story expires at {item.expires_at}")
+    else:
+        post.feed = [FeedEntry(url=f"{WWW}/stories/{reel.owner.handle}/{item.id}/", post_id=item.id,
+                               author=reel.owner.handle, published_at=item.published_at)
+                     for item in items]
+        sources["feed"] = source
+    links = [item.link for item in items if item.link]
+    for field, values in (("links", links), ("mentions", [m for i in items for m in i.mentions]),
+                          ("hashtags", [h for i in items for h in i.hashtags])):
+        if values and not getattr(post, field):
+            setattr(post, field, list(dict.fromkeys(values)))
+            sources[field] = source
+    media = [m for item in items for m in item.media]
+    if media:
+        sources["media"] = source
+    return media
+
+
+# ---------------------------------------------------------------------------- posts
+
+
+def _fill_post(post: Post, found: MediaPost, source: str, sources: dict[str, str],
+               notes: list[str]) -> list[Media]:
+    _fill_author(post, found.author, source, sources, notes)
+    if post.text is not None and found.text is not None and _words(post.text) != _words(found.text):
+        notes.append(f"the page's caption {post.text!r} differs from Instagram's {source} answer "
+                     f"{found.text!r}; the page's is kept")
+    _fill(post, "text", found.text, source, sources)
+    # A meta tag's date has no time of day: the answer's exact time replaces it.
+    if post.published_at is None or sources.get("published_at", "").startswith("meta:"):
+        _fill(post, "published_at", found.published_at, source, sources, replace=True)
+    for field, value in (("likes", found.likes), ("replies", found.replies), ("views", found.views)):
+        _fill_count(post, field, value, source, sources)
+    if found.carousel:
+        notes.append(f"carousel of {found.carousel} items, every one listed in Instagram's "
+                     f"{source} answer and fetched by the plugin")
+    notes.append(f"Instagram media id {found.id} ({source})")
+    if found.media:
+        sources.setdefault("media", source)
+    return found.media
+
+
+# ---------------------------------------------------------------------------- shared
+
+
+def _fill_author(post: Post, account: Account, source: str, sources: dict[str, str],
+                 notes: list[str]) -> None:
+    author = post.author
+    if author.handle and account.handle and author.handle.lower() != account.handle.lower():
+        # The rest of the answer's account (id, avatar...) is someone else's: none of it is taken.
+        notes.append(f"the page's author {author.handle!r} differs from Instagram's {source} answer "
+                     f"{account.handle!r}; the page's is kept")
+        return
+    for field, value in (("handle", account.handle), ("display_name", account.name),
+                         ("bio", account.bio)):
+        shown = getattr(author, field)
+        if shown and value and _words(shown) != _words(value):
+            notes.append(f"the page's author {field} {shown!r} differs from Instagram's {source} "
+                         f"answer {value!r}; the page's is kept")
+        _fill(author, field, value, source, sources, key=f"author.{field}")
+    for field, fact in (("id", account.id), ("verified", account.verified),
+                        ("avatar_url", account.avatar)):
+        _fill(author, field, fact, source, sources, key=f"author.{field}")
+    if account.links and not author.links:
+        author.links, sources["author.links"] = account.links, source
+
+
+def _fill_count(post: Post, field: str, value: int | None, source: str,
+                sources: dict[str, str]) -> None:
+    """The answer's exact count, unless the page showed one exactly (rendered) itself."""
+    key = f"counts.{field}"
+    if value is not None and (getattr(post.counts, field) is None
+                              or sources.get(key, "").startswith("meta:")):
+        setattr(post.counts, field, value)
+        sources[key] = source
+
+
+def _fill(target: Any, field: str, value: Any, source: str, sources: dict[str, str],
+          key: str | None = None, replace: bool = False) -> None:
+    if value is not None and (replace or getattr(target, field) in (None, "")):
+        setattr(target, field, value)
+        sources[key or field] = source
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
