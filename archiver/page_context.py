@@ -83,8 +83,15 @@ class PageContext:
         back from the capture's WARC, so what a platform extracts from the page's own API
         calls is what the evidence holds, byte for byte. Oldest first, at most ``limit``.
         """
+        import re
+
         from archiver.recorded import json_responses
 
+        # The proxy's own list of answers says, without decompressing the WARC, whether
+        # there is anything to read: most captures of most platforms have nothing.
+        wanted = re.compile(url_pattern)
+        if not any(wanted.search(url) for url in list(self._capture.traffic.responses)):
+            return []
         warc = self._capture.traffic.warc
         size = await asyncio.to_thread(warc.readable_size)
         return await asyncio.to_thread(json_responses, warc.path, size, url_pattern, limit)
