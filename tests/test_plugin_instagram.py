@@ -30,11 +30,12 @@ RENDERED_PROFILE = "metascraper-instagram__profile-2021-rendered-excerpt.html"
 STORY = "metascraper-instagram__story-excerpt.html"
 # Real answers of Instagram's API (see SOURCES.txt), fetched by a hand-written page shell as the
 # web app's scripts fetch them: a profile (2022, and 2021 in the app API's form), the stories of
-# an account (2020) and a video post (2022).
+# an account (2020), a video post and a carousel (2022).
 PROFILE_ANSWER = "instagram-user-feed__profile.json"
 USER_INFO_ANSWER = "instagram-user-feed__profile-alternative.json"
 STORIES_ANSWER = "instagram-user-feed__stories.json"
 MEDIA_ANSWER = "instagram-user-feed__media-2.json"
+CAROUSEL_ANSWER = "instagram-user-feed__media.json"
 # The stories query of the web app of 2020: GraphQL by query hash, the account's id as reel.
 STORIES_URL = ("/graphql/query/?query_hash=303a4ae99711322310f25250d988f3b7&variables=%7B%22reel_ids"
                "%22%3A%5B%22625833324%22%5D%2C%22precomposed_overlay%22%3Afalse%7D")
@@ -43,6 +44,7 @@ ANSWER_URLS = {
     "/api/v1/users/1518284433/info/": USER_INFO_ANSWER,
     STORIES_URL: STORIES_ANSWER,
     "/api/v1/media/2307774091974900767/info/": MEDIA_ANSWER,
+    "/api/v1/media/2317006284167526179/info/": CAROUSEL_ANSWER,
 }
 # SYNTHETIC (see SOURCES.txt): the real markers of Instagram's login page and missing post.
 LOGIN_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Login \u2022 Instagram</title></head>
@@ -70,6 +72,7 @@ SHELLS = {
     "/robertdowneyjr/?hl=en": shell("/api/v1/users/1518284433/info/"),
     "/stories/starwars/2313478624923545316/": shell(STORIES_URL),
     "/p/CAG3E8-A3wf/": shell("/api/v1/media/2307774091974900767/info/"),
+    "/p/CAnqPB-Jzcj/": shell("/api/v1/media/2317006284167526179/info/"),
     # Attacks: each page fetches an answer about another account, story or post.
     "/cristiano/": shell("/api/v1/users/web_profile_info/?username=robertdowneyjr"),
     "/stories/jaimelorentelo/2313478624923545316/": shell(STORIES_URL),
@@ -486,3 +489,22 @@ def test_the_pages_author_and_caption_are_kept_against_the_answer(
     # What the answer says of the post itself is still taken: it is this post's own answer.
     assert post["published_at"] == "2020-05-13T00:02:39+00:00"
     assert post["counts"]["likes"] == 600_190
+
+
+def test_carousel_from_its_media_info_answer(capture: Any, instagram_site: None) -> None:
+    """A real carousel answer of 2022: every item's picture as posted, fetched and hashed."""
+    result = capture("https://www.instagram.com/p/CAnqPB-Jzcj/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["author"]["handle"], post["author"]["id"]) == ("jlo", "305701719")
+    assert post["text"].startswith("Today, #LetsGetLoud for our heroes! \u2764\ufe0f\U0001f90d\U0001f499")
+    assert post["text"].endswith("#MemorialDay \U0001f4f8: MTV")
+    assert post["hashtags"] == ["LetsGetLoud", "MemorialDay"]
+    assert post["published_at"] == "2020-05-25T17:44:54+00:00"
+    assert (post["counts"]["likes"], post["counts"]["replies"]) == (820_750, 4_647)
+    assert [(m["kind"], m["captured"]) for m in post["media"]] == [("image", True)] * 3
+    for item, name in zip(post["media"], ("100999294_588574515099288", "100790095_2929197517155907",
+                                          "101163953_554385358611112"), strict=True):
+        assert f"/{name}_" in item["url"] and "stp=dst-webp_e35&" in item["url"]
+    media_matches_bundle(result)
+    assert "carousel of 3 items" in " ".join(post["extraction"]["notes"])
