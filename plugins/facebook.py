@@ -30,6 +30,7 @@ from . import facebook_group as group
 from . import facebook_mobile as mobile
 from . import facebook_relay as relay
 from . import facebook_video as video
+from . import facebook_video_page as video_page
 
 if TYPE_CHECKING:
     from playwright.async_api import Page, Response
@@ -207,7 +208,10 @@ async def read_video(ctx: PageContext, scripts: list[str], meta: dict[str, str],
     node = video.video_node(scripts, ctx.match.post_id)
     if node:
         video.fill_from_node(post, f"json:{node[0]}", node[1], sources)
-    elif meta.get("og:video") or meta.get("og:video:url") or meta.get("og:video:secure_url"):
+        return
+    if video_page.read(scripts, ctx.match.post_id, post, sources, notes):
+        return
+    if meta.get("og:video") or meta.get("og:video:url") or meta.get("og:video:secure_url"):
         video.fill_from_meta(post, meta, sources)
     elif not found:
         notes.append("no video found in the page")

@@ -22,7 +22,8 @@ SCRIPTS_JS = """(markers) => Array.from(document.scripts)
   .map(s => s.text)
   .filter(t => markers.some(m => t.includes(m)))"""
 MARKERS = ['"__typename":"Story"', '"profile_header_renderer"', '"__typename":"Group"',
-           '"__typename":"Video"']
+           '"__typename":"Video"', '"videoDeliveryResponseFragment"', '"creation_time"',
+           '"feedback"', '"owner_as_page"']
 
 Node = dict[str, Any]
 

@@ -32,7 +32,14 @@ COMET_B_PROFILE = "/profile.php?id=100028295814975"
 COMET_B_STORY_FBID = "pfbid0dcnDxDnFgyioPGkFVUBAmULwCScvaTSzro4YSANJo7NiV9GwMRJqDisVM3hc8c19l"
 COMET_B_PERMALINK = f"/permalink.php?story_fbid={COMET_B_STORY_FBID}&id=100028295814975"
 NAME = "P\u00f3\u0142 \u017bartem P\u00f3\u0142 Serio"
-# Synthetic pages (see SOURCES.txt): no real Comet group or video page could be copied here.
+# Real video and reel pages of 2026, minimized by facebed-rusty to the payloads its parser reads.
+REEL = "facebed-rusty__reel.html"
+REEL_PATH = "/reel/1052271451146452"
+PAGE_VIDEO = "facebed-rusty__page_video.html"
+PAGE_VIDEO_PATH = "/tintucvtv24/videos/1510336304185822/"
+REEL_CDN = "https://scontent-sea5-1.xx.fbcdn.net/"
+# Synthetic pages (see SOURCES.txt): no real Comet group page, nor a video page of the older
+# Video node shape, could be copied here.
 COMET_GROUP = "synthetic__comet-group.html"
 COMET_VIDEO = "synthetic__comet-video.html"
 OG_VIDEO = "synthetic__og-video.html"
@@ -108,11 +115,20 @@ def facebook_site(https_server: Any) -> None:
     www.routes["/groups/klawiatury/"] = serve(synthetic[COMET_GROUP])
     www.routes["/Nintendo/videos/1234567890/"] = serve(synthetic[COMET_VIDEO])
     www.routes["/watch/?v=987"] = serve(synthetic[OG_VIDEO])
+    reel, page_video = (FIXTURES / REEL).read_text(), (FIXTURES / PAGE_VIDEO).read_text()
+    www.routes[REEL_PATH] = serve(reel)
+    # The same reel at another reel's address: its payloads name 1052271451146452 only.
+    www.routes["/reel/999000111/"] = serve(reel)
+    www.routes[PAGE_VIDEO_PATH] = serve(page_video)
     videos = https_server.site("video.xx.fbcdn.net")
-    for html in (album, cover, comet, comet_b, mobile_group, *synthetic.values()):
+    for html in (album, cover, comet, comet_b, mobile_group, *synthetic.values(), reel, page_video):
         serve_images_of(https_server, html)
         for url in re.findall(r'https://video\.xx\.fbcdn\.net(/[^"?]+)', html):
             videos.routes[url] = serve(b"\x00\x00\x00\x18ftypmp42" + url.encode(), "video/mp4")
+        # Since 2025 the files are on the scontent hosts too (progressive_urls).
+        for host, path in re.findall(r'https://(scontent[^/"]+)(/[^"?]+\.mp4)', html):
+            https_server.site(host).routes[path] = serve(
+                b"\x00\x00\x00\x18ftypmp42" + path.encode(), "video/mp4")
 
 
 def match(url: str) -> Any:
@@ -371,6 +387,77 @@ def test_comet_video_and_its_poster(capture: Any, facebook_site: None) -> None:
     assert (poster["kind"], poster["note"]) == ("image", "poster")
     assert video["captured"] and poster["captured"]
     media_matches_bundle(result)
+
+
+def test_real_reel_page(capture: Any, facebook_site: None) -> None:
+    """A 2026 reel: file, story and counts in three query results, each naming the reel."""
+    result = capture("https://www.facebook.com" + REEL_PATH, **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"]) == ("video", "1052271451146452")
+    assert post["author"]["display_name"] == "Crunchyroll"
+    assert post["author"]["id"] == "100044527955664"
+    assert (post["author"]["handle"], post["author"]["url"]) == (
+        "Crunchyroll", "https://www.facebook.com/Crunchyroll")
+    assert post["published_at"] == "2026-09-16T20:00:01Z"
+    assert post["text"] == ("A new season of anime is almost here \U0001f342 Here's a taste of "
+                            "what\u2019s heading to Crunchyroll this October.")
+    # "1.9K" shares is Facebook's rounding; the exact count is not in the page.
+    assert (post["counts"]["likes"], post["counts"]["replies"], post["counts"]["reposts"]) == (
+        20096, 263, 1900)
+    assert any("'1.9K'" in note for note in post["extraction"]["notes"])
+    video, poster = post["media"]
+    assert video["url"] == REEL_CDN + (
+        "o1/v/t2/f2/m412/AQOWKX-gBNHH4-PMSu9DBXiQARMyKctWLLqbfcn4CqeRo9Bgz-FmMmqELVZTCpYLMaUMhw1A"
+        "NkscMUCFLq2VtWCq8z8rZLg80es2t_hVhg.mp4")
+    assert (poster["note"], poster["url"]) == ("poster", REEL_CDN + (
+        "v/t15.5256-10/813836993_1001931902859966_4094317501569580252_n.jpg"))
+    assert video["captured"] and poster["captured"]
+    media_matches_bundle(result)
+    sources = post["extraction"]["sources"]
+    assert sources["post_id"].endswith("data.video.creation_story.attachments[0].media.id")
+    assert sources["author.display_name"].endswith("data.actors[0]")
+    assert sources["counts.likes"].endswith("fb_reel_react_button.story.feedback.unified_reactors.count")
+    assert sources["media"].endswith("videoDeliveryResponseResult.progressive_urls")
+
+
+def test_reel_page_about_another_reel_is_not_taken(capture: Any, facebook_site: None) -> None:
+    result = capture("https://www.facebook.com/reel/999000111/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["post_id"] == "999000111"
+    assert post["media"] == []
+    assert post["author"]["display_name"] is None and post["text"] is None
+    assert post["published_at"] is None and post["counts"]["likes"] is None
+    assert "no video found in the page" in post["extraction"]["notes"]
+
+
+def test_real_page_video(capture: Any, facebook_site: None) -> None:
+    """A Page's video of 2026 whose payloads name no video id: read as the page's only video."""
+    result = capture("https://www.facebook.com" + PAGE_VIDEO_PATH, **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"]) == ("video", "1510336304185822")
+    assert (post["author"]["display_name"], post["author"]["id"]) == ("VTV24", "223790994475363")
+    assert post["published_at"] == "2026-09-25T12:40:04Z"
+    assert post["text"] is None  # the minimized page kept no caption
+    assert (post["counts"]["likes"], post["counts"]["replies"], post["counts"]["reposts"]) == (
+        101741, 9629, None)
+    video, poster = post["media"]
+    assert video["url"] == REEL_CDN + (
+        "o1/v/t2/f2/m412/AQOJM-4P0I5-ttD36D1UWeKPRpJI5DDWUfQgs6v-Pc9skuBgI8yqWrMIwu7U4kioaU1rtmC"
+        "Xr1d0M3HzlkhNvPYqIJxf47tN7-_XEKHszA.mp4")
+    assert poster["url"] == REEL_CDN + (
+        "v/t15.5256-10/820458074_1130285573017533_2999738044800276065_n.jpg")
+    assert video["captured"] and poster["captured"]
+    media_matches_bundle(result)
+    sources = post["extraction"]["sources"]
+    assert sources["author.id"].endswith("data.owner.owner_as_page")
+    assert sources["published_at"].endswith(
+        "media.creation_story.comet_sections.metadata[0].story.creation_time")
+    assert "post_id" not in sources
+    assert "the page's only video names no id; it was read as the requested one" in (
+        post["extraction"]["notes"])
 
 
 def test_video_named_only_by_meta_tags(capture: Any, facebook_site: None) -> None:
