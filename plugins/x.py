@@ -338,8 +338,9 @@ async def read_post(page: Page, post: Post, sources: dict[str, str], notes: list
             sources["reply_to"] = f"dom:the {TWEET} shown above the focal post (its parent)"
     elif (article := await page.query_selector(x_microdata.focal_selector(post_id))) is not None:
         notes.append("the post is in X's server-rendered layout (schema.org microdata)")
-        x_microdata.fill_from_microdata(post, await article.evaluate(x_microdata.MICRODATA_JS),
-                                        sources, notes)
+        data = await article.evaluate(x_microdata.MICRODATA_JS)
+        x_microdata.fill_from_microdata(post, data, sources, notes)
+        read_anchors(post, data["anchors"], sources, f'dom:{x_microdata.ARTICLE} div[dir="auto"] a')
     elif await page.query_selector(x_article.READ_VIEW) is None:
         fill_from_meta(post, await meta_tags(page), sources, notes)
     if (view := await page.query_selector(x_article.READ_VIEW)) is not None:
@@ -404,7 +405,8 @@ def read_quoted(post: Post, quoted: dict[str, str | None] | None, sources: dict[
                      "its address is not recorded")
 
 
-def read_anchors(post: Post, anchors: list[dict[str, str]], sources: dict[str, str]) -> None:
+def read_anchors(post: Post, anchors: list[dict[str, str]], sources: dict[str, str],
+                 where: str = 'dom:[data-testid="tweetText"] a') -> None:
     for anchor in anchors:
         path, text = anchor["path"] or "", anchor["text"]
         if path.startswith("/hashtag/") or text.startswith(("#", "$")):
@@ -413,7 +415,7 @@ def read_anchors(post: Post, anchors: list[dict[str, str]], sources: dict[str, s
             post.mentions.append(path[1:])
         elif anchor["href"].startswith(("http://", "https://")):
             post.links.append(anchor["href"])
-    pagetools.note_entity_sources(post, sources, 'dom:[data-testid="tweetText"] a')
+    pagetools.note_entity_sources(post, sources, where)
 
 
 def read_card_links(post: Post, hrefs: list[str], sources: dict[str, str]) -> None:

@@ -9,6 +9,7 @@ missing (the text, the ``<video>`` with its poster, the photos).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from archiver.models import Media, Post
@@ -17,6 +18,10 @@ from .counts import parse_count
 
 ARTICLE = "article[data-tweet-id]"
 BASE = "https://x.com"
+# One picture or file whatever size or format a URL asks for ("?format=jpg&name=medium",
+# ".jpg:large", ".mp4?tag=12").
+SAME_FILE = re.compile(r"(\.\w+)?(:\w+)?(\?.*)?$")
+ANY_STATUS = re.compile(r"^https://(?:x|twitter)\.com/(?P<handle>\w+)/status/(?P<id>\d+)")
 
 MICRODATA_JS = """(article) => {
   // The item an element belongs to is its nearest itemscope ancestor: an author's name is
@@ -44,9 +49,14 @@ MICRODATA_JS = """(article) => {
   const images = items(article, 'image').map(i => prop(i, 'contentUrl', 'url'));
   const shownText = Array.from(article.querySelectorAll('[lang]')).filter(own)
     .find(el => el.tagName !== 'ARTICLE');
+  // X's own pages mark the text only by dir="auto" (no lang): its first such block is the text.
+  const textBlock = shownText
+    || Array.from(article.querySelectorAll('div[dir="auto"]')).find(own) || null;
   const quoted = Array.from(article.querySelectorAll('article[data-tweet-id]'))
     .find(q => q.parentElement.closest('article[data-tweet-id]') === article);
   const quotedAuthor = quoted ? items(quoted, 'author')[0] : null;
+  const quotedLink = quoted ? quoted.querySelector(
+    `a[href$="/status/${quoted.getAttribute('data-tweet-id')}"]`) : null;
   return {
     id: prop(article, 'identifier') || article.getAttribute('data-tweet-id'),
     url: prop(article, 'url'),
@@ -54,10 +64,18 @@ MICRODATA_JS = """(article) => {
     text: prop(article, 'articleBody', 'text'),
     shownText: shownText ? (shownText.innerText || '').trim() : null,
     lang: shownText ? shownText.getAttribute('lang') : null,
+    anchors: textBlock ? Array.from(textBlock.querySelectorAll('a[href]')).map(a => ({
+      href: a.href, path: a.pathname, text: (a.textContent || '').trim(),
+    })) : [],
     author: author ? {
       id: prop(author, 'identifier'), name: prop(author, 'name', 'givenName'),
       handle: prop(author, 'alternateName', 'additionalName'), url: prop(author, 'url'),
     } : null,
+    // The badge beside the author's name; a quoted post's badge is its author's.
+    verified: Array.from(article.querySelectorAll('[data-icon^="icon-verified"]')).some(own),
+    // The post replied to (isPartOf) and the post quoted (isBasedOn), as X's page states them.
+    partOf: prop(article, 'isPartOf'),
+    basedOn: prop(article, 'isBasedOn'),
     stats, videos, images,
     shownVideos: Array.from(article.querySelectorAll('video')).filter(own).map(v => ({
       src: v.currentSrc || v.getAttribute('src')
@@ -68,7 +86,7 @@ MICRODATA_JS = """(article) => {
       .map(img => img.src),
     quoted: quoted ? {
       id: prop(quoted, 'identifier') || quoted.getAttribute('data-tweet-id'),
-      url: prop(quoted, 'url'),
+      url: prop(quoted, 'url') || (quotedLink ? quotedLink.href : null),
       handle: quotedAuthor ? prop(quotedAuthor, 'alternateName', 'additionalName') : null,
     } : null,
   };
@@ -99,6 +117,9 @@ def fill_from_microdata(post: Post, data: dict[str, Any], sources: dict[str, str
         if author.get(key):
             setattr(post.author, field, author[key])
             sources[f"author.{field}"] = f"{md} author {prop}"
+    if data["verified"]:
+        post.author.verified = True
+        sources["author.verified"] = f'dom:{ARTICLE} [data-icon^="icon-verified"]'
     if data["published"]:
         post.published_at = data["published"]
         sources["published_at"] = f"{md} datePublished"
@@ -115,10 +136,16 @@ def fill_from_microdata(post: Post, data: dict[str, Any], sources: dict[str, str
     read_media(post, data, sources, md)
     if any(v["src"] and not v["src"].startswith(("http://", "https://")) for v in data["shownVideos"]):
         notes.append("a video is streamed (blob:/HLS); its segments are in the WARC, not a single file")
+    if data["partOf"]:
+        post.reply_to = same_post(data["partOf"])
+        sources["reply_to"] = f"{md} isPartOf"
     quoted = data["quoted"]
     if quoted:
         post.quoted = quoted["url"] or status_url(quoted["handle"], quoted["id"])
         sources["quoted"] = f"microdata:{ARTICLE} {ARTICLE} (the nested post)"
+    elif data["basedOn"]:
+        post.quoted = same_post(data["basedOn"])
+        sources["quoted"] = f"{md} isBasedOn"
 
 
 def read_stats(post: Post, stats: list[dict[str, Any]], sources: dict[str, str], md: str) -> None:
@@ -135,8 +162,9 @@ def read_media(post: Post, data: dict[str, Any], sources: dict[str, str], md: st
     seen: set[str] = set()
 
     def add(kind: str, url: str | None, note: str | None = None) -> None:
-        if url and url.startswith(("http://", "https://")) and url not in seen:
-            seen.add(url)
+        # The microdata names a photo's file, the page shows it resized: one photo, listed once.
+        if url and url.startswith(("http://", "https://")) and same_file(url) not in seen:
+            seen.add(same_file(url))
             post.media.append(Media(kind=kind, url=url, note=note))
 
     for video in data["videos"] + data["shownVideos"]:
@@ -146,6 +174,19 @@ def read_media(post: Post, data: dict[str, Any], sources: dict[str, str], md: st
         add("image", url)
     if post.media:
         sources["media"] = f"{md} video, image; dom:video[poster], img"
+
+
+def same_file(url: str) -> str:
+    """A picture or file's address whatever size or format it asks for."""
+    return SAME_FILE.sub("", url)
+
+
+def same_post(url: str) -> str | None:
+    """A post's address in the plugin's form (X's pages also write ``x.com/i/status/<id>``)."""
+    found = ANY_STATUS.match(url)
+    if not found:
+        return url
+    return status_url(None if found["handle"] == "i" else found["handle"], found["id"])
 
 
 def status_url(handle: str | None, post_id: str | None) -> str | None:

@@ -18,14 +18,12 @@ from archiver.models import Media, Post
 
 from . import x_graphql
 from .x_graphql import Account, Article, Tweet
+from .x_microdata import same_file
 from .x_profile import set_avatar
 
 if TYPE_CHECKING:
     from archiver.page_context import PageContext
 
-# One picture or file whatever size or format a URL asks for ("?format=jpg&name=medium",
-# ".jpg:large", ".mp4?tag=12").
-SAME_FILE = re.compile(r"(\.\w+)?(:\w+)?(\?.*)?$")
 URL_IN_TEXT = re.compile(r"https?://\S+")
 # X's profile header shows the avatar at 400x400 (seen in the real rendered profiles of the
 # tests); its answers name the 48x48 "_normal" one.
@@ -135,8 +133,8 @@ def fill(target: object, field: str, value: object, source: str, sources: dict[s
 
 def add_media(post: Post, media: list[Media], source: str, sources: dict[str, str]) -> None:
     """The answer's media the page did not list (the same picture at another size is listed)."""
-    listed = {SAME_FILE.sub("", m.url) for m in post.media}
-    added = [m for m in media if SAME_FILE.sub("", m.url) not in listed]
+    listed = {same_file(m.url) for m in post.media}
+    added = [m for m in media if same_file(m.url) not in listed]
     if added:
         post.media.extend(added)
         sources["media"] = f"{sources['media']}; {source}" if "media" in sources else source

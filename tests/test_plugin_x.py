@@ -39,6 +39,11 @@ KIKO_AVATAR = "https://pbs.twimg.com/profile_images/2000931726244106244/Ty7-KT2j
 JAVI_AVATAR = "https://pbs.twimg.com/profile_images/1581679886267301888/BHGZpOc6_200x200.jpg"
 JAVI_AVATAR_LARGE = "https://pbs.twimg.com/profile_images/1581679886267301888/BHGZpOc6_400x400.jpg"
 MICRODATA = "/ada_archive/status/2040000000000000001"
+# X's own server-rendered microdata layout, saved by the shotweet project (see SOURCES.txt).
+JACK = "/jack/status/20"
+DERBEDER = "/derbederdusler/status/1770888775830262034"
+DERBEDER_PHOTO = "https://pbs.twimg.com/media/GJN19MHXQAAeNDq.jpg"
+HANAMIYA = "/hanamiya_nina/status/2085376885190725922"
 HARBOUR_VIDEO = "https://video.twimg.com/amplify_video/2040000000000000001/vid/avc1/720x1280/harbour.mp4"
 HARBOUR_POSTER = "https://pbs.twimg.com/amplify_video_thumb/2040000000000000001/img/harbour.jpg"
 ARTICLE = "/fieldnotes/status/2041000000000000005"
@@ -103,6 +108,11 @@ def x_site(https_server: Any) -> None:
     site.add(ARTICLE, page("synthetic__article.html"))
     site.add("/fieldnotes/article/2041000000000000005", page("synthetic__article.html"))
     site.add(REPLY, page("synthetic__reply-thread.html"))
+    site.add(JACK, page("shotweet__new-layout-plain.html"))
+    site.add(DERBEDER, page("shotweet__new-layout-media.html"))
+    site.add(HANAMIYA, page("shotweet__new-layout-quote.html"))
+    for shown in ("/media/GJN19MHXQAAeNDq", "/media/GJN19MHXQAAeNDq.jpg", "/media/HPCtj7KbYAERp3f"):
+        https_server.site("pbs.twimg.com").add(shown, jpeg(), "image/jpeg")
     pbs = https_server.site("pbs.twimg.com")
     for url in (KIKO_AVATAR, JAVI_AVATAR, HARBOUR_POSTER, ARTICLE_COVER, REPLY_PHOTO,
                 KIKO_GIF_PLAYER_POSTER, VERGE_POSTER, JAVI_AVATAR_LARGE):
@@ -481,6 +491,65 @@ def test_microdata_post_with_video_and_quote(capture: Any) -> None:
     sources = post["extraction"]["sources"]
     assert sources["text"] == "dom:article[data-tweet-id] [lang]"
     assert sources["counts.likes"] == "microdata:article[data-tweet-id] interactionStatistic Likes"
+
+
+def test_real_microdata_post(capture: Any) -> None:
+    result = capture(f"https://x.com{JACK}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    author = post["author"]
+    assert (author["id"], author["handle"], author["display_name"], author["verified"]) == (
+        "12", "jack", "jack", True)
+    assert post["published_at"] == "2006-03-21T20:50:14.000Z"
+    assert post["text"] == "just setting up my twttr"
+    counts = post["counts"]
+    assert (counts["likes"], counts["reposts"], counts["replies"], counts["views"]) == (
+        308658, 124816, 17976, None)
+    assert post["media"] == [] and post["quoted"] is None and post["reply_to"] is None
+    sources = post["extraction"]["sources"]
+    assert sources["text"] == "microdata:article[data-tweet-id] articleBody"
+    assert sources["author.verified"] == 'dom:article[data-tweet-id] [data-icon^="icon-verified"]'
+
+
+def test_real_microdata_reply_with_photo(capture: Any) -> None:
+    result = capture(f"https://x.com{DERBEDER}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    author = post["author"]
+    assert (author["id"], author["handle"], author["display_name"], author["verified"]) == (
+        "1420469290369789958", "derbederdusler", "𝕯𝖊𝖗𝖇𝖊𝖉𝖊𝖗", True)
+    assert post["published_at"] == "2024-03-21T19:02:40.000Z"
+    # the text as X stores it: the reply's @name and the photo's t.co address
+    assert post["text"] == "@jack https://t.co/j0vbZrENcJ"
+    assert post["reply_to"] == "https://x.com/jack/status/20"
+    assert post["extraction"]["sources"]["reply_to"] == "microdata:article[data-tweet-id] isPartOf"
+    counts = post["counts"]
+    assert (counts["likes"], counts["reposts"], counts["replies"], counts["views"]) == (
+        8053, 140, 23, 459559)
+    # the photo's file (microdata) and the resized picture the page shows are one photo
+    assert [(m["kind"], m["url"], m["captured"]) for m in post["media"]] == [
+        ("image", DERBEDER_PHOTO, True)]
+    media_matches_bundle(result)
+
+
+def test_real_microdata_post_quoting_another(capture: Any) -> None:
+    result = capture(f"https://x.com{HANAMIYA}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    author = post["author"]
+    assert (author["id"], author["handle"], author["display_name"], author["verified"]) == (
+        "1622948883382013955", "hanamiya_nina", "花宮初奈", True)
+    assert post["published_at"] == "2026-08-06T14:46:08.000Z"
+    assert post["text"].startswith("📺出演情報✨\n\n皆様！嬉しいお知らせです！\n8/13(木) #バンドリTVLIVE")
+    assert post["text"].endswith("一家Dumb Rock!の魅力をお伝えできるよう精一杯頑張ります…！\n#バンドリ #家団")
+    assert post["hashtags"] == ["バンドリTVLIVE", "バンドリ", "バンドリ", "家団"]
+    counts = post["counts"]
+    assert (counts["likes"], counts["reposts"], counts["replies"], counts["views"]) == (
+        3308, 889, 106, 113634)
+    # the quoted post's link names its author; its photo is the quoted post's, not this one's
+    assert post["quoted"] == "https://x.com/bang_dream_info/status/2085364678113497118"
+    assert post["media"] == [] and post["reply_to"] is None
+    assert post["extraction"]["sources"]["hashtags"] == 'dom:article[data-tweet-id] div[dir="auto"] a'
 
 
 @pytest.mark.parametrize("path", [ARTICLE, "/fieldnotes/article/2041000000000000005"])
