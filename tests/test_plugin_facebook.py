@@ -120,6 +120,9 @@ def facebook_site(https_server: Any) -> None:
     # The same reel at another reel's address: its payloads name 1052271451146452 only.
     www.routes["/reel/999000111/"] = serve(reel)
     www.routes[PAGE_VIDEO_PATH] = serve(page_video)
+    # The same page at the video's /watch/ address (a test arrangement: Facebook answers both
+    # addresses with the same query result, data.video.story.attachments[0].media).
+    www.routes["/watch/?v=1510336304185822"] = serve(page_video)
     videos = https_server.site("video.xx.fbcdn.net")
     for html in (album, cover, comet, comet_b, mobile_group, *synthetic.values(), reel, page_video):
         serve_images_of(https_server, html)
@@ -432,9 +435,10 @@ def test_reel_page_about_another_reel_is_not_taken(capture: Any, facebook_site: 
     assert "no video found in the page" in post["extraction"]["notes"]
 
 
-def test_real_page_video(capture: Any, facebook_site: None) -> None:
+@pytest.mark.parametrize("path", [PAGE_VIDEO_PATH, "/watch/?v=1510336304185822"])
+def test_real_page_video(capture: Any, facebook_site: None, path: str) -> None:
     """A Page's video of 2026 whose payloads name no video id: read as the page's only video."""
-    result = capture("https://www.facebook.com" + PAGE_VIDEO_PATH, **ROOMY)
+    result = capture("https://www.facebook.com" + path, **ROOMY)
     assert result.status == "complete", result.reason
     post = result.post
     assert (post["kind"], post["post_id"]) == ("video", "1510336304185822")
