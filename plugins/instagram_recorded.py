@@ -71,8 +71,7 @@ def network(url: str) -> str:
 def _items_of_page(reel: Reel, post: Post) -> list[StoryItem]:
     """The items the page is about: its story (/stories/<handle>/<id>/), all of a highlight's
     (/stories/highlights/<id>/) or all of an account's (/stories/<handle>/)."""
-    highlight = "/stories/highlights/" in (post.canonical_url or "")
-    if highlight:
+    if _is_highlight(post):
         return reel.items if reel.id in (post.post_id, f"highlight:{post.post_id}") else []
     if reel.owner.handle.lower() != (post.author.handle or "").lower():
         return []
@@ -81,19 +80,28 @@ def _items_of_page(reel: Reel, post: Post) -> list[StoryItem]:
     return [item for item in reel.items if item.id == post.post_id]
 
 
+def _is_highlight(post: Post) -> bool:
+    return "/stories/highlights/" in (post.canonical_url or "")
+
+
 def _fill_story(post: Post, reel: Reel, items: list[StoryItem], source: str,
                 sources: dict[str, str], notes: list[str]) -> list[Media]:
     _fill_author(post, reel.owner, source, sources, notes)
-    if len(items) == 1:
-        item = items[0]
-        _fill(post, "published_at", item.published_at, source, sources)
-        if item.expires_at:
-            notes.append(f"Instagram's {source} answer says the story expires at {item.expires_at}")
-    else:
+    listing = len(items) > 1 or _is_highlight(post)
+    if listing:
         post.feed = [FeedEntry(url=f"{WWW}/stories/{reel.owner.handle}/{item.id}/", post_id=item.id,
                                author=reel.owner.handle, published_at=item.published_at)
                      for item in items]
         sources["feed"] = source
+        # Every item's files are the page's media: each says which story of the listing it is.
+        for item in items:
+            for medium in item.media:
+                medium.note = f"story {item.id}" + (f", {medium.note}" if medium.note else "")
+    else:
+        item = items[0]
+        _fill(post, "published_at", item.published_at, source, sources)
+        if item.expires_at:
+            notes.append(f"Instagram's {source} answer says the story expires at {item.expires_at}")
     links = [item.link for item in items if item.link]
     for field, values in (("links", links), ("mentions", [m for i in items for m in i.mentions]),
                           ("hashtags", [h for i in items for h in i.hashtags])):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from PIL import Image
@@ -30,21 +32,30 @@ RENDERED_PROFILE = "metascraper-instagram__profile-2021-rendered-excerpt.html"
 STORY = "metascraper-instagram__story-excerpt.html"
 # Real answers of Instagram's API (see SOURCES.txt), fetched by a hand-written page shell as the
 # web app's scripts fetch them: a profile (2022, and 2021 in the app API's form), the stories of
-# an account (2020), a video post and a carousel (2022).
+# an account (2020), a video post and a carousel (2022), three highlights of an account (2020).
 PROFILE_ANSWER = "instagram-user-feed__profile.json"
 USER_INFO_ANSWER = "instagram-user-feed__profile-alternative.json"
 STORIES_ANSWER = "instagram-user-feed__stories.json"
 MEDIA_ANSWER = "instagram-user-feed__media-2.json"
 CAROUSEL_ANSWER = "instagram-user-feed__media.json"
+HIGHLIGHTS_ANSWER = "instagram-user-feed__highlights-stories.json"
 # The stories query of the web app of 2020: GraphQL by query hash, the account's id as reel.
 STORIES_URL = ("/graphql/query/?query_hash=303a4ae99711322310f25250d988f3b7&variables=%7B%22reel_ids"
                "%22%3A%5B%22625833324%22%5D%2C%22precomposed_overlay%22%3Afalse%7D")
+# The highlights query of the same client: the highlight's id in highlight_reel_ids.
+HIGHLIGHT_URL = "/graphql/query/?query_hash=5ec1d322b38839230f8e256e1f638d5f&variables=" + quote(
+    json.dumps({"reel_ids": [], "tag_names": [], "location_ids": [],
+                "highlight_reel_ids": ["18137590444014024"], "precomposed_overlay": False,
+                "show_story_viewer_list": True, "story_viewer_fetch_count": 50,
+                "story_viewer_cursor": "", "stories_video_dash_manifest": False},
+               separators=(",", ":")), safe="")
 ANSWER_URLS = {
     "/api/v1/users/web_profile_info/?username=robertdowneyjr": PROFILE_ANSWER,
     "/api/v1/users/1518284433/info/": USER_INFO_ANSWER,
     STORIES_URL: STORIES_ANSWER,
     "/api/v1/media/2307774091974900767/info/": MEDIA_ANSWER,
     "/api/v1/media/2317006284167526179/info/": CAROUSEL_ANSWER,
+    HIGHLIGHT_URL: HIGHLIGHTS_ANSWER,
 }
 # SYNTHETIC (see SOURCES.txt): the real markers of Instagram's login page and missing post.
 LOGIN_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Login \u2022 Instagram</title></head>
@@ -73,10 +84,12 @@ SHELLS = {
     "/stories/starwars/2313478624923545316/": shell(STORIES_URL),
     "/p/CAG3E8-A3wf/": shell("/api/v1/media/2307774091974900767/info/"),
     "/p/CAnqPB-Jzcj/": shell("/api/v1/media/2317006284167526179/info/"),
-    # Attacks: each page fetches an answer about another account, story or post.
+    "/stories/highlights/18137590444014024/": shell(HIGHLIGHT_URL),
+    # Attacks: each page fetches an answer about another account, story, highlight or post.
     "/cristiano/": shell("/api/v1/users/web_profile_info/?username=robertdowneyjr"),
     "/stories/jaimelorentelo/2313478624923545316/": shell(STORIES_URL),
     "/p/CAG3E8-B4xg/": shell("/api/v1/media/2307774091974900767/info/"),
+    "/stories/highlights/17999999999999999/": shell(HIGHLIGHT_URL),
     # The post's page names another author and caption than the answer about the same post.
     "/p/CAG3E8-A3wf/?hl=es": shell(
         "/api/v1/media/2307774091974900767/info/",
@@ -463,7 +476,8 @@ def test_video_post_from_its_media_info_answer(capture: Any, instagram_site: Non
 
 
 @pytest.mark.parametrize("path", [
-    "/cristiano/", "/stories/jaimelorentelo/2313478624923545316/", "/p/CAG3E8-B4xg/"])
+    "/cristiano/", "/stories/jaimelorentelo/2313478624923545316/", "/p/CAG3E8-B4xg/",
+    "/stories/highlights/17999999999999999/"])
 def test_an_answer_about_another_account_story_or_post_is_not_taken(
         capture: Any, instagram_site: None, path: str) -> None:
     result = capture("https://www.instagram.com" + path, **ROOMY)
@@ -472,6 +486,7 @@ def test_an_answer_about_another_account_story_or_post_is_not_taken(
     assert post["author"]["id"] is None and post["author"]["display_name"] is None
     assert (post["text"], post["published_at"], post["media"]) == (None, None, [])
     assert post["counts"]["followers"] is None and post["counts"]["likes"] is None
+    assert post["feed"] == []
     assert not any(s.startswith("network:") for s in post["extraction"]["sources"].values())
 
 
@@ -508,3 +523,36 @@ def test_carousel_from_its_media_info_answer(capture: Any, instagram_site: None)
         assert f"/{name}_" in item["url"] and "stp=dst-webp_e35&" in item["url"]
     media_matches_bundle(result)
     assert "carousel of 3 items" in " ".join(post["extraction"]["notes"])
+
+
+def test_highlight_lists_its_stories_from_the_highlights_answer(
+        capture: Any, instagram_site: None) -> None:
+    """A real answer of 2020 holding three highlights of one account: the page's highlight is
+    listed, every story with its time and picture, fetched and hashed; the other two are not."""
+    result = capture("https://www.instagram.com/stories/highlights/18137590444014024/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"], post["published_at"]) == ("story", "18137590444014024", None)
+    author = post["author"]
+    assert (author["handle"], author["id"], author["url"]) == (
+        "statement.paris", "5670185369", "https://www.instagram.com/statement.paris/")
+    feed = post["feed"]
+    assert len(feed) == 33
+    assert feed[0] == {"url": "https://www.instagram.com/stories/statement.paris/2312546210158288428/",
+                       "post_id": "2312546210158288428", "author": "statement.paris",
+                       "published_at": "2020-05-19T14:03:30+00:00", "text": None}
+    assert (feed[-1]["post_id"], feed[-1]["published_at"]) == (
+        "2294528080110938158", "2020-04-24T17:24:40+00:00")
+    # A story of another highlight in the same answer.
+    assert "2307349576696938734" not in {entry["post_id"] for entry in feed}
+    *pictures, avatar = post["media"]
+    assert [(m["kind"], m["captured"]) for m in pictures] == [("image", True)] * 33
+    assert [m["note"] for m in pictures] == [f"story {entry['post_id']}" for entry in feed]
+    # The story as posted (1080x1920), not the smaller renditions the answer also names.
+    assert "/e35/p1080x1080/97319400_252408169337368_7321326020837035322_n.jpg" in pictures[0]["url"]
+    assert (avatar["kind"], avatar["url"], avatar["captured"]) == ("avatar", author["avatar_url"], True)
+    assert "/s150x150/91423391_233818364475423_9121041533334716416_n.jpg" in avatar["url"]
+    media_matches_bundle(result)
+    assert (post["links"], post["mentions"], post["hashtags"]) == ([], [], [])
+    sources = post["extraction"]["sources"]
+    assert (sources["feed"], sources["media"], sources["author.handle"]) == ("network:graphql",) * 3
