@@ -26,6 +26,8 @@ REEL = "metascraper-instagram__reel-excerpt.html"
 # Excerpts of real pages (see SOURCES.txt): a 2021 rendered post, a 2021 carousel's server page,
 # profiles of 2024 (logged out) and 2021 (rendered), a 2024 story.
 RENDERED_POST = "metascraper-instagram__post-2021-rendered-excerpt.html"
+# A second rendered logged-out page of 2021 (a photo of 2017) that also carries window._sharedData.
+RENDERED_TESLA = "metascraper-instagram__post-2021-tesla-rendered-excerpt.html"
 CAROUSEL = "metascraper-instagram__carousel-2021-excerpt.html"
 PROFILE = "metascraper-instagram__profile-excerpt.html"
 RENDERED_PROFILE = "metascraper-instagram__profile-2021-rendered-excerpt.html"
@@ -129,6 +131,7 @@ def instagram_site(https_server: Any) -> None:
     # Two pages of one post or account are told apart by the page's own ?hl= alternate.
     pages = {"/p/CPeC-Eenc8l/": PHOTO, "/p/CPQjO5RIIO9/": VIDEO,
              "/p/CPeC-Eenc8l/?hl=en": RENDERED_POST, "/p/COn3M4TnRi1/": CAROUSEL,
+             "/p/BWUDBntl3_Z/": RENDERED_TESLA,
              "/pluto__travel/": PROFILE, "/pluto__travel/?hl=en": RENDERED_PROFILE,
              "/stories/jaimelorentelo/2591639087680304855/": STORY, "/tv/CIoLRFIIL50/": IGTV,
              "/reel/CN2VQ1yI_MA/": REEL}
@@ -302,6 +305,32 @@ def test_rendered_post_caption_time_and_likes_come_from_the_article(
     assert photo["kind"] == "image" and "192808438_308120607576085" in photo["url"]
     assert photo["captured"] is True
     media_matches_bundle(result)
+
+
+def test_rendered_post_with_page_data_prefers_the_article(capture: Any, instagram_site: None) -> None:
+    """A rendered page of 2021 with both the article and window._sharedData: what the article
+    shows wins, the data fills the rest (name, id, comment count)."""
+    result = capture("https://www.instagram.com/p/BWUDBntl3_Z/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"]) == ("post", "BWUDBntl3_Z")
+    assert post["text"] == "The first Model 3 production car"
+    assert post["title"] == "Tesla on Instagram: \u201cThe first Model 3 production car\u201d"
+    author = post["author"]
+    assert (author["handle"], author["display_name"], author["id"], author["verified"]) == (
+        "teslamotors", "Tesla", "297604134", True)
+    assert post["published_at"] == "2017-07-09T04:58:10.000Z"
+    assert (post["counts"]["likes"], post["counts"]["replies"]) == (159_071, 1_747)
+    [photo] = post["media"]
+    assert photo["kind"] == "image" and photo["captured"] is True
+    assert "/19955323_327280991034910_1996793346030305280_n.jpg" in photo["url"]
+    media_matches_bundle(result)
+    sources = post["extraction"]["sources"]
+    assert (sources["text"], sources["published_at"], sources["counts.likes"], sources["media"]) == (
+        "dom:article li h2 + span", "dom:article time[datetime]", "dom:article a[href$=liked_by] span",
+        "dom:article img, video")
+    assert (sources["author.id"], sources["counts.replies"]) == ("json:window._sharedData",) * 2
+    assert "Instagram media id 1554881076849508313" in " ".join(post["extraction"]["notes"])
 
 
 def test_carousel_lists_every_item_from_the_page_data(capture: Any, instagram_site: None) -> None:
