@@ -4,8 +4,9 @@ X's web app builds every page from GraphQL calls (``TweetDetail`` or ``TweetResu
 a post, ``UserByScreenName`` for a profile, ``UserTweets`` for its timeline) and the capture
 records their answers. They state what the page only rounds or hides: exact counts, the video
 file behind a ``blob:`` player, the post replied to, the quoted post, an Article's title and
-cover. Two shapes of an account are read: the older ``legacy`` object and the newer one split
-into ``core``, ``avatar``, ``profile_bio``, ``relationship_counts`` and ``tweet_counts``.
+cover, and its whole text when the answer holds its blocks. Two shapes of an account are read:
+the older ``legacy`` object and the newer one split into ``core``, ``avatar``, ``profile_bio``,
+``relationship_counts`` and ``tweet_counts``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class Article:
     title: str | None
     preview: str | None
     cover: str | None
+    # The whole text, when the answer holds the Article's blocks (a logged-in TweetDetail does).
+    body: str | None = None
 
 
 @dataclass
@@ -254,4 +257,32 @@ def read_article(result: dict[str, Any]) -> Article | None:
     if not isinstance(article, dict):
         return None
     return Article(title=article.get("title"), preview=article.get("preview_text"),
-                   cover=dig(article, "cover_media", "media_info", "original_img_url"))
+                   cover=dig(article, "cover_media", "media_info", "original_img_url"),
+                   body=article_body(article.get("content_state")))
+
+
+def article_body(state: Any) -> str | None:
+    """An Article's text from its Draft.js blocks, one blank line between blocks.
+
+    Paragraphs, headings and list items are kept as written; a code block is an ``atomic``
+    block whose entity is ``MARKDOWN`` and is kept as its markdown. Pictures, embedded posts
+    and dividers are atomic blocks without text and are left out. X sends the entity map as a
+    list of ``{"key", "value"}`` pairs (Draft.js itself writes an object).
+    """
+    if not isinstance(state, dict):
+        return None
+    entity_map = state.get("entityMap") or []
+    pairs = entity_map.items() if isinstance(entity_map, dict) else (
+        (e.get("key"), e.get("value")) for e in entity_map if isinstance(e, dict))
+    entities = {str(key): value for key, value in pairs if isinstance(value, dict)}
+    parts: list[str] = []
+    for block in state.get("blocks") or []:
+        if block.get("type") == "atomic":
+            for entity_range in block.get("entityRanges") or []:
+                entity = entities.get(str(entity_range.get("key")), {})
+                code = dig(entity, "data", "markdown")
+                if entity.get("type") == "MARKDOWN" and isinstance(code, str) and code.strip():
+                    parts.append(code.strip())
+        elif isinstance(text := block.get("text"), str) and text.strip():
+            parts.append(text.strip())
+    return "\n\n".join(parts) or None

@@ -81,10 +81,13 @@ def fill_post(post: Post, tweet: Tweet, source: str, sources: dict[str, str],
 
 def fill_article(post: Post, article: Article, source: str, sources: dict[str, str],
                  notes: list[str]) -> None:
-    """An Article's title, its preview as text when the page showed no body, its cover."""
+    """An Article's title, its text when the page showed no body (whole, else the preview), its cover."""
     post.kind = "article"
     fill(post, "title", article.title, source, sources)
-    if post.text is None and article.preview:
+    if post.text is None and article.body:
+        post.text = article.body
+        sources["text"] = source
+    elif post.text is None and article.preview:
         post.text = article.preview
         sources["text"] = source
         notes.append(f"the Article's text is the preview X's {source} answer holds, "

@@ -796,6 +796,85 @@ def test_article_read_from_x_answer(capture: Any) -> None:
     media_matches_bundle(result)
 
 
+# A TweetDetail answer of an Article holding its blocks, HAND-WRITTEN in the shape of the real
+# one twscrape recorded (tests/mocked-data/article.json in its repository, too large to copy and
+# not in a release; see SOURCES.txt): paragraphs, a heading, a code block (an atomic block whose
+# entity is MARKDOWN), a picture and a divider; the entity map a list of key/value pairs. Its
+# texts and ids are invented but for the code block's, which is the real Article's.
+LONGFORM = "/longform_lab/status/2075000000000000001"
+LONGFORM_COVER = "https://pbs.twimg.com/media/LongformCover01.jpg"
+LONGFORM_CODE = "```bash\niex (irm https://hermes-agent.nousresearch.com/install.ps1)\n\n```"
+
+
+def draft_block(key: str, text: str, kind: str = "unstyled", entity: int | None = None) -> dict[str, Any]:
+    ranges = [] if entity is None else [{"key": entity, "length": 1, "offset": 0}]
+    return {"data": {}, "entityRanges": ranges, "inlineStyleRanges": [], "key": key, "text": text,
+            "type": kind}
+
+
+LONGFORM_ANSWER = {"data": {"threaded_conversation_with_injections_v2": {"instructions": [
+    {"type": "TimelineClearCache"},
+    {"entries": [{"content": {"itemContent": {"tweet_results": {"result": {
+        "__typename": "Tweet",
+        "article": {"article_results": {"result": {
+            "content_state": {
+                "blocks": [
+                    draft_block("a5iqf", "An agent that runs your chores, from code to calendars."),
+                    draft_block("f6tb4", " ", "atomic", 0),
+                    draft_block("bddrs", "Phase 1: install", "header-two"),
+                    draft_block("35e5s", "On Windows, in PowerShell:"),
+                    draft_block("9b9jg", " ", "atomic", 1),
+                    draft_block("d6ii2", " ", "atomic", 2),
+                    draft_block("f421t", "Then run the setup wizard."),
+                ],
+                "entityMap": [
+                    {"key": "2", "value": {"data": {}, "mutability": "Immutable", "type": "DIVIDER"}},
+                    {"key": "1", "value": {"data": {"markdown": LONGFORM_CODE}, "mutability": "Mutable",
+                                           "type": "MARKDOWN"}},
+                    {"key": "0", "value": {"data": {}, "mutability": "Immutable", "type": "MEDIA"}},
+                ],
+            },
+            "cover_media": {"media_info": {"__typename": "ApiImage", "original_img_url": LONGFORM_COVER}},
+            "preview_text": "An agent that runs your chores, from code to",
+            "rest_id": "2075000000000000002",
+            "title": "A roadmap from install to production",
+        }}},
+        "core": {"user_results": {"result": {
+            "__typename": "User", "core": {"name": "Longform Lab", "screen_name": "longform_lab"},
+            "is_blue_verified": True, "rest_id": "1791000000000000003"}}},
+        "legacy": {"created_at": "Fri Jul 10 08:34:15 +0000 2026", "favorite_count": 57,
+                   "full_text": "https://t.co/LongformLab", "lang": "zxx", "reply_count": 4,
+                   "retweet_count": 9},
+        "rest_id": "2075000000000000001",
+        "views": {"count": "3120", "state": "EnabledWithCount"},
+    }}}}, "entryId": "tweet-2075000000000000001"}]},
+]}}}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def x_article_answer(https_server: Any) -> None:
+    address = urlsplit(answer_address(TWEET_DETAIL, {"focalTweetId": "2075000000000000001"}))
+    serve(https_server.site("x.com"), LONGFORM, answer_shell(address.geturl()), "text/html; charset=utf-8")
+    https_server.site("x.com").routes[f"{address.path}?{address.query}"] = lambda handler: handler.send(
+        200, json.dumps(LONGFORM_ANSWER).encode(), "application/json; charset=utf-8")
+    https_server.site("pbs.twimg.com").add(urlsplit(LONGFORM_COVER).path, jpeg(), "image/jpeg")
+
+
+def test_article_whole_text_read_from_its_blocks(capture: Any) -> None:
+    result = capture(f"https://x.com{LONGFORM}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["title"]) == ("article", "A roadmap from install to production")
+    # every paragraph, the heading and the code block; the picture and the divider have no text
+    assert post["text"] == (
+        "An agent that runs your chores, from code to calendars.\n\nPhase 1: install\n\n"
+        f"On Windows, in PowerShell:\n\n{LONGFORM_CODE.strip()}\n\nThen run the setup wizard.")
+    assert post["extraction"]["sources"]["text"] == "network:TweetDetail"
+    assert not any("preview" in note for note in post["extraction"]["notes"])
+    assert [(m["url"], m["note"], m["captured"]) for m in post["media"]] == [
+        (LONGFORM_COVER, "Article cover", True)]
+
+
 @pytest.mark.parametrize(("query", "operation", "counts"), [
     ("", "UserByScreenName", (695695, 762, 4319)),
     ("?by-id", "UserByRestId", (697752, 763, 4332)),
