@@ -87,7 +87,8 @@ def _is_highlight(post: Post) -> bool:
 def _fill_story(post: Post, reel: Reel, items: list[StoryItem], source: str,
                 sources: dict[str, str], notes: list[str]) -> list[Media]:
     _fill_author(post, reel.owner, source, sources, notes)
-    listing = len(items) > 1 or _is_highlight(post)
+    # A page without a story's id lists them all, even when the reel holds one item.
+    listing = post.post_id is None or _is_highlight(post)
     if listing:
         post.feed = [FeedEntry(url=f"{WWW}/stories/{reel.owner.handle}/{item.id}/", post_id=item.id,
                                author=reel.owner.handle, published_at=item.published_at)

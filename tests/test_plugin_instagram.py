@@ -87,6 +87,7 @@ SHELLS = {
     "/p/CAG3E8-A3wf/": shell("/api/v1/media/2307774091974900767/info/"),
     "/p/CAnqPB-Jzcj/": shell("/api/v1/media/2317006284167526179/info/"),
     "/stories/highlights/18137590444014024/": shell(HIGHLIGHT_URL),
+    "/stories/starwars/": shell(STORIES_URL),
     # Attacks: each page fetches an answer about another account, story, highlight or post.
     "/cristiano/": shell("/api/v1/users/web_profile_info/?username=robertdowneyjr"),
     "/stories/jaimelorentelo/2313478624923545316/": shell(STORIES_URL),
@@ -476,6 +477,24 @@ def test_story_items_from_the_stories_answer(capture: Any, instagram_site: None)
         "network:graphql",) * 3
     notes = " ".join(post["extraction"]["notes"])
     assert "expires at 2020-05-21T20:56:02+00:00" in notes and "not in a logged-out page" not in notes
+
+
+def test_account_stories_page_lists_its_stories(capture: Any, instagram_site: None) -> None:
+    """The same real answer behind /stories/<user>/: a listing, even of one story."""
+    result = capture("https://www.instagram.com/stories/starwars/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"], post["published_at"]) == ("story", None, None)
+    assert post["feed"] == [{"url": "https://www.instagram.com/stories/starwars/2313478624923545316/",
+                             "post_id": "2313478624923545316", "author": "starwars",
+                             "published_at": "2020-05-20T20:56:02+00:00", "text": None}]
+    assert [(m["kind"], m["note"], m["captured"]) for m in post["media"]] == [
+        ("video", "story 2313478624923545316", True),
+        ("image", "story 2313478624923545316, video poster", True), ("avatar", None, True)]
+    assert (post["links"], post["mentions"], post["hashtags"]) == (
+        ["https://www.youtube.com/watch?v=-bhq2bxwAzg"], ["geico"], ["ad"])
+    media_matches_bundle(result)
+    assert post["extraction"]["sources"]["feed"] == "network:graphql"
 
 
 def test_video_post_from_its_media_info_answer(capture: Any, instagram_site: None) -> None:
