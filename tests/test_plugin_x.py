@@ -493,63 +493,47 @@ def test_microdata_post_with_video_and_quote(capture: Any) -> None:
     assert sources["counts.likes"] == "microdata:article[data-tweet-id] interactionStatistic Likes"
 
 
-def test_real_microdata_post(capture: Any) -> None:
-    result = capture(f"https://x.com{JACK}")
+HANAMIYA_TEXT = ("📺出演情報✨\n\n皆様！嬉しいお知らせです！\n8/13(木) #バンドリTVLIVE 2026 # 327に出演させて頂きます！\n"
+                 "#バンドリ に携わらせていただいてから初の生配信となるので、楽しみではありますが…とても緊張しております…😰\n"
+                 "一家Dumb Rock!の魅力をお伝えできるよう精一杯頑張ります…！\n#バンドリ #家団")
+
+
+@pytest.mark.parametrize(("path", "author", "published", "text", "counts", "links", "media", "hashtags"), [
+    (JACK, ("12", "jack", "jack"), "2006-03-21T20:50:14.000Z", "just setting up my twttr",
+     (308658, 124816, 17976, None), (None, None), [], []),
+    # a reply; its text as X stores it: the reply's @name and the photo's t.co address. The photo's
+    # file (microdata) and the resized picture the page shows are one photo.
+    (DERBEDER, ("1420469290369789958", "derbederdusler", "𝕯𝖊𝖗𝖇𝖊𝖉𝖊𝖗"), "2024-03-21T19:02:40.000Z",
+     "@jack https://t.co/j0vbZrENcJ", (8053, 140, 23, 459559), ("https://x.com/jack/status/20", None),
+     [("image", DERBEDER_PHOTO, True)], []),
+    # the quoted post's link names its author; its photo is the quoted post's, not this one's
+    (HANAMIYA, ("1622948883382013955", "hanamiya_nina", "花宮初奈"), "2026-08-06T14:46:08.000Z",
+     HANAMIYA_TEXT, (3308, 889, 106, 113634),
+     (None, "https://x.com/bang_dream_info/status/2085364678113497118"), [],
+     ["バンドリTVLIVE", "バンドリ", "バンドリ", "家団"]),
+])
+def test_real_microdata_post(capture: Any, path: str, author: tuple[str, str, str], published: str,
+                             text: str, counts: tuple[int | None, ...], links: tuple[str | None, str | None],
+                             media: list[tuple[str, str, bool]], hashtags: list[str]) -> None:
+    result = capture(f"https://x.com{path}")
     assert result.status == "complete", result.reason
     post = result.post
-    author = post["author"]
-    assert (author["id"], author["handle"], author["display_name"], author["verified"]) == (
-        "12", "jack", "jack", True)
-    assert post["published_at"] == "2006-03-21T20:50:14.000Z"
-    assert post["text"] == "just setting up my twttr"
-    counts = post["counts"]
-    assert (counts["likes"], counts["reposts"], counts["replies"], counts["views"]) == (
-        308658, 124816, 17976, None)
-    assert post["media"] == [] and post["quoted"] is None and post["reply_to"] is None
+    shown = post["author"]
+    assert (shown["id"], shown["handle"], shown["display_name"], shown["verified"]) == (*author, True)
+    assert (post["published_at"], post["text"]) == (published, text)
+    got = post["counts"]
+    assert (got["likes"], got["reposts"], got["replies"], got["views"]) == counts
+    assert (post["reply_to"], post["quoted"]) == links
+    assert [(m["kind"], m["url"], m["captured"]) for m in post["media"]] == media
+    assert post["hashtags"] == hashtags
     sources = post["extraction"]["sources"]
     assert sources["text"] == "microdata:article[data-tweet-id] articleBody"
     assert sources["author.verified"] == 'dom:article[data-tweet-id] [data-icon^="icon-verified"]'
-
-
-def test_real_microdata_reply_with_photo(capture: Any) -> None:
-    result = capture(f"https://x.com{DERBEDER}")
-    assert result.status == "complete", result.reason
-    post = result.post
-    author = post["author"]
-    assert (author["id"], author["handle"], author["display_name"], author["verified"]) == (
-        "1420469290369789958", "derbederdusler", "𝕯𝖊𝖗𝖇𝖊𝖉𝖊𝖗", True)
-    assert post["published_at"] == "2024-03-21T19:02:40.000Z"
-    # the text as X stores it: the reply's @name and the photo's t.co address
-    assert post["text"] == "@jack https://t.co/j0vbZrENcJ"
-    assert post["reply_to"] == "https://x.com/jack/status/20"
-    assert post["extraction"]["sources"]["reply_to"] == "microdata:article[data-tweet-id] isPartOf"
-    counts = post["counts"]
-    assert (counts["likes"], counts["reposts"], counts["replies"], counts["views"]) == (
-        8053, 140, 23, 459559)
-    # the photo's file (microdata) and the resized picture the page shows are one photo
-    assert [(m["kind"], m["url"], m["captured"]) for m in post["media"]] == [
-        ("image", DERBEDER_PHOTO, True)]
+    if links[0]:
+        assert sources["reply_to"] == "microdata:article[data-tweet-id] isPartOf"
+    if hashtags:
+        assert sources["hashtags"] == 'dom:article[data-tweet-id] div[dir="auto"] a'
     media_matches_bundle(result)
-
-
-def test_real_microdata_post_quoting_another(capture: Any) -> None:
-    result = capture(f"https://x.com{HANAMIYA}")
-    assert result.status == "complete", result.reason
-    post = result.post
-    author = post["author"]
-    assert (author["id"], author["handle"], author["display_name"], author["verified"]) == (
-        "1622948883382013955", "hanamiya_nina", "花宮初奈", True)
-    assert post["published_at"] == "2026-08-06T14:46:08.000Z"
-    assert post["text"].startswith("📺出演情報✨\n\n皆様！嬉しいお知らせです！\n8/13(木) #バンドリTVLIVE")
-    assert post["text"].endswith("一家Dumb Rock!の魅力をお伝えできるよう精一杯頑張ります…！\n#バンドリ #家団")
-    assert post["hashtags"] == ["バンドリTVLIVE", "バンドリ", "バンドリ", "家団"]
-    counts = post["counts"]
-    assert (counts["likes"], counts["reposts"], counts["replies"], counts["views"]) == (
-        3308, 889, 106, 113634)
-    # the quoted post's link names its author; its photo is the quoted post's, not this one's
-    assert post["quoted"] == "https://x.com/bang_dream_info/status/2085364678113497118"
-    assert post["media"] == [] and post["reply_to"] is None
-    assert post["extraction"]["sources"]["hashtags"] == 'dom:article[data-tweet-id] div[dir="auto"] a'
 
 
 @pytest.mark.parametrize("path", [ARTICLE, "/fieldnotes/article/2041000000000000005"])
