@@ -15,30 +15,18 @@ Nothing here decides which answer is the page's: callers match the handle, story
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from archiver.models import Media
 
+from .answered_account import Account
+
 # The endpoints above, on the web app's host and the API host its older pages used.
 ANSWERS = (r"^https://(?:www|i)\.instagram\.com/(?:api/v1/(?:users/|feed/reels_media|media/\d+/info)"
            r"|graphql/query|api/graphql)")
-
-
-@dataclass
-class Account:
-    handle: str
-    name: str | None = None
-    id: str | None = None
-    verified: bool | None = None
-    bio: str | None = None
-    links: list[str] = field(default_factory=list)
-    avatar: str | None = None
-    followers: int | None = None
-    following: int | None = None
-    posts: int | None = None
 
 
 @dataclass

@@ -10,12 +10,13 @@ the plugin to load, so their bytes are recorded and hashed like those the page s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from archiver.models import FeedEntry, Media, Post
 
 from . import instagram_api
-from .instagram_api import Account, MediaPost, Reel, StoryItem
+from .answered_account import Answer, fill, fill_counts, merge_account, merge_author, same_text
+from .instagram_api import MediaPost, Reel, StoryItem
 
 if TYPE_CHECKING:
     from archiver.page_context import PageContext
@@ -31,10 +32,7 @@ async def fill_account(ctx: PageContext, post: Post, sources: dict[str, str],
     for url, answer in await ctx.recorded_json(instagram_api.ANSWERS):
         account = instagram_api.find_account(answer, post.author.handle)
         if account is not None:
-            source = network(url)
-            _fill_author(post, account, source, sources, notes)
-            for field in ("followers", "following", "posts"):
-                _fill_count(post, field, getattr(account, field), source, sources)
+            merge_account(post, account, _answer(url), sources, notes, _shown_exactly)
             return
 
 
@@ -45,7 +43,7 @@ async def fill_story(ctx: PageContext, post: Post, sources: dict[str, str],
         for reel in instagram_api.find_reels(answer):
             items = _items_of_page(reel, post)
             if items:
-                return _fill_story(post, reel, items, network(url), sources, notes)
+                return _fill_story(post, reel, items, _answer(url), sources, notes)
     return []
 
 
@@ -57,12 +55,21 @@ async def fill_post(ctx: PageContext, post: Post, sources: dict[str, str],
     for url, answer in await ctx.recorded_json(instagram_api.ANSWERS):
         found = instagram_api.find_media(answer, post.post_id)
         if found is not None:
-            return _fill_post(post, found, network(url), sources, notes)
+            return _fill_post(post, found, _answer(url), sources, notes)
     return []
 
 
 def network(url: str) -> str:
     return f"network:{instagram_api.endpoint(url)}"
+
+
+def _answer(url: str) -> Answer:
+    return Answer("Instagram", network(url))
+
+
+def _shown_exactly(source: str) -> bool:
+    """A count the page rendered is exact; its meta tags round it ("1.2M Followers")."""
+    return not source.startswith("meta:")
 
 
 # ---------------------------------------------------------------------------- stories
@@ -73,7 +80,7 @@ def _items_of_page(reel: Reel, post: Post) -> list[StoryItem]:
     (/stories/highlights/<id>/) or all of an account's (/stories/<handle>/)."""
     if _is_highlight(post):
         return reel.items if reel.id in (post.post_id, f"highlight:{post.post_id}") else []
-    if reel.owner.handle.lower() != (post.author.handle or "").lower():
+    if (reel.owner.handle or "").lower() != (post.author.handle or "").lower():
         return []
     if post.post_id is None:
         return reel.items
@@ -84,9 +91,10 @@ def _is_highlight(post: Post) -> bool:
     return "/stories/highlights/" in (post.canonical_url or "")
 
 
-def _fill_story(post: Post, reel: Reel, items: list[StoryItem], source: str,
+def _fill_story(post: Post, reel: Reel, items: list[StoryItem], answer: Answer,
                 sources: dict[str, str], notes: list[str]) -> list[Media]:
-    _fill_author(post, reel.owner, source, sources, notes)
+    merge_account(post, reel.owner, answer, sources, notes, _shown_exactly)
+    source = answer.source
     # A page without a story's id lists them all, even when the reel holds one item.
     listing = post.post_id is None or _is_highlight(post)
     if listing:
@@ -100,7 +108,7 @@ def _fill_story(post: Post, reel: Reel, items: list[StoryItem], source: str,
                 medium.note = f"story {item.id}" + (f", {medium.note}" if medium.note else "")
     else:
         item = items[0]
-        _fill(post, "published_at", item.published_at, source, sources)
+        fill(post, "published_at", item.published_at, source, sources)
         if item.expires_at:
             notes.append(f"Instagram's {source} answer says the story expires at {item.expires_at}")
     links = [item.link for item in items if item.link]
@@ -118,18 +126,19 @@ def _fill_story(post: Post, reel: Reel, items: list[StoryItem], source: str,
 # ---------------------------------------------------------------------------- posts
 
 
-def _fill_post(post: Post, found: MediaPost, source: str, sources: dict[str, str],
+def _fill_post(post: Post, found: MediaPost, answer: Answer, sources: dict[str, str],
                notes: list[str]) -> list[Media]:
-    _fill_author(post, found.author, source, sources, notes)
-    if post.text is not None and found.text is not None and _words(post.text) != _words(found.text):
-        notes.append(f"the page's caption {post.text!r} differs from Instagram's {source} answer "
-                     f"{found.text!r}; the page's is kept")
-    _fill(post, "text", found.text, source, sources)
+    merge_author(post, found.author, answer, sources, notes)
+    source = answer.source
+    if post.text is not None and found.text is not None and not same_text(post.text, found.text):
+        notes.append(answer.differs("caption", post.text, found.text))
+    fill(post, "text", found.text, source, sources)
     # A meta tag's date has no time of day: the answer's exact time replaces it.
-    if post.published_at is None or sources.get("published_at", "").startswith("meta:"):
-        _fill(post, "published_at", found.published_at, source, sources, replace=True)
-    for field, value in (("likes", found.likes), ("replies", found.replies), ("views", found.views)):
-        _fill_count(post, field, value, source, sources)
+    if found.published_at and (post.published_at is None
+                               or sources.get("published_at", "").startswith("meta:")):
+        post.published_at, sources["published_at"] = found.published_at, source
+    fill_counts(post.counts, {"likes": found.likes, "replies": found.replies, "views": found.views},
+                source, sources, _shown_exactly)
     if found.carousel:
         notes.append(f"carousel of {found.carousel} items, every one listed in Instagram's "
                      f"{source} answer and fetched by the plugin")
@@ -137,49 +146,3 @@ def _fill_post(post: Post, found: MediaPost, source: str, sources: dict[str, str
     if found.media:
         sources.setdefault("media", source)
     return found.media
-
-
-# ---------------------------------------------------------------------------- shared
-
-
-def _fill_author(post: Post, account: Account, source: str, sources: dict[str, str],
-                 notes: list[str]) -> None:
-    author = post.author
-    if author.handle and account.handle and author.handle.lower() != account.handle.lower():
-        # The rest of the answer's account (id, avatar...) is someone else's: none of it is taken.
-        notes.append(f"the page's author {author.handle!r} differs from Instagram's {source} answer "
-                     f"{account.handle!r}; the page's is kept")
-        return
-    for field, value in (("handle", account.handle), ("display_name", account.name),
-                         ("bio", account.bio)):
-        shown = getattr(author, field)
-        if shown and value and _words(shown) != _words(value):
-            notes.append(f"the page's author {field} {shown!r} differs from Instagram's {source} "
-                         f"answer {value!r}; the page's is kept")
-        _fill(author, field, value, source, sources, key=f"author.{field}")
-    for field, fact in (("id", account.id), ("verified", account.verified),
-                        ("avatar_url", account.avatar)):
-        _fill(author, field, fact, source, sources, key=f"author.{field}")
-    if account.links and not author.links:
-        author.links, sources["author.links"] = account.links, source
-
-
-def _fill_count(post: Post, field: str, value: int | None, source: str,
-                sources: dict[str, str]) -> None:
-    """The answer's exact count, unless the page showed one exactly (rendered) itself."""
-    key = f"counts.{field}"
-    if value is not None and (getattr(post.counts, field) is None
-                              or sources.get(key, "").startswith("meta:")):
-        setattr(post.counts, field, value)
-        sources[key] = source
-
-
-def _fill(target: Any, field: str, value: Any, source: str, sources: dict[str, str],
-          key: str | None = None, replace: bool = False) -> None:
-    if value is not None and (replace or getattr(target, field) in (None, "")):
-        setattr(target, field, value)
-        sources[key or field] = source
-
-
-def _words(text: str) -> list[str]:
-    return text.split()

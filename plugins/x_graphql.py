@@ -14,12 +14,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from archiver.models import Media
 
+from .answered_account import Account
 from .x_microdata import status_url
 
 POST_OPERATIONS = ("TweetDetail", "TweetResultByRestId", "UserTweets", "UserTweetsAndReplies")
@@ -28,6 +29,9 @@ PROFILE_OPERATIONS = ("UserByScreenName", "UserByRestId")
 ANSWER_URL = re.compile(
     r"^https://(?:api\.)?(?:x|twitter)\.com(?:/i/api)?/graphql/[\w-]+/(?P<operation>\w+)(?:\?|$)")
 TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
+# X's profile header shows the avatar at 400x400 (seen in the real rendered profiles of the
+# tests); its answers name the 48x48 "_normal" one.
+AVATAR_SIZE = re.compile(r"_normal(\.\w+)$")
 
 
 def answers_pattern(operations: tuple[str, ...]) -> str:
@@ -38,20 +42,6 @@ def answers_pattern(operations: tuple[str, ...]) -> str:
 def operation_of(url: str) -> str:
     found = ANSWER_URL.match(url)
     return found["operation"] if found else "graphql"
-
-
-@dataclass
-class Account:
-    id: str | None = None
-    handle: str | None = None
-    name: str | None = None
-    verified: bool | None = None
-    bio: str | None = None
-    links: list[str] = field(default_factory=list)
-    avatar: str | None = None
-    followers: int | None = None
-    following: int | None = None
-    posts: int | None = None
 
 
 @dataclass
@@ -149,11 +139,15 @@ def read_account(user: dict[str, Any]) -> Account:
                       or dig(user, "verification", "verified")),
         bio=expand(bio, bio_urls) or None,
         links=[u["expanded_url"] for u in bio_urls if u.get("expanded_url")] + website,
-        avatar=dig(user, "avatar", "image_url") or legacy.get("profile_image_url_https"),
+        avatar=profile_avatar(dig(user, "avatar", "image_url") or legacy.get("profile_image_url_https")),
         followers=number(dig(user, "relationship_counts", "followers"), legacy.get("followers_count")),
         following=number(dig(user, "relationship_counts", "following"), legacy.get("friends_count")),
         posts=number(dig(user, "tweet_counts", "tweets"), legacy.get("statuses_count")),
     )
+
+
+def profile_avatar(url: Any) -> str | None:
+    return AVATAR_SIZE.sub(r"_400x400\1", url) if isinstance(url, str) and url else None
 
 
 def expand(text: str | None, urls: list[dict[str, Any]]) -> str | None:

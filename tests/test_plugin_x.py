@@ -644,6 +644,9 @@ def x_answers(https_server: Any) -> None:
     serve(https_server.site("x.com"), "/XDevelopers/status/1649191521323995138?page-differs",
           answer_shell(answer_address(TWEET_DETAIL, {"focalTweetId": "1649191521323995138"}), forged),
           "text/html; charset=utf-8")
+    serve(https_server.site("x.com"), "/XDevelopers?page-differs",
+          answer_shell(answer_address(USER_BY_SCREEN_NAME, {"screen_name": "XDevelopers"}), forged),
+          "text/html; charset=utf-8")
     for url in (FIGEN_POSTER, BUITEN_POSTER, FORTNITE_PHOTO, XFREEZE_COVER, XDEV_AVATAR):
         https_server.site("pbs.twimg.com").add(urlsplit(url).path, jpeg(), "image/jpeg")
     for url in (FIGEN_VIDEO, BUITEN_VIDEO):
@@ -900,13 +903,32 @@ def test_page_and_answer_that_disagree_keep_the_page_and_say_so(capture: Any) ->
     post = capture("https://x.com/XDevelopers/status/1649191521323995138?page-differs").post
     assert (post["author"]["handle"], post["author"]["display_name"], post["text"]) == (
         "someone_else", "Someone Else", "A text X never sent")
+    assert (post["author"]["id"], post["author"]["verified"]) == (None, None)  # XDevelopers' own
     notes = post["extraction"]["notes"]
-    assert ("the page's author handle 'someone_else' differs from X's network:TweetDetail answer "
-            "'XDevelopers'; the page's is kept") in notes
+    assert ("the page's author 'someone_else' differs from X's network:TweetDetail answer "
+            "'XDevelopers'; the page's is kept and nothing of the answer's account is taken") in notes
     assert any(note.startswith("the page's text 'A text X never sent' differs from X's "
                                "network:TweetDetail answer 'On 3/29 we announced") for note in notes)
     # what the page did not state still comes from the answer
     assert post["reply_to"] == "https://x.com/XDevelopers/status/1649191520250245121"
+
+
+def test_profile_page_showing_another_handle_takes_nothing_of_the_answers_account(capture: Any) -> None:
+    """The answer states @XDevelopers' account, the page shows @someone_else: an id, avatar or
+    count of one next to the other's handle would mix two accounts in the evidence."""
+    result = capture("https://x.com/XDevelopers?page-differs")
+    assert result.status == "complete", result.reason
+    post = result.post
+    author = post["author"]
+    assert (author["handle"], author["display_name"], author["bio"]) == (
+        "someone_else", "Someone Else", "A text X never sent")
+    assert (author["id"], author["verified"], author["avatar_url"], author["links"]) == (None, None, None, [])
+    assert [post["counts"][field] for field in ("followers", "following", "posts")] == [None, None, None]
+    assert post["media"] == []
+    assert network_sources(post) == {}
+    assert ("the page's author 'someone_else' differs from X's network:UserByScreenName answer "
+            "'XDevelopers'; the page's is kept and nothing of the answer's account is taken"
+            ) in post["extraction"]["notes"]
 
 
 def test_post_behind_a_visibility_wrapper_is_found() -> None:
