@@ -176,14 +176,13 @@ async def classify_page(ctx: PageContext, response: Response | None) -> Classifi
 # ---------------------------------------------------------------------------- extract
 
 
-async def read_post(ctx: PageContext, scripts: list[str], post: Post, sources: dict[str, str],
-                    notes: list[str]) -> bool:
+async def read_post(ctx: PageContext, scripts: list[str], wanted: str | None, post: Post,
+                    sources: dict[str, str], notes: list[str]) -> bool:
     """A story or photo: the mobile site's HTML, else the Comet page's story JSON."""
     if await mobile.read_story(ctx.page, post, sources, notes):
         return True
     found = relay.stories(scripts)
-    wanted = ctx.match.post_id
-    chosen = next(((p, s) for p, s in found if wanted and relay.story_matches(s, wanted)), None)
+    chosen = relay.matching_story(found, wanted) if wanted else None
     if chosen is None and len(found) == 1:
         chosen = found[0]
         notes.append("the requested id is not in the page data; the page's only story was read")
@@ -200,16 +199,38 @@ async def read_post(ctx: PageContext, scripts: list[str], post: Post, sources: d
     return True
 
 
+def is_short_link(url: str) -> bool:
+    """Whether a video's address is a short code (``fb.watch/<code>``, ``/share/v|r/<code>``)."""
+    parts = urlsplit(url)
+    return (parts.hostname or "") in WATCH_HOSTS or parts.path.startswith(("/share/v/", "/share/r/"))
+
+
+def video_id(ctx: PageContext, post: Post, sources: dict[str, str],
+             notes: list[str]) -> str | None:
+    """The requested video's id; for a short link, the one in the address it led to, if any."""
+    if not is_short_link(ctx.match.canonical_url):
+        return ctx.match.post_id
+    # Pages name a video by its numeric id, never by the short code.
+    final = match_url(ctx.page.url)
+    if final is None or final.kind != "video" or is_short_link(final.canonical_url):
+        notes.append(f"the short link's page is at {ctx.page.url}, an address naming no video id")
+        return None
+    post.post_id, sources["post_id"] = final.post_id, "final_url"
+    notes.append(f"the short link led to {final.canonical_url}; the video there was read")
+    return final.post_id
+
+
 async def read_video(ctx: PageContext, scripts: list[str], meta: dict[str, str], post: Post,
                      sources: dict[str, str], notes: list[str]) -> None:
-    found = await read_post(ctx, scripts, post, sources, notes)
+    wanted = video_id(ctx, post, sources, notes)
+    found = await read_post(ctx, scripts, wanted, post, sources, notes)
     if any(m.kind == "video" for m in post.media):
         return
-    node = video.video_node(scripts, ctx.match.post_id)
+    node = video.video_node(scripts, wanted, notes)
     if node:
         video.fill_from_node(post, f"json:{node[0]}", node[1], sources)
         return
-    if video_page.read(scripts, ctx.match.post_id, post, sources, notes):
+    if video_page.read(scripts, wanted, post, sources, notes):
         return
     if meta.get("og:video") or meta.get("og:video:url") or meta.get("og:video:secure_url"):
         video.fill_from_meta(post, meta, sources)
@@ -267,7 +288,7 @@ async def extract_post(ctx: PageContext) -> Post | None:
             sources["feed"] = feed_source
     elif kind == "video":
         await read_video(ctx, scripts, meta, post, sources, notes)
-    elif not await read_post(ctx, scripts, post, sources, notes):
+    elif not await read_post(ctx, scripts, ctx.match.post_id, post, sources, notes):
         notes.append("no post found in the page")
     loaded = await ctx.load_media([(m.url, "video" if m.kind == "video" else "image")
                                    for m in post.media])

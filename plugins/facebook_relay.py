@@ -12,7 +12,9 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from archiver.models import Author, FeedEntry, Media, Post
 
@@ -26,20 +28,28 @@ MARKERS = ['"__typename":"Story"', '"profile_header_renderer"', '"__typename":"G
            '"feedback"', '"owner_as_page"']
 
 Node = dict[str, Any]
+# A story holds the post it shares under ``attached_story`` and the links it shows under its
+# attachments: their addresses and facts are another post's.
+SHARED = ("attached_story",)
+ATTACHED = (*SHARED, "attachments", "all_subattachments")
+# Path segments after which a Facebook address names a post, video or reel by its id.
+ID_SEGMENTS = ("posts", "permalink", "videos", "reel", "reels")
 
 
 def iso_from_unix(seconds: int | float | str) -> str:
     return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def walk(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+def walk(node: Any, path: str = "", skip: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    """Every value under ``node`` with its JSON path, not entering the keys in ``skip``."""
     yield path, node
     if isinstance(node, dict):
         for key, value in node.items():
-            yield from walk(value, f"{path}.{key}" if path else key)
+            if key not in skip:
+                yield from walk(value, f"{path}.{key}" if path else key, skip)
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from walk(value, f"{path}[{index}]")
+            yield from walk(value, f"{path}[{index}]", skip)
 
 
 def json_objects(script: str) -> Iterator[Any]:
@@ -66,8 +76,9 @@ def nodes(scripts: list[str], test: Callable[[Node], bool]) -> Iterator[tuple[st
                     yield path, node
 
 
-def first(node: Any, test: Callable[[Node], bool]) -> tuple[str, Any] | tuple[None, None]:
-    for path, found in walk(node):
+def first(node: Any, test: Callable[[Node], bool],
+          skip: tuple[str, ...] = ()) -> tuple[str, Any] | tuple[None, None]:
+    for path, found in walk(node, skip=skip):
         if isinstance(found, dict) and test(found):
             return path, found
     return None, None
@@ -92,31 +103,57 @@ def stories(scripts: list[str]) -> list[tuple[str, Node]]:
     return found
 
 
-def story_matches(story: Node, wanted: str) -> bool:
-    if story.get("post_id") == wanted:
-        return True
-    return any(isinstance(n, dict) and wanted in str(n.get("url") or "") for _p, n in walk(story))
+def address_ids(url: str) -> set[str]:
+    """The post, photo or video ids a Facebook address names (``story_fbid=``, ``/posts/<id>``...)."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    segments = [s for s in parts.path.split("/") if s]
+    return ({value for key in ("story_fbid", "fbid", "v") for value in query.get(key, [])}
+            | {after for before, after in pairwise(segments) if before in ID_SEGMENTS})
+
+
+def story_rank(story: Node, wanted: str) -> int | None:
+    """How surely a story is the requested post, best first: 0 by its own id, 1 by its own
+    permalink, 2 by a photo or video it shows; None when it is not (a post it shares never
+    counts)."""
+    if str(story.get("post_id")) == wanted:
+        return 0
+    if any(isinstance(n, dict) and isinstance(n.get("url"), str) and wanted in address_ids(n["url"])
+           for _p, n in walk(story, skip=ATTACHED)):
+        return 1
+    if any(isinstance(n, dict) and n.get("__typename") in ("Photo", "Video") and n.get("id") == wanted
+           for _p, n in walk(story, skip=SHARED)):
+        return 2
+    return None
+
+
+def matching_story(found: list[tuple[str, Node]], wanted: str) -> tuple[str, Node] | None:
+    """The story that is the requested post: the surest match, then the first in the page."""
+    ranked = [(rank, index) for index, (_p, story) in enumerate(found)
+              if (rank := story_rank(story, wanted)) is not None]
+    return found[min(ranked)[1]] if ranked else None
 
 
 def _permalink(story: Node) -> str | None:
     _sub, node = first(story, lambda n: isinstance(n.get("url"), str)
-                       and ("story_fbid=" in n["url"] or "/posts/" in n["url"]))
+                       and ("story_fbid=" in n["url"] or "/posts/" in n["url"]), ATTACHED)
     return node["url"] if node else None
 
 
 def _time(story: Node) -> tuple[str | None, int | None]:
-    sub, node = first(story, lambda n: isinstance(n.get("creation_time"), int))
+    sub, node = first(story, lambda n: isinstance(n.get("creation_time"), int), SHARED)
     return (sub, node["creation_time"]) if node else (None, None)
 
 
 def _message(story: Node) -> tuple[str | None, str | None]:
     sub, node = first(story, lambda n: isinstance(n.get("message"), dict)
-                      and isinstance(n["message"].get("text"), str))
+                      and isinstance(n["message"].get("text"), str), SHARED)
     return (sub, node["message"]["text"]) if node else (None, None)
 
 
 def _actor(story: Node) -> tuple[str | None, Node | None]:
-    sub, node = first(story, lambda n: isinstance(n.get("actors"), list) and bool(n["actors"]))
+    sub, node = first(story, lambda n: isinstance(n.get("actors"), list) and bool(n["actors"]),
+                      SHARED)
     return (sub, node["actors"][0]) if node else (None, None)
 
 
@@ -148,7 +185,7 @@ def fill_from_story(post: Post, path: str, story: Node, sources: dict[str, str])
 
 
 def fill_counts(post: Post, where: str, story: Node, sources: dict[str, str]) -> None:
-    sub, node = first(story, lambda n: "comet_ufi_summary_and_actions_renderer" in n)
+    sub, node = first(story, lambda n: "comet_ufi_summary_and_actions_renderer" in n, SHARED)
     if not node:
         return
     feedback = node["comet_ufi_summary_and_actions_renderer"].get("feedback") or {}

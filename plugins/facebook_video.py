@@ -23,12 +23,28 @@ def file_key(node: relay.Node) -> str | None:
     return next((key for key in FILE_KEYS if isinstance(node.get(key), str) and node[key]), None)
 
 
-def video_node(scripts: list[str], wanted: str | None) -> tuple[str, relay.Node] | None:
-    """The requested video's node, else the page's first video."""
+def video_node(scripts: list[str], wanted: str | None,
+               notes: list[str]) -> tuple[str, relay.Node] | None:
+    """The requested video's node; for a short link (``wanted`` unknown), the page's only one.
+
+    A page also holds the videos it would play next, so another id is never taken instead.
+    """
     found = list(relay.nodes(scripts, lambda n: n.get("__typename") == "Video"
                              and file_key(n) is not None))
-    found.sort(key=lambda pair: pair[1].get("id") != wanted)
-    return found[0] if found else None
+    if wanted is not None:
+        chosen = next((pair for pair in found if pair[1].get("id") == wanted), None)
+        if chosen is None and found:
+            notes.append(f"the page's Video nodes are about other videos "
+                         f"({', '.join(sorted({str(n.get('id')) for _p, n in found}))}); "
+                         "none was read")
+        return chosen
+    if len(found) == 1:
+        notes.append("the short link names no video id; the page's only Video node was read")
+        return found[0]
+    if found:
+        notes.append(f"the short link names no video id and the page holds {len(found)} Video "
+                     "nodes; none was read")
+    return None
 
 
 def media_of(node: relay.Node) -> list[Media]:

@@ -16,8 +16,10 @@ Such a page splits the video over several Relay query results (each a
   Facebook rounds).
 
 A video page also carries the videos it would play next, so a payload that names another
-video is never read; a payload that names no video at all is read for a fact only when no
-other such payload has that fact too.
+video is never read, wherever it names it (a ``Video`` node under ``node``, a
+``playback_video`` holding its file). A payload that names no video at all is read only when
+no payload names the requested one, and for a fact only when no other such payload has that
+fact too.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ Node = relay.Node
 # A finder returns, for one payload, the JSON path of the node that holds a fact and the fact.
 Finder = Callable[[Node], tuple[str, Any] | None]
 LAST_KEY = re.compile(r"(?:^|\.)([^.\[]+)(?:\[\d+\])*$")
+VIDEO_KEYS = ("video", "media", "playback_video")
 
 
 def payloads(scripts: list[str]) -> list[tuple[str, Node]]:
@@ -47,13 +50,19 @@ def payloads(scripts: list[str]) -> list[tuple[str, Node]]:
             for path, node in found]
 
 
+def names_a_video(path: str, node: Node) -> bool:
+    """Whether a node with an id is a video: typed so, under a video's key, or holding a file."""
+    key = LAST_KEY.search(path)
+    return (node.get("__typename") == "Video" or bool(key and key.group(1) in VIDEO_KEYS)
+            or "videoDeliveryResponseFragment" in node)
+
+
 def videos_named(data: Node) -> dict[str, str]:
-    """The ids of the videos a payload is about (``video``/``media`` nodes), with their paths."""
+    """The ids of the videos a payload names anywhere, with their paths."""
     named: dict[str, str] = {}
     for path, node in relay.walk(data):
-        key = LAST_KEY.search(path)
-        if isinstance(node, dict) and key and key.group(1) in ("video", "media") \
-                and isinstance(node.get("id"), str):
+        if isinstance(node, dict) and isinstance(node.get("id"), str) \
+                and names_a_video(path, node):
             named.setdefault(node["id"], f"{path}.id")
     return named
 
@@ -145,13 +154,20 @@ class VideoPage:
         self.about: list[tuple[str, Node]] = []
         self.unnamed: list[tuple[str, Node]] = []
         self.id_source: str | None = None
+        wanted_named = False
         for path, data in payloads(scripts):
             named = videos_named(data)
+            wanted_named = wanted_named or (wanted in named)
             if not named:
                 self.unnamed.append((path, data))
             elif wanted and set(named) == {wanted}:
                 self.about.append((path, data))
                 self.id_source = self.id_source or f"json:{path}.{named[wanted]}"
+        if wanted_named:
+            # Where the page names the requested video, a result naming none cannot be told
+            # apart from another video's; only a page that never names it (a Page's video
+            # of 2026 names no id) is read from them.
+            self.unnamed = []
 
     def fact(self, name: str) -> tuple[str, Any] | None:
         """A fact, with its source: from a payload about the video, else the only unnamed one."""

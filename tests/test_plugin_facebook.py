@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -11,8 +12,12 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from archiver.models import Post
 from archiver.platforms import Platforms
 from archiver.plugin_manager import get_plugin_manager
+from archiver.plugins import facebook_relay as relay
+from archiver.plugins import facebook_video as video
+from archiver.plugins import facebook_video_page as video_page
 
 from support.bundles import media_matches_bundle
 
@@ -38,6 +43,9 @@ REEL_PATH = "/reel/1052271451146452"
 PAGE_VIDEO = "facebed-rusty__page_video.html"
 PAGE_VIDEO_PATH = "/tintucvtv24/videos/1510336304185822/"
 REEL_CDN = "https://scontent-sea5-1.xx.fbcdn.net/"
+REEL_ID = "1052271451146452"
+SHORT_REEL_PATH = "/share/r/1AbCdEfGhJ/"
+SHORT_WATCH_PATH = "/kLmNoPqRs/"
 # Synthetic pages (see SOURCES.txt): no real Comet group page, nor a video page of the older
 # Video node shape, could be copied here.
 COMET_GROUP = "synthetic__comet-group.html"
@@ -80,6 +88,26 @@ def serve(body: bytes | str, content_type: str = "text/html; charset=utf-8") -> 
     return route
 
 
+def redirect(location: str) -> Any:
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        handler.close_connection = True
+        handler.send_response(302)
+        for name, value in (("Location", location), ("Content-Length", "0"), ("Connection", "close")):
+            handler.send_header(name, value)
+        handler.end_headers()
+
+    return route
+
+
+def scripts_of(html: str) -> list[str]:
+    return re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)
+
+
+def query_result(data: dict[str, Any]) -> str:
+    """A script holding one Relay query result, as Facebook's pages ship them."""
+    return json.dumps({"require": [[{"__bbox": {"result": {"data": data}}}]]})
+
+
 def serve_images_of(https_server: Any, html: str) -> None:
     """Answer every fbcdn image the page names with a generated JPEG."""
     # Mobile pages write background images with CSS escapes: url('https\3a //scontent...').
@@ -114,12 +142,18 @@ def facebook_site(https_server: Any) -> None:
                  for name in (COMET_GROUP, COMET_VIDEO, OG_VIDEO)}
     www.routes["/groups/klawiatury/"] = serve(synthetic[COMET_GROUP])
     www.routes["/Nintendo/videos/1234567890/"] = serve(synthetic[COMET_VIDEO])
+    # The same page at another video's address: its only Video node is 1234567890.
+    www.routes["/Nintendo/videos/5550001/"] = serve(synthetic[COMET_VIDEO])
     www.routes["/watch/?v=987"] = serve(synthetic[OG_VIDEO])
     reel, page_video = (FIXTURES / REEL).read_text(), (FIXTURES / PAGE_VIDEO).read_text()
     www.routes[REEL_PATH] = serve(reel)
     # The same reel at another reel's address: its payloads name 1052271451146452 only.
     www.routes["/reel/999000111/"] = serve(reel)
     www.routes[PAGE_VIDEO_PATH] = serve(page_video)
+    # Short links answer with a redirect to the video's own address (a test arrangement).
+    www.routes[SHORT_REEL_PATH] = redirect("https://www.facebook.com" + REEL_PATH)
+    https_server.site("fb.watch").routes[SHORT_WATCH_PATH] = redirect(
+        "https://www.facebook.com" + REEL_PATH)
     # The same page at the video's /watch/ address (a test arrangement: Facebook answers both
     # addresses with the same query result, data.video.story.attachments[0].media).
     www.routes["/watch/?v=1510336304185822"] = serve(page_video)
@@ -318,6 +352,59 @@ def test_comet_text_story_in_polish(capture: Any, facebook_site: None) -> None:
         "comment_rendering_instance.comments.total_count")
 
 
+def story(post_id: str, actor: str, text: str, created: int, **more: Any) -> dict[str, Any]:
+    """A Comet ``Story`` node; in real pages ``attached_story`` comes before ``comet_sections``."""
+    return {"__typename": "Story", "post_id": post_id, **more, "comet_sections": {
+        "url": f"https://www.facebook.com/{actor}/posts/{post_id}",
+        "actors": [{"name": actor, "id": f"id-{actor}"}], "message": {"text": text},
+        "creation_time": created}}
+
+
+def test_story_sharing_the_requested_post_is_not_read_as_it() -> None:
+    """The sharer's story comes first in the page and holds the requested post's address."""
+    wanted = "4194934713924283"
+    original = story(wanted, "Nintendo", "the original", 1622853212)
+    sharer = story("111", "Sharer", "look at this", 1700000000, attached_story=original)
+    found = relay.stories([query_result({"node": sharer})])
+    assert [s["post_id"] for _p, s in found] == ["111", wanted]
+    chosen = relay.matching_story(found, wanted)
+    assert chosen is not None
+    post, sources = Post(platform="facebook", url="u"), dict[str, str]()
+    relay.fill_from_story(post, chosen[0], chosen[1], sources)
+    assert (post.post_id, post.author.display_name, post.text) == (wanted, "Nintendo", "the original")
+    # Alone, the sharer is not the post it shares, nor a post whose id holds the requested one.
+    assert relay.matching_story(found[:1], wanted) is None
+    assert relay.matching_story(found[:1], "11") is None
+
+
+def test_story_sharing_a_post_gives_its_own_facts() -> None:
+    """The shared post's time, text and author sit first in the sharer's data; they are not its."""
+    sharer = story("111", "Sharer", "look at this", 1700000000,
+                   attached_story=story("222", "Nintendo", "the original", 1622853212))
+    post, sources = Post(platform="facebook", url="u"), dict[str, str]()
+    relay.fill_from_story(post, "node", sharer, sources)
+    assert (post.author.display_name, post.text, post.published_at) == (
+        "Sharer", "look at this", "2023-11-14T22:13:20Z")
+    assert relay.feed_entry(sharer).url == "https://www.facebook.com/Sharer/posts/111"
+
+
+def test_story_found_by_its_own_permalink_photo_or_video() -> None:
+    photo = {"__typename": "Photo", "id": "333",
+             "url": "https://www.facebook.com/photo/?fbid=333&set=a.1"}
+    clip = {"__typename": "Video", "id": "666", "url": "https://www.facebook.com/x/videos/666/"}
+    own = story("111", "Owner", "mine", 1700000000,
+                attachments=[{"media": photo}, {"media": clip}])
+    found = [("node", own)]
+    assert relay.story_rank(own, "111") == 0
+    own["post_id"] = "another id"
+    assert relay.story_rank(own, "111") == 1  # its own permalink
+    assert (relay.story_rank(own, "333"), relay.story_rank(own, "666")) == (2, 2)
+    assert relay.matching_story(found, "333") == found[0]
+    linked = story("444", "Linker", "read this", 1700000000, attachments=[
+        {"url": "https://www.facebook.com/Nintendo/posts/555"}])
+    assert relay.matching_story([("node", linked)], "555") is None
+
+
 def test_comet_group_is_the_group_not_its_first_post(capture: Any, facebook_site: None) -> None:
     result = capture("https://www.facebook.com/groups/klawiatury/", **ROOMY)
     assert result.status == "complete", result.reason
@@ -392,6 +479,34 @@ def test_comet_video_and_its_poster(capture: Any, facebook_site: None) -> None:
     media_matches_bundle(result)
 
 
+def test_video_page_at_another_videos_address_is_not_read(capture: Any,
+                                                          facebook_site: None) -> None:
+    """The page's only Video node is another video's: it is not read as the requested one."""
+    result = capture("https://www.facebook.com/Nintendo/videos/5550001/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["post_id"] == "5550001"
+    assert post["media"] == []
+    assert post["text"] is None and post["author"]["display_name"] is None
+    notes = post["extraction"]["notes"]
+    assert "the page's Video nodes are about other videos (1234567890); none was read" in notes
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_short_link_takes_the_only_video_node(count: int) -> None:
+    html = (FIXTURES / COMET_VIDEO).read_text()
+    scripts = scripts_of(html) + scripts_of(html.replace("1234567890", "5550001"))[:count - 1]
+    notes: list[str] = []
+    found = video.video_node(scripts, None, notes)
+    if count == 1:
+        assert found is not None and found[1]["id"] == "1234567890"
+        assert notes == ["the short link names no video id; the page's only Video node was read"]
+    else:
+        assert found is None
+        assert notes == ["the short link names no video id and the page holds 2 Video nodes; "
+                         "none was read"]
+
+
 def test_real_reel_page(capture: Any, facebook_site: None) -> None:
     """A 2026 reel: file, story and counts in three query results, each naming the reel."""
     result = capture("https://www.facebook.com" + REEL_PATH, **ROOMY)
@@ -433,6 +548,47 @@ def test_reel_page_about_another_reel_is_not_taken(capture: Any, facebook_site: 
     assert post["author"]["display_name"] is None and post["text"] is None
     assert post["published_at"] is None and post["counts"]["likes"] is None
     assert "no video found in the page" in post["extraction"]["notes"]
+
+
+@pytest.mark.parametrize(("fixture", "wanted", "drop", "other"), [
+    # A Page video naming no id, beside a result about another video under "node".
+    (PAGE_VIDEO, "1510336304185822", None, {"node": {
+        "__typename": "Video", "id": "777",
+        "creation_story": {"message": {"text": "ANOTHER VIDEO'S CAPTION"}}}}),
+    # The reel without its file, beside another reel's file under "playback_video".
+    (REEL, REEL_ID, "videoDeliveryResponseFragment", {"playback_video": {
+        "id": "999", "videoDeliveryResponseFragment": {"videoDeliveryResponseResult": {
+            "progressive_urls": [{"progressive_url": "https://scontent.xx.fbcdn.net/OTHER.mp4"}]}}}}),
+    # The reel without its story, beside a result naming no video.
+    (REEL, REEL_ID, '"actors"', {"story": {"message": {"text": "WHOSE CAPTION?"}}}),
+])
+def test_video_page_takes_nothing_from_another_video(fixture: str, wanted: str, drop: str | None,
+                                                     other: dict[str, Any]) -> None:
+    scripts = [s for s in scripts_of((FIXTURES / fixture).read_text())
+               if drop is None or drop not in s]
+    scripts.append(query_result(other))
+    post, sources, notes = Post(platform="facebook", url="u"), dict[str, str](), list[str]()
+    read = video_page.read(scripts, wanted, post, sources, notes)
+    assert read == (drop != "videoDeliveryResponseFragment")
+    assert post.text is None and "text" not in sources
+    assert all("OTHER" not in m.url for m in post.media)
+
+
+@pytest.mark.parametrize("short", ["https://www.facebook.com" + SHORT_REEL_PATH,
+                                   "https://fb.watch" + SHORT_WATCH_PATH])
+def test_short_link_reads_the_reel_it_leads_to(capture: Any, facebook_site: None,
+                                               short: str) -> None:
+    result = capture(short, **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"]) == ("video", REEL_ID)
+    assert post["author"]["display_name"] == "Crunchyroll"
+    assert post["text"].startswith("A new season of anime is almost here")
+    assert [m["kind"] for m in post["media"]] == ["video", "image"]
+    assert all(m["captured"] for m in post["media"])
+    assert post["extraction"]["sources"]["post_id"].endswith("attachments[0].media.id")
+    assert (f"the short link led to https://www.facebook.com/reel/{REEL_ID}/; the video there "
+            "was read") in post["extraction"]["notes"]
 
 
 @pytest.mark.parametrize("path", [PAGE_VIDEO_PATH, "/watch/?v=1510336304185822"])

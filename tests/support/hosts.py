@@ -11,7 +11,7 @@ HOSTNAMES = [
     "facebook.com", "static.xx.fbcdn.net", "scontent.fhlz2-1.fna.fbcdn.net",
     "scontent-waw1-1.xx.fbcdn.net", "static.cdninstagram.com", "scontent-mad1-1.cdninstagram.com",
     "scontent-mad2-1.cdninstagram.com", "instagram.fpit1-1.fna.fbcdn.net",
-    "video.xx.fbcdn.net", "scontent.faqp2-1.fna.fbcdn.net", "scontent.faqp2-2.fna.fbcdn.net",
+    "fb.watch", "video.xx.fbcdn.net", "scontent.faqp2-1.fna.fbcdn.net", "scontent.faqp2-2.fna.fbcdn.net",
     "scontent.faqp2-3.fna.fbcdn.net", "scontent-waw2-2.xx.fbcdn.net", "scontent-sea5-1.xx.fbcdn.net",
     # Instagram API answers (tests/fixtures/instagram/instagram-user-feed__*.json): their CDN hosts.
     "scontent-cdt1-1.cdninstagram.com", "scontent-cdg2-1.cdninstagram.com",
