@@ -48,19 +48,21 @@ def fill_post(post: Post, tweet: Tweet, source: str, sources: dict[str, str],
               notes: list[str]) -> None:
     answer = Answer("X", source)
     merge_author(post, tweet.author, answer, sources, notes)
-    text = tweet.text
+    text, lang, links = tweet.text, tweet.lang, tweet.links
     if tweet.article is not None:
         fill_article(post, tweet.article, source, sources, notes)
-        text = None  # an Article post's own text is only the t.co link to the Article
+        # An Article post's own text is only the t.co link to the Article: X states its language
+        # as "zxx" (no linguistic content) and its one link is the Article's own address.
+        text, lang, links = None, None, []
     elif post.text is not None and text is not None and not same_text(post.text, text):
         notes.append(answer.differs("text", post.text, text))
     for field, value in (("published_at", tweet.published_at), ("text", text),
-                         ("language", tweet.lang), ("reply_to", tweet.reply_to),
+                         ("language", lang), ("reply_to", tweet.reply_to),
                          ("quoted", tweet.quoted)):
         fill(post, field, value, source, sources)
-    for field in ("mentions", "hashtags", "links"):
-        if not getattr(post, field) and getattr(tweet, field):
-            setattr(post, field, getattr(tweet, field))
+    for field, values in (("mentions", tweet.mentions), ("hashtags", tweet.hashtags), ("links", links)):
+        if not getattr(post, field) and values:
+            setattr(post, field, values)
             sources[field] = source
     fill_counts(post.counts, {f: tweet.counts.get(f) for f in ("replies", "reposts", "likes", "views")},
                 source, sources)

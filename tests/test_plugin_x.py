@@ -576,6 +576,10 @@ def test_reply_with_quoted_card(capture: Any) -> None:
 
 TWEET_DETAIL = "https://x.com/i/api/graphql/559hs_YZNV4IgA3Z6zIIuw/TweetDetail"
 USER_TWEETS = "https://x.com/i/api/graphql/eoJ5zbv51Z_KVl81v9PmLQ/UserTweets"
+# The queryIds twscrape 0.15.0 (Dec 2024) and 0.16.0 (Feb 2025) called for the answers they recorded.
+XDEV_TIMELINE_2024 = "https://x.com/i/api/graphql/bZ1YnUB32SSAfKXRwDM3jw/UserTweetsAndReplies"
+XDEV_TIMELINE_2025 = "https://x.com/i/api/graphql/pZXwh96YGRqmBbbxu7Vk2Q/UserTweetsAndReplies"
+XDEV_TIMELINE = {"userId": "2244994945", "count": 20}
 USER_BY_SCREEN_NAME = "https://x.com/i/api/graphql/Gb-d6r0vxPOADdG62OEBpQ/UserByScreenName"
 USER_BY_REST_ID = "https://x.com/i/api/graphql/xvmVfRLmnr1alc5f2dib0Q/UserByRestId"
 FORGED_TWEET_DETAIL = "https://example.org/i/api/graphql/559hs_YZNV4IgA3Z6zIIuw/TweetDetail"
@@ -587,32 +591,44 @@ BUITEN_VIDEO = ("https://video.twimg.com/amplify_video/1671753482821328896/vid/7
 BUITEN_POSTER = "https://pbs.twimg.com/amplify_video_thumb/1671753482821328896/img/3mnaTe96MVljUllm.jpg"
 FORTNITE_PHOTO = "https://pbs.twimg.com/media/F1fqNNNakAANOVQ.jpg"
 XFREEZE_COVER = "https://pbs.twimg.com/media/HNy_nAybwAAj4Gl.jpg"
+MEDIA_COUNT_COVER = "https://pbs.twimg.com/media/GdcHyLmX0AAfv8v.jpg"
+BOOKMARKS_COVER = "https://pbs.twimg.com/media/GfDKQXoWAAA17Co.jpg"
 XDEV_AVATAR = "https://pbs.twimg.com/profile_images/1683501992314798080/xl1POYLw_400x400.jpg"
 # page path -> (the answer's file, the GraphQL address the page fetches, its variables)
 ANSWER_PAGES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "/XDevelopers/status/1649191521323995138": (
-        "raw_tweet_details.json", TWEET_DETAIL, {"focalTweetId": "1649191521323995138"}),
+        "twscrape__raw_tweet_details.json", TWEET_DETAIL, {"focalTweetId": "1649191521323995138"}),
     "/TheBritt2001/status/1671508958299713538": (
-        "manual_tweet_with_video_1.json", TWEET_DETAIL, {"focalTweetId": "1671508958299713538"}),
+        "twscrape__manual_tweet_with_video_1.json", TWEET_DETAIL, {"focalTweetId": "1671508958299713538"}),
     "/morenoagosto/status/1658421690001502208": (
-        "_issue_28_2.json", TWEET_DETAIL, {"focalTweetId": "1658421690001502208"}),
+        "twscrape___issue_28_2.json", TWEET_DETAIL, {"focalTweetId": "1658421690001502208"}),
     "/SisuMisu3/status/1677037919880507392": (
-        "_issue_28_1.json", TWEET_DETAIL, {"focalTweetId": "1677037919880507392"}),
+        "twscrape___issue_28_1.json", TWEET_DETAIL, {"focalTweetId": "1677037919880507392"}),
     "/TheFigen_/status/1671508600538161153": (
-        "manual_tweet_with_video_1.json", TWEET_DETAIL, {"focalTweetId": "1671508600538161153"}),
+        "twscrape__manual_tweet_with_video_1.json", TWEET_DETAIL, {"focalTweetId": "1671508600538161153"}),
     "/buitengebieden/status/1671753569412820992": (
-        "manual_tweet_with_video_2.json", TWEET_DETAIL, {"focalTweetId": "1671753569412820992"}),
+        "twscrape__manual_tweet_with_video_2.json", TWEET_DETAIL, {"focalTweetId": "1671753569412820992"}),
     "/FortniteStatus/status/1682072224013099008": (
-        "_issue_56.json", TWEET_DETAIL, {"focalTweetId": "1682072224013099008"}),
+        "twscrape___issue_56.json", TWEET_DETAIL, {"focalTweetId": "1682072224013099008"}),
     "/XFreeze/article/2079756440722665849": (
-        "raw_user_tweets.json", USER_TWEETS, {"userId": "2244994945", "count": 20}),
-    "/XDevelopers": ("raw_user_by_login.json", USER_BY_SCREEN_NAME, {"screen_name": "XDevelopers"}),
-    "/XDevelopers?by-id": ("raw_user_by_id.json", USER_BY_REST_ID, {"userId": "2244994945"}),
+        "twscrape__raw_user_tweets.json", USER_TWEETS, {"userId": "2244994945", "count": 20}),
+    # Articles of 2024 and 2025 in @XDevelopers' timelines: one it quoted and one it reposted
+    # (in one answer), one without a cover; and the post quoting the first.
+    "/tapshah21/article/1861992192178348263": (
+        "twscrape-0.15.0__raw_user_tweets_and_replies.json", XDEV_TIMELINE_2024, XDEV_TIMELINE),
+    "/i/article/1869215663413141504": (
+        "twscrape-0.15.0__raw_user_tweets_and_replies.json", XDEV_TIMELINE_2024, XDEV_TIMELINE),
+    "/XDevelopers/status/1861992871659765767": (
+        "twscrape-0.15.0__raw_user_tweets_and_replies.json", XDEV_TIMELINE_2024, XDEV_TIMELINE),
+    "/suhemparack/article/1894426290406773113": (
+        "twscrape-0.16.0__raw_user_tweets_and_replies.json", XDEV_TIMELINE_2025, XDEV_TIMELINE),
+    "/XDevelopers": ("twscrape__raw_user_by_login.json", USER_BY_SCREEN_NAME, {"screen_name": "XDevelopers"}),
+    "/XDevelopers?by-id": ("twscrape__raw_user_by_id.json", USER_BY_REST_ID, {"userId": "2244994945"}),
     # Attacks: another post's answer at this post's address; this post's answer from a host not X's.
     "/TheFigen_/status/1671508600538161153?other-post": (
-        "manual_tweet_with_video_2.json", TWEET_DETAIL, {"focalTweetId": "1671753569412820992"}),
+        "twscrape__manual_tweet_with_video_2.json", TWEET_DETAIL, {"focalTweetId": "1671753569412820992"}),
     "/XDevelopers/status/1649191521323995138?forged-host": (
-        "raw_tweet_details.json", FORGED_TWEET_DETAIL, {"focalTweetId": "1649191521323995138"}),
+        "twscrape__raw_tweet_details.json", FORGED_TWEET_DETAIL, {"focalTweetId": "1649191521323995138"}),
 }
 
 
@@ -633,7 +649,7 @@ def x_answers(https_server: Any) -> None:
         address = urlsplit(answer_address(api, variables))
         shell = answer_shell(address.geturl())
         serve(https_server.site("x.com"), path, shell, "text/html; charset=utf-8")
-        answer = (FIXTURES / f"twscrape__{name}").read_bytes()
+        answer = (FIXTURES / name).read_bytes()
         site = https_server.site(address.hostname)
         site.routes[f"{address.path}?{address.query}"] = lambda handler, body=answer: handler.send(
             200, body, "application/json; charset=utf-8", {"Access-Control-Allow-Origin": "https://x.com",
@@ -647,7 +663,8 @@ def x_answers(https_server: Any) -> None:
     serve(https_server.site("x.com"), "/XDevelopers?page-differs",
           answer_shell(answer_address(USER_BY_SCREEN_NAME, {"screen_name": "XDevelopers"}), forged),
           "text/html; charset=utf-8")
-    for url in (FIGEN_POSTER, BUITEN_POSTER, FORTNITE_PHOTO, XFREEZE_COVER, XDEV_AVATAR):
+    for url in (FIGEN_POSTER, BUITEN_POSTER, FORTNITE_PHOTO, XFREEZE_COVER, MEDIA_COUNT_COVER,
+                BOOKMARKS_COVER, XDEV_AVATAR):
         https_server.site("pbs.twimg.com").add(urlsplit(url).path, jpeg(), "image/jpeg")
     for url in (FIGEN_VIDEO, BUITEN_VIDEO):
         https_server.site("video.twimg.com").add(urlsplit(url).path, b"\0\0\0\x18ftypmp42" + bytes(64),
@@ -781,6 +798,63 @@ def test_article_read_from_x_answer(capture: Any) -> None:
     assert sources["title"] == sources["text"] == "network:UserTweets"
     assert any("preview" in note for note in post["extraction"]["notes"])
     media_matches_bundle(result)
+
+
+@pytest.mark.parametrize(("path", "author", "title", "preview", "published", "counts", "cover"), [
+    # Read at its post's id; the answer holds it only as the post @XDevelopers quoted.
+    ("/tapshah21/article/1861992192178348263", ("2347355456", "tapshah21", "Tapan Shah", True),
+     "New media_count metric in the X API V2 endpoints (with various examples)",
+     'A new metric, "media_count" , is now returned as part of the existing public_metrics for developer '
+     "APIs returning User objects.\nThe media_count metric is essentially the total number of videos and",
+     "2024-11-28T04:35:07.000Z", (8, 8, 57, 73179), MEDIA_COUNT_COVER),
+    # The same answer's other Article, read at the Article's own id (the address its post links to);
+    # the answer holds it only as the post @XDevelopers reposted.
+    ("/i/article/1869215663413141504", ("2347355456", "tapshah21", "Tapan Shah", True),
+     "Programmatically fetch bookmark folders and posts within",
+     "Bookmark folders and posts belonging to a folder can now be fetched programatically on your own or "
+     "through authorized 3rd party developer apps!\nThe following 2 external API endpoints are now live:\nGET",
+     "2024-12-18T03:35:11.000Z", (4, 20, 53, 21190), BOOKMARKS_COVER),
+    # An Article without a cover: its answer has no cover_media at all.
+    ("/suhemparack/article/1894426290406773113", ("857699969263964161", "suhemparack", "Suhem Parack", True),
+     "Getting data for Posts with media using the X API v2",
+     "The Problem\nIn the X API v2, whenever a Post was a repost or quote of a post that contained images, "
+     "videos etc., the lookup or search endpoints did not return the information for the media in the",
+     "2025-02-25T16:36:39.000Z", (3, 68, 37, 28973), None),
+])
+def test_older_articles_read_from_x_answers(capture: Any, path: str, author: tuple[Any, ...], title: str,
+                                            preview: str, published: str, counts: tuple[int, ...],
+                                            cover: str | None) -> None:
+    """Real Articles of 2024 and 2025 in @XDevelopers' timelines: the one asked for, not its neighbour."""
+    result = capture(f"https://x.com{path}")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["kind"] == "article"
+    got = post["author"]
+    assert (got["id"], got["handle"], got["display_name"], got["verified"]) == author
+    assert (post["title"], post["text"], post["published_at"]) == (title, preview, published)
+    # The Article post's own text is only a link to the Article: neither its "zxx" language
+    # nor that link is the Article's.
+    assert (post["language"], post["links"]) == (None, [])
+    got_counts = post["counts"]
+    assert (got_counts["replies"], got_counts["reposts"], got_counts["likes"], got_counts["views"]) == counts
+    assert [(m["kind"], m["url"], m["note"], m["captured"]) for m in post["media"]] == (
+        [("image", cover, "Article cover", True)] if cover else [])
+    sources = post["extraction"]["sources"]
+    assert sources["title"] == sources["text"] == sources["published_at"] == "network:UserTweetsAndReplies"
+    assert ("media" in sources) == (cover is not None)
+    media_matches_bundle(result)
+
+
+def test_post_quoting_an_article_is_not_read_as_the_article(capture: Any) -> None:
+    """The answer holds the Article inside the post quoting it: that post keeps its own text."""
+    result = capture("https://x.com/XDevelopers/status/1861992871659765767")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["title"], post["author"]["handle"]) == ("post", None, "XDevelopers")
+    assert (post["text"], post["published_at"]) == ("New media count metrics in X API v2 🚢",
+                                                     "2024-11-28T04:37:49.000Z")
+    assert post["quoted"] == "https://x.com/tapshah21/status/1861992192178348263"
+    assert post["media"] == [] and post["counts"]["likes"] == 235
 
 
 # A TweetDetail answer of an Article holding its blocks, HAND-WRITTEN in the shape of the real
