@@ -31,6 +31,7 @@ MESSAGE_JS = """(msg) => {
   const time = q('.tgme_widget_message_date time[datetime]') || q('time[datetime]');
   const forwarded = q('.tgme_widget_message_forwarded_from_name');
   const reply = q('a.tgme_widget_message_reply');
+  const preview = q('a.tgme_widget_message_link_preview');
   const date = q('a.tgme_widget_message_date');
   const media = [];
   // Album items and single media, in page order.
@@ -79,7 +80,12 @@ MESSAGE_JS = """(msg) => {
     time: time ? time.getAttribute('datetime') : null,
     forwarded: forwarded ? {name: shown(forwarded), url: forwarded.href || null,
       author: shown(q('.tgme_widget_message_forwarded_from_author'))} : null,
-    reply: reply ? reply.href : null,
+    reply: reply ? {url: reply.href,
+      author: shown(reply.querySelector('.tgme_widget_message_author_name')),
+      text: shown(reply.querySelector('.js-message_reply_text'))} : null,
+    preview: preview ? {url: preview.href,
+      site: shown(preview.querySelector('.link_preview_site_name')),
+      title: shown(preview.querySelector('.link_preview_title'))} : null,
     views: shown(q('.tgme_widget_message_views')),
     signature: shown(q('.tgme_widget_message_from_author')),
     poll: poll ? {
@@ -129,8 +135,7 @@ def fill_from_message(post: Post, data: dict[str, Any], sources: dict[str, str],
     if data["forwarded"]:
         read_forwarded(post, data["forwarded"], sources, notes)
     if data["reply"]:
-        post.reply_to = data["reply"]
-        sources["reply_to"] = "dom:a.tgme_widget_message_reply[href]"
+        read_reply(post, data["reply"], sources, notes)
     if data["poll"]:
         read_poll(post, data["poll"], sources, notes)
     views = parse_count(data["views"])
@@ -141,6 +146,8 @@ def fill_from_message(post: Post, data: dict[str, Any], sources: dict[str, str],
             notes.append(f"views shown rounded as {data['views']!r}; stored as {views}")
     read_media(post, data["media"], sources)
     read_anchors(post, data["anchors"], sources)
+    if data["preview"]:
+        read_preview(post, data["preview"], sources, notes)
 
 
 def read_forwarded(post: Post, forwarded: dict[str, str | None], sources: dict[str, str],
@@ -153,6 +160,28 @@ def read_forwarded(post: Post, forwarded: dict[str, str | None], sources: dict[s
         notes.append("forwarded from an account Telegram does not link to: only its name is shown")
     if forwarded["author"]:
         notes.append(f"the forwarded post is signed {forwarded['author']!r} in its channel")
+
+
+def read_reply(post: Post, reply: dict[str, str | None], sources: dict[str, str],
+               notes: list[str]) -> None:
+    # The post model keeps only the replied message's address; its author and the excerpt t.me
+    # shows of it ("Video" for a video without caption) go to the notes.
+    post.reply_to = reply["url"]
+    sources["reply_to"] = "dom:a.tgme_widget_message_reply[href]"
+    if reply["author"] or reply["text"]:
+        notes.append(f"replies to {reply['url']}, a message by {reply['author']!r} "
+                     f"shown as {reply['text']!r}")
+
+
+def read_preview(post: Post, preview: dict[str, str | None], sources: dict[str, str],
+                 notes: list[str]) -> None:
+    # The preview may name another address than the text's link (https://python.org/ previewed
+    # as https://www.python.org/): both are the message's links.
+    url = preview["url"]
+    if url and url not in post.links:
+        post.links.append(url)
+        sources["links"] = "dom:.tgme_widget_message_text a, a.tgme_widget_message_link_preview[href]"
+    notes.append(f"link preview of {url}: site {preview['site']!r}, title {preview['title']!r}")
 
 
 def read_poll(post: Post, poll: dict[str, Any], sources: dict[str, str], notes: list[str]) -> None:

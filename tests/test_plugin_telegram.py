@@ -76,7 +76,10 @@ def telegram_site(https_server: Any) -> None:
                         ("/tchantest/11", "tchan__poll.html"),
                         ("/channel/5", "any2feed__message_sticker.html"),
                         ("/tchantest/9", "tchan__sticker_message.html"),
-                        ("/channel/4", "any2feed__message_with_from_author.html")]:
+                        ("/channel/4", "any2feed__message_with_from_author.html"),
+                        ("/tchantest/20", "tchan__reply_to_video.html"),
+                        ("/tchantest/81", "tchan__link_with_right_preview.html"),
+                        ("/CamaradosDeputados/7334", "tchan__text_links_and_preview.html")]:
         site.routes[f"{embed}?embed=1"] = respond(page(name))
     # Post pages whose widget is not to be had: the connection drops, or t.me answers 404.
     site.add("/chollometro/28542", page("metascraper-telegram__post-full-image.html"))
@@ -390,3 +393,55 @@ def test_signed_channel_post(capture: Any) -> None:
     assert post["text"] == "test"
     assert post["published_at"] == "2023-02-28T16:38:34+00:00"
     assert post["extraction"]["sources"]["signature"] == "dom:.tgme_widget_message_from_author"
+
+
+def test_reply_names_the_replied_message_and_its_author(capture: Any) -> None:
+    result = capture("https://t.me/tchantest/20?embed=1")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["reply_to"] == "https://t.me/tchantest/19"
+    assert post["text"] == "Reply to a video (not recorded in telegram)"
+    assert post["author"]["display_name"] == "tchan's test channel 👍"
+    # the replied video's thumbnail is the other message's picture, not this one's
+    assert post["media"] == []
+    notes = post["extraction"]["notes"]
+    assert "replies to https://t.me/tchantest/19, a message by \"tchan's test channel 👍\" shown as 'Video'" in notes
+    assert post["extraction"]["sources"]["reply_to"] == "dom:a.tgme_widget_message_reply[href]"
+
+
+def test_link_and_its_preview_at_another_address(capture: Any) -> None:
+    result = capture("https://t.me/tchantest/81?embed=1")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["text"] == "link with preview https://python.org/"
+    assert post["links"] == ["https://python.org/", "https://www.python.org/"]
+    # the preview's picture belongs to python.org's page, not to the message
+    assert post["media"] == []
+    assert ("link preview of https://www.python.org/: site 'Python.org', title 'Welcome to Python.org'"
+            in post["extraction"]["notes"])
+
+
+def test_text_links_whose_words_are_not_their_address(capture: Any) -> None:
+    result = capture("https://t.me/CamaradosDeputados/7334?embed=1")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["author"]["handle"], post["author"]["display_name"]) == (
+        "CamaradosDeputados", "Câmara dos Deputados")
+    assert post["links"] == ["http://bit.ly/3Tq1C4G", "http://bit.ly/3PCX1vn", "http://bit.ly/3tkdScB",
+                             "http://bit.ly/3A1c4c4", "http://bit.ly/3A3EoKS", "http://bit.ly/3zWxOpw",
+                             "https://bit.ly/2UBmLNC"]
+    assert post["hashtags"] == ["Punição_ampliada", "Poda_de_árvores", "Tarifas_de_transmissão"]
+    assert post["counts"]["views"] == 1200
+    assert post["published_at"] == "2022-11-09T22:43:54+00:00"
+    assert post["text"] == (
+        "_\n\n✍️ CÂMARA APROVA\n_\n\n\n"
+        "🔸 Projeto que aumenta penas para crimes sexuais contra crianças\n#Punição_ampliada\n"
+        "🗳 Opine sobre esta proposta clicando aqui!\n____\n\n"
+        "🔸Projeto que facilita corte ou poda de árvore quando houver risco de acidente.\n#Poda_de_árvores\n"
+        "🗳 Opine sobre esta proposta clicando aqui!\n____\n\n"
+        "🔸Proposta que susta resoluções da Aneel sobre tarifas de transmissão.\n#Tarifas_de_transmissão\n"
+        "🗳 Opine sobre esta proposta clicando aqui!\n\n\n____\n\n"
+        "📬 Convide seus contatos do WhatsApp a conhecerem nosso canal clicando aqui!\n____")
+    assert ("link preview of http://bit.ly/3Tq1C4G: site 'Portal da Câmara dos Deputados', title "
+            "'Câmara aprova projeto que aumenta penas para crimes sexuais contra crianças; acompanhe - "
+            "Notícias'") in post["extraction"]["notes"]
