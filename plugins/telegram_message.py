@@ -67,6 +67,13 @@ MESSAGE_JS = """(msg) => {
       note: 'animated sticker: a gzipped Lottie animation (.tgs), not a picture'});
     else if (video && video.src) media.push({kind: 'sticker', url: video.src, load: 'video'});
   }
+  // Files and music: t.me names them but offers no file to fetch.
+  const documents = Array.from(msg.querySelectorAll('.tgme_widget_message_document_wrap')).filter(own)
+    .map(wrap => ({
+      title: shown(wrap.querySelector('.tgme_widget_message_document_title')),
+      extra: shown(wrap.querySelector('.tgme_widget_message_document_extra')),
+      audio: !!wrap.querySelector('.tgme_widget_message_document_icon.audio'),
+    }));
   const poll = q('.tgme_widget_message_poll');
   const anchors = text ? Array.from(text.querySelectorAll('a[href]')).map(a => ({
     href: a.href, raw: a.getAttribute('href'), text: (a.textContent || '').trim(),
@@ -97,7 +104,7 @@ MESSAGE_JS = """(msg) => {
       })),
       voters: shown(q('.tgme_widget_message_voters')),
     } : null,
-    media, anchors,
+    media, anchors, documents,
   };
 }"""
 
@@ -145,6 +152,7 @@ def fill_from_message(post: Post, data: dict[str, Any], sources: dict[str, str],
         if not data["views"].isdigit():
             notes.append(f"views shown rounded as {data['views']!r}; stored as {views}")
     read_media(post, data["media"], sources)
+    read_documents(data["documents"], notes)
     read_anchors(post, data["anchors"], sources)
     if data["preview"]:
         read_preview(post, data["preview"], sources, notes)
@@ -208,6 +216,16 @@ def read_media(post: Post, items: list[dict[str, str]], sources: dict[str, str])
         sources["media.sticker"] = ("dom:.tgme_widget_message_sticker[data-webp], "
                                     "source[type=application/x-tgsticker][srcset], "
                                     ".tgme_widget_message_sticker_wrap video[src]")
+
+
+def read_documents(documents: list[dict[str, Any]], notes: list[str]) -> None:
+    # No media item: the preview gives neither the file nor its address, only what it is called
+    # (and a music file's performer or a file's size).
+    for document in documents:
+        kind = "an audio file" if document["audio"] else "a file"
+        extra = f" ({document['extra']})" if document["extra"] else ""
+        notes.append(f"{kind} is attached, named {document['title']!r}{extra}; "
+                     "t.me's preview does not offer the file")
 
 
 async def load_stickers(ctx: PageContext, items: list[dict[str, str]]) -> None:

@@ -77,6 +77,7 @@ def telegram_site(https_server: Any) -> None:
                         ("/channel/5", "any2feed__message_sticker.html"),
                         ("/tchantest/9", "tchan__sticker_message.html"),
                         ("/channel/4", "any2feed__message_with_from_author.html"),
+                        ("/tchantest/12", "tchan__audio_document.html"),
                         ("/tchantest/20", "tchan__reply_to_video.html"),
                         ("/tchantest/81", "tchan__link_with_right_preview.html"),
                         ("/CamaradosDeputados/7334", "tchan__text_links_and_preview.html")]:
@@ -445,3 +446,13 @@ def test_text_links_whose_words_are_not_their_address(capture: Any) -> None:
     assert ("link preview of http://bit.ly/3Tq1C4G: site 'Portal da Câmara dos Deputados', title "
             "'Câmara aprova projeto que aumenta penas para crimes sexuais contra crianças; acompanhe - "
             "Notícias'") in post["extraction"]["notes"]
+
+
+def test_music_file_is_named_but_not_offered(capture: Any) -> None:
+    result = capture("https://t.me/tchantest/12?embed=1")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["text"], post["published_at"]) == ("Povo hebreu", "2023-02-24T07:33:58+00:00")
+    assert post["media"] == []
+    assert ("an audio file is attached, named 'AUD-20130329-WA0000' (portadosfundos); "
+            "t.me's preview does not offer the file") in post["extraction"]["notes"]
