@@ -44,7 +44,9 @@ MESSAGE_JS = """(msg) => {
       const url = urlOf(item);
       if (url) media.push({kind: 'image', url});
     } else if (item.tagName === 'AUDIO') {
-      if (item.src) media.push({kind: 'audio', url: item.src});
+      const player = item.closest('.tgme_widget_message_voice_player') || msg;
+      if (item.src) media.push({kind: 'audio', url: item.src,
+        duration: shown(player.querySelector('.tgme_widget_message_voice_duration'))});
     } else {
       const video = item.querySelector('video');
       const thumb = urlOf(item.querySelector('.tgme_widget_message_video_thumb, ' +
@@ -207,11 +209,14 @@ def read_poll(post: Post, poll: dict[str, Any], sources: dict[str, str], notes: 
 
 def read_media(post: Post, items: list[dict[str, str]], sources: dict[str, str]) -> None:
     for item in items:
-        post.media.append(Media(kind=item["kind"], url=item["url"], note=item.get("note")))
+        post.media.append(Media(kind=item["kind"], url=item["url"], note=item.get("note"),
+                                duration=seconds(item.get("duration"))))
     kinds = {item["kind"] for item in items}
     if kinds - {"sticker"}:
         sources["media"] = ("dom:.tgme_widget_message_photo_wrap background-image, "
                             ".tgme_widget_message_video[src]")
+    if "audio" in kinds:
+        sources["media.duration"] = "dom:.tgme_widget_message_voice_duration"
     if "sticker" in kinds:
         sources["media.sticker"] = ("dom:.tgme_widget_message_sticker[data-webp], "
                                     "source[type=application/x-tgsticker][srcset], "
@@ -226,6 +231,16 @@ def read_documents(documents: list[dict[str, Any]], notes: list[str]) -> None:
         extra = f" ({document['extra']})" if document["extra"] else ""
         notes.append(f"{kind} is attached, named {document['title']!r}{extra}; "
                      "t.me's preview does not offer the file")
+
+
+def seconds(shown: str | None) -> float | None:
+    """A length as the player shows it ("0:01", "1:02:03")."""
+    if not shown or not re.fullmatch(r"\d+(:\d{2}){1,2}", shown):
+        return None
+    total = 0
+    for part in shown.split(":"):
+        total = total * 60 + int(part)
+    return float(total)
 
 
 async def load_stickers(ctx: PageContext, items: list[dict[str, str]]) -> None:

@@ -16,12 +16,13 @@ from PIL import Image, ImageDraw
 from archiver.manifest import Manifest
 from archiver.platforms import Platforms
 from archiver.plugin_manager import get_plugin_manager
+from archiver.plugins.telegram_message import seconds
 
 from support.bundles import media_matches_bundle
 from support.pages import drop_connection
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
-# Pictures, videos and stickers on the CDN hosts the fixtures name: (host, path).
+# Pictures, videos, voice and stickers on the CDN hosts the fixtures name: (host, path).
 CDN = re.compile(r"https://(cdn[14]\.(?:telegram-cdn\.org|telesco\.pe))(/file/[^'\"&\s)?]+)")
 ALBUM_VIDEO = "https://cdn4.telegram-cdn.org/file/3fc678ce81.mp4?token=FBehvrwaJkFwTxZPYMEqigkrwI9"
 
@@ -78,6 +79,7 @@ def telegram_site(https_server: Any) -> None:
                         ("/tchantest/9", "tchan__sticker_message.html"),
                         ("/channel/4", "any2feed__message_with_from_author.html"),
                         ("/tchantest/12", "tchan__audio_document.html"),
+                        ("/tchantest/13", "tchan__voice_message.html"),
                         ("/tchantest/20", "tchan__reply_to_video.html"),
                         ("/tchantest/81", "tchan__link_with_right_preview.html"),
                         ("/CamaradosDeputados/7334", "tchan__text_links_and_preview.html")]:
@@ -94,6 +96,8 @@ def telegram_site(https_server: Any) -> None:
             cdn.add(path, b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 8, "video/mp4")
         elif path.endswith(".webp"):
             cdn.add(path, picture(seed, "WEBP"), "image/webp")
+        elif path.endswith(".ogg"):
+            cdn.add(path, b"OggS\x00\x02" + bytes(range(256)) * 4, "audio/ogg")
         elif path.endswith(".tgs"):
             cdn.add(path, gzip.compress(b'{"v":"5.5.2","fr":60,"ip":0,"op":180,"w":512,"h":512}'),
                     "application/x-tgsticker")
@@ -152,6 +156,13 @@ def test_telegram_urls(url: str, canonical: str, kind: str, post_id: str | None,
 ])
 def test_lookalikes_are_not_telegram(url: str) -> None:
     assert match(url).platform == "generic"
+
+
+@pytest.mark.parametrize(("shown", "expected"), [
+    ("0:01", 1.0), ("12:05", 725.0), ("1:02:03", 3723.0), ("0:1", None), ("", None), (None, None),
+])
+def test_player_length_in_seconds(shown: str | None, expected: float | None) -> None:
+    assert seconds(shown) == expected
 
 
 # ---------------------------------------------------------------- captures
@@ -456,3 +467,17 @@ def test_music_file_is_named_but_not_offered(capture: Any) -> None:
     assert post["media"] == []
     assert ("an audio file is attached, named 'AUD-20130329-WA0000' (portadosfundos); "
             "t.me's preview does not offer the file") in post["extraction"]["notes"]
+
+
+def test_voice_message_with_its_length(capture: Any) -> None:
+    result = capture("https://t.me/tchantest/13?embed=1")
+    assert result.status == "complete", result.reason
+    post = result.post
+    [voice] = post["media"]
+    assert (voice["kind"], voice["duration"]) == ("audio", 1.0)
+    assert voice["url"].startswith("https://cdn1.telegram-cdn.org/file/29881a3f30.ogg?token=RPh7-yUn9te932hRlz")
+    assert voice["url"].endswith("MSHoYI4COLZMt_4wwx1A")
+    assert voice["captured"] is True and voice["sha256"]
+    assert (post["text"], post["published_at"]) == (None, "2023-02-24T07:34:05+00:00")
+    assert post["extraction"]["sources"]["media.duration"] == "dom:.tgme_widget_message_voice_duration"
+    media_matches_bundle(result)
