@@ -80,6 +80,7 @@ def telegram_site(https_server: Any) -> None:
                         ("/channel/4", "any2feed__message_with_from_author.html"),
                         ("/tchantest/12", "tchan__audio_document.html"),
                         ("/tchantest/13", "tchan__voice_message.html"),
+                        ("/oper_goblin/939", "any2feed__message_voice.html"),
                         ("/tchantest/20", "tchan__reply_to_video.html"),
                         ("/tchantest/81", "tchan__link_with_right_preview.html"),
                         ("/CamaradosDeputados/7334", "tchan__text_links_and_preview.html")]:
@@ -480,4 +481,22 @@ def test_voice_message_with_its_length(capture: Any) -> None:
     assert voice["captured"] is True and voice["sha256"]
     assert (post["text"], post["published_at"]) == (None, "2023-02-24T07:34:05+00:00")
     assert post["extraction"]["sources"]["media.duration"] == "dom:.tgme_widget_message_voice_duration"
+    media_matches_bundle(result)
+
+
+def test_voice_forwarded_from_an_account_without_a_link(capture: Any) -> None:
+    result = capture("https://t.me/oper_goblin/939?embed=1")
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert post["forwarded_from"] == {"name": "Спортивный Екб", "url": None, "handle": None}
+    assert ("forwarded from an account Telegram does not link to: only its name is shown"
+            in post["extraction"]["notes"])
+    [voice] = post["media"]
+    assert (voice["kind"], voice["duration"]) == ("audio", 1660.0)
+    assert voice["url"].startswith("https://cdn4.telegram-cdn.org/file/e7ba63f364.ogg?token=Meja24JdK")
+    assert voice["captured"] is True and voice["sha256"]
+    assert post["mentions"] == ["kakberadio", "kakberadiobot"]
+    assert (post["published_at"], post["counts"]["views"]) == ("2018-04-24T15:28:46+00:00", 746)
+    assert post["text"] == ("Обсудили:\n\n- Сталина не забыть\n- Плохие фильмы\n- Смешные переводы\n"
+                            "можно, матерные - нет\n\nСлушайте: @kakberadio\nПишите нам: @kakberadiobot")
     media_matches_bundle(result)
