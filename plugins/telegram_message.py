@@ -188,7 +188,9 @@ def read_preview(post: Post, preview: dict[str, str | None], sources: dict[str, 
     # The preview may name another address than the text's link (https://python.org/ previewed
     # as https://www.python.org/): both are the message's links.
     url = preview["url"]
-    if url and url not in post.links:
+    if not url:
+        return
+    if url not in post.links:
         post.links.append(url)
         sources["links"] = "dom:.tgme_widget_message_text a, a.tgme_widget_message_link_preview[href]"
     notes.append(f"link preview of {url}: site {preview['site']!r}, title {preview['title']!r}")
