@@ -265,8 +265,9 @@ async def read_group(ctx: PageContext, scripts: list[str], meta: dict[str, str],
     node = group.group_node(scripts, segments[1] if len(segments) > 1 else None)
     if node:
         group.fill_from_node(post, f"json:{node[0]}", node[1], sources, notes)
-    group.fill_from_header(post, await group.read_header(ctx.page), sources, notes)
-    group.fill_from_meta(post, meta, sources, notes)
+    header = await group.read_header(ctx.page)
+    group.fill_from_header(post, header, sources, notes)
+    group.fill_from_meta(post, meta, sources, notes, header.get("about"))
     if not post.author.id and len(segments) > 1 and segments[1].isdigit():
         post.author.id, sources["author.id"] = segments[1], "url"
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from archiver.models import Media, Post
 
+from . import facebook_mobile as mobile
 from . import facebook_relay as relay
 from .counts import parse_count
 
@@ -28,11 +29,14 @@ MEMBERS = re.compile(r"(\d[\d.,\u00a0\u202f ]*[KkMm]?)\s+members\b")
 FB_GROUP = re.compile(r"^fb://group/\??(?:id=)?(\d+)")
 FACEBOOK_SUFFIX = " | Facebook"
 PRIVACY = re.compile(r"\b(?:Public|Private|Secret) group\b")
+CUT = ("...", "\u2026")
 
 # The header of a mobile group page is the text before its first story, so that a story's own
 # words ("... 30 members joined") are never read as the group's; scripts in the body are no
-# text. Its name is the main column's h1: the page's first h1 is a hidden "Facebook".
+# text. Its name is the main column's h1: the page's first h1 is a hidden "Facebook"; its About
+# is the header's [data-sigil="expose"] text, whole where the meta tags cut it.
 HEADER_JS = """() => {
+  const shown = """ + mobile.SHOWN_JS + """;
   const first = document.querySelector('#m_group_stories_container, article, [role="feed"]');
   const before = (e) => !first
     || Boolean(e.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING);
@@ -44,9 +48,12 @@ HEADER_JS = """() => {
   const cover = Array.from(document.querySelectorAll('[role="main"] i.img[style*="url("]'))
     .find(before);
   const url = cover ? (cover.style.backgroundImage.match(/url\\(["']?([^"')]+)/) || [])[1] : null;
+  const about = Array.from(document.querySelectorAll('[role="main"] [data-sigil~="expose"]'))
+    .find(before);
   return {text: words.filter(Boolean).join(' ').slice(0, 5000),
           name: name ? name.innerText.trim() : null,
-          cover: url ? new URL(url, location.href).href : null};
+          cover: url ? new URL(url, location.href).href : null,
+          about: about ? shown(about) : null};
 }"""
 
 
@@ -124,9 +131,21 @@ def about_after_members(post: Post, description: str, sources: dict[str, str],
         else description
 
 
+def whole_about(description: str, about: str | None) -> str | None:
+    """The header's About when the description is its beginning cut with "..."."""
+    if not about or not description.endswith(CUT):
+        return None
+    words = " ".join(description.rstrip(".\u2026").split())
+    return about if " ".join(about.split()).startswith(words) else None
+
+
 def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
-                   notes: list[str]) -> None:
-    """What the meta tags add to what the page's data said (they never override it)."""
+                   notes: list[str], about: str | None = None) -> None:
+    """What the meta tags add to what the page's data said (they never override it).
+
+    ``about`` is the About text the header shows; it stands in for a description the meta
+    tags cut.
+    """
     author = post.author
     title = (meta.get("og:title") or "").strip().removesuffix(FACEBOOK_SUFFIX)
     if title and not author.display_name:
@@ -135,9 +154,14 @@ def fill_from_meta(post: Post, meta: dict[str, str], sources: dict[str, str],
     description = (meta.get(key) or "").strip()
     if key == "description":
         description = about_after_members(post, description, sources, notes)
+    whole = whole_about(description, about)
+    source = f"meta:{key}"
+    if whole:
+        description = whole
+        source = f'dom:[data-sigil~="expose"] before the first story (meta:{key} is cut)'
     if description:
-        author.bio, sources["author.bio"] = description, f"meta:{key}"
-        post.text, sources["text"] = description, f"meta:{key}"
+        author.bio, sources["author.bio"] = description, source
+        post.text, sources["text"] = description, source
     app = FB_GROUP.match(meta.get("al:android:url") or meta.get("al:ios:url") or "")
     if app and not author.id:
         author.id, sources["author.id"] = app.group(1), "meta:al:android:url"

@@ -87,6 +87,29 @@ MOBILE_JS = r"""() => {
   return out;
 }"""
 
+# The text an element shows, its long text whole: Facebook cuts it with "… More"
+# (.text_exposed_hide) and goes on in .text_exposed_show; its stylesheet hides one of them, so
+# without it both show.
+SHOWN_JS = r"""(e) => {
+  const text = (n) => (n.innerText || n.textContent || '').trim();
+  let t = text(e);
+  for (const cut of e.querySelectorAll('.text_exposed_hide')) {
+    const hidden = text(cut);
+    const at = hidden ? t.indexOf(hidden) : -1;
+    if (at < 0) continue;
+    let end = at + hidden.length;
+    // A cut inside a link: the HTML parser closes that link at the nested "More" link, which
+    // then follows it, outside the cut.
+    const host = cut.closest('a');
+    const more = host && host.nextElementSibling;
+    const after = t.indexOf('More', end);
+    if (more && more.matches('a') && text(more) === 'More' && after >= 0
+        && !t.slice(end, after).trim()) end = after + 'More'.length;
+    t = t.slice(0, at) + t.slice(end);
+  }
+  return t.trim() || null;
+}"""
+
 # The stories a timeline or group page lists; an article nested in another (a shared post)
 # belongs to the outer one.
 FEED_JS = r"""() => {
@@ -98,13 +121,7 @@ FEED_JS = r"""() => {
   // In order of preference, not of place: "shared a link" in the header names the shared
   // story, while the time shown under the author links to this one.
   const first = (e, sels) => sels.map(s => e.querySelector(s)).find(Boolean) || null;
-  // A long text is cut with "… More" (.text_exposed_hide) and goes on in .text_exposed_show;
-  // Facebook's stylesheet hides one of them, so without it both show.
-  const shown = (e) => {
-    let t = text(e);
-    for (const cut of e.querySelectorAll('.text_exposed_hide')) t = t.replace(text(cut), '');
-    return t || null;
-  };
+  const shown = """ + SHOWN_JS + r""";
   return outer.map(e => {
     const author = e.querySelector('header h3 strong a, h3 strong a, header h3 a, h3 a');
     const link = first(e, ['[data-sigil~="m-feed-voice-subtitle"] a', 'a[href*="story.php"]',

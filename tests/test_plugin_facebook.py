@@ -31,6 +31,9 @@ COMET_PROFILE = "/people/P%C3%B3%C5%82-%C5%BBartem-P%C3%B3%C5%82-Serio/100028295
 COMET_STORY_FBID = "pfbid0NPAVi78AX53SAGKhpdixFZH9GJ7Y54JaqUxr9hR5TNXaYDW29fKcUKHMM5bLPniXl"
 COMET_PERMALINK = f"/permalink.php?story_fbid={COMET_STORY_FBID}&id=100028295814975"
 MOBILE_GROUP = "facebook-scraper__TestGetGroupPosts.test_get_group_posts__01.html"
+# The same group's page as the same cassette recorded it again on 2021-06-08: no member count,
+# an Announcements section first, permalinks on the group's vanity address.
+MOBILE_GROUP_2021 = "facebook-scraper__TestGetGroupPosts.test_get_group_posts__01-2021-06-08.html"
 # The same profile saved again months later, in Polish ("2,2 tys. polubienia"); a text-only story.
 COMET_B = "garcon__v2_real-page-b-text-story.html"
 COMET_B_PROFILE = "/profile.php?id=100028295814975"
@@ -136,6 +139,10 @@ def facebook_site(https_server: Any) -> None:
     www.routes[COMET_B_PROFILE] = serve(comet_b)
     www.routes[COMET_B_PERMALINK] = serve(comet_b)
     mobile.routes["/groups/117507531664134/"] = serve(mobile_group)
+    # The page's own og:url, in its mobile form (a test arrangement: the cassette asked for the
+    # numeric address, which the 2020 page answers here).
+    mobile_group_2021 = (FIXTURES / MOBILE_GROUP_2021).read_text()
+    mobile.routes["/groups/southamericansincomputing/"] = serve(mobile_group_2021)
     www.routes["/groups/1234567/posts/987654321/"] = serve(LOGIN_WALL)
     www.routes["/SomePage/posts/555"] = serve(NOT_AVAILABLE)
     synthetic = {name: (FIXTURES / name).read_text()
@@ -158,7 +165,8 @@ def facebook_site(https_server: Any) -> None:
     # addresses with the same query result, data.video.story.attachments[0].media).
     www.routes["/watch/?v=1510336304185822"] = serve(page_video)
     videos = https_server.site("video.xx.fbcdn.net")
-    for html in (album, cover, comet, comet_b, mobile_group, *synthetic.values(), reel, page_video):
+    for html in (album, cover, comet, comet_b, mobile_group, mobile_group_2021, *synthetic.values(),
+                 reel, page_video):
         serve_images_of(https_server, html)
         for url in re.findall(r'https://video\.xx\.fbcdn\.net(/[^"?]+)', html):
             videos.routes[url] = serve(b"\x00\x00\x00\x18ftypmp42" + url.encode(), "video/mp4")
@@ -460,6 +468,63 @@ def test_mobile_group_lists_its_stories(capture: Any, facebook_site: None) -> No
     assert feed[7]["post_id"] == "2907126496035543"
     assert all(e["published_at"] is None for e in feed)
     assert len({e["url"] for e in feed}) == 21
+
+
+def test_mobile_group_2021_is_the_group_and_its_dated_stories(
+        capture: Any, facebook_site: None) -> None:
+    """The same group recorded again in 2021: no member count shown, the About cut in og:."""
+    result = capture("https://m.facebook.com/groups/southamericansincomputing/", **ROOMY)
+    assert result.status == "complete", result.reason
+    post = result.post
+    assert (post["kind"], post["post_id"], post["published_at"]) == ("group", None, None)
+    assert post["title"] == "South Americans in Computing public group | Facebook"
+    author = post["author"]
+    assert (author["display_name"], author["id"], author["url"]) == (
+        "South Americans in Computing", "117507531664134",
+        "https://www.facebook.com/groups/southamericansincomputing/")
+    # The page names no member count at all (no "members" anywhere in it).
+    assert post["counts"]["members"] is None
+    # og:description stops at "achievements to..."; the header's About is whole.
+    assert author["bio"] == post["text"]
+    assert post["text"].startswith("Hola!, This group is aimed to create opportunities for South "
+                                   "American students in Computer Science and related fields.\n\n"
+                                   "Hope this will help us to know what we are doing in our work, "
+                                   "achievements to be recognized, increase fairness")
+    assert post["text"].endswith("\n3. Political and religious advertisement are not allowed.")
+    assert "\u2026" not in post["text"] and "More" not in post["text"]
+    assert post["extraction"]["sources"]["text"].endswith("(meta:og:description is cut)")
+    assert "the group says it is: Public group" in post["extraction"]["notes"]
+    assert [(m["kind"], m["note"]) for m in post["media"]] == [("image", "cover photo")]
+    assert post["media"][0]["url"].startswith(
+        "https://scontent.fhlz2-1.fna.fbcdn.net/v/t1.6435-9/fr/cp0/e15/q65/"
+        "50673330_10158586398537228_6032769720329961472_n.jpg?")
+    media_matches_bundle(result)
+    feed = post["feed"]
+    assert len(feed) == 21 and len({e["post_id"] for e in feed}) == 21
+    assert all(e["url"] == "https://www.facebook.com/groups/southamericansincomputing/permalink/"
+               f"{e['post_id']}/" for e in feed)
+    # First, under "Announcements": the story of the About's last change, whose words are the
+    # About; it stays a listed story, the group takes neither its id nor its time.
+    assert (feed[0]["post_id"], feed[0]["author"], feed[0]["published_at"]) == (
+        "1629606003787605", "Omar U. Florez", "2018-04-03T20:02:42Z")
+    assert feed[0]["text"] == post["text"]
+    # In 2021 data-ft carries each story's own publish_time (shown as "2 June at 01:24").
+    assert [(e["post_id"], e["author"], e["published_at"]) for e in (feed[1], feed[-1])] == [
+        ("4027350330679815", "Data Science Research Per\u00fa", "2021-06-02T01:24:03Z"),
+        ("3969876906427158", "Omar U. Florez", "2021-05-13T20:11:19Z")]
+    times = [e["published_at"] for e in feed[1:]]
+    assert times == sorted(times, reverse=True)
+    # "shared a live video." / "shared a post." with no words of their own.
+    assert [i for i, e in enumerate(feed) if e["text"] is None] == [1, 2, 3, 8, 14]
+    assert feed[-1]["text"] == "\U0001f4aa\U0001f1f5\U0001f1ea Cesar Beltr\u00e1n Casta\u00f1\u00f3n"
+    # Its "\u2026 More" sits inside a link, so the parser moves "More" out of the cut.
+    assert feed[12]["post_id"] == "3989292001152315"
+    assert feed[12]["text"] == (
+        "Amigos, este es es el documento de trabajo de la estrategia nacional de IA que "
+        "presentamos la semana pasada: https://cdn.www.gob.pe/uploads/document/file/1899077/"
+        "Estrategia%20Nacional%20de%20Inteligencia%20Artificial.pdf.pdf\n\nPor favor, hagan "
+        "llegar su feedback a trav\u00e9s del cuestionario hasta antes del 31 de Mayo: "
+        "https://www.gob.pe/13517")
 
 
 def test_comet_video_and_its_poster(capture: Any, facebook_site: None) -> None:
