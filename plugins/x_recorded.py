@@ -23,6 +23,7 @@ from .x_profile import set_avatar
 if TYPE_CHECKING:
     from archiver.page_context import PageContext
 
+
 async def fill_from_answers(ctx: PageContext, post: Post, sources: dict[str, str],
                             notes: list[str]) -> None:
     if post.kind == "profile":
